@@ -1,0 +1,62 @@
+# Odkrywka — everyday commands. `make run` serves the demo; `make test` runs every test.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+# PostgreSQL server used for the second test run (a database is created per run).
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run test install install-dev translations compile-translations lint test-sqlite test-postgres bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed compile-translations
+install-dev: $(VENV)/.installed-dev compile-translations
+
+compile-translations: | $(BIN)/python
+	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f >/dev/null 2>&1 || $(BIN)/pybabel compile -d app/translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext -k lazy_ngettext -o app/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	@echo ""
+	@echo "Odkrywka: http://$(HOST):$(PORT)"
+	@echo "Staff sign-in: create an account first, e.g."
+	@echo "  $(FLASK) users create you@example.org --role admin --name 'Your Name'"
+	@echo "then sign in at http://$(HOST):$(PORT)/staff/login"
+	@echo ""
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check app tests config.py wsgi.py bench
+	$(BIN)/bandit -q -c pyproject.toml -r app config.py wsgi.py
+
+test-sqlite: install-dev
+	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres: install-dev
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+
+test: lint test-sqlite test-postgres
+
+bench: install-dev
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

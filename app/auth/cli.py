@@ -1,0 +1,66 @@
+"""flask users create|list|deactivate"""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from app import audit
+from app.auth.services import AccountError, create_user, deactivate_user, find_user
+from app.extensions import db
+from app.models.user import Role, User
+
+
+@click.group("users", help="Manage staff accounts.")
+def cli() -> None:
+    pass
+
+
+@cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", required=True, help="Full name shown to other staff.")
+@click.password_option(
+    "--password",
+    prompt="Password",
+    confirmation_prompt="Repeat password",
+    help="Prompted twice (hidden) when not given; may be piped as two lines.",
+)
+def create(email: str, role: str, name: str, password: str) -> None:
+    """Create a staff account."""
+    try:
+        user = create_user(email, name, role, password)
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
+    audit.record("user.created", user, actor=None, to_state=role, data={"via": "cli"})
+    db.session.commit()
+    click.echo(f"Created {user.role} account {user.email} (id {user.id}).")
+
+
+@cli.command("list")
+def list_users() -> None:
+    """List staff accounts."""
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    if not users:
+        click.echo("No staff accounts yet.")
+        return
+    for user in users:
+        state = "active" if user.active else "deactivated"
+        click.echo(f"{user.email}\t{user.role}\t{state}\t{user.name}")
+
+
+@cli.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Deactivate a staff account (signs it out everywhere)."""
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"No account with e-mail {email}.")
+    if not user.active:
+        click.echo(f"{user.email} is already deactivated.")
+        return
+    deactivate_user(user)
+    audit.record("user.deactivated", user, actor=None, from_state="active", to_state="inactive")
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}.")

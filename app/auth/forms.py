@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Adres e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(_l("Hasło"), validators=[DataRequired(), Length(max=128)])
+    remember = BooleanField(_l("Zapamiętaj mnie na tym urządzeniu"))
+    next = HiddenField()

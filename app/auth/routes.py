@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app import audit
+from app.auth import bp
+from app.auth.forms import LoginForm
+from app.auth.services import authenticate
+from app.extensions import db, limiter
+from app.web import safe_next_url
+
+
+def _login_limit() -> str:
+    return current_app.config["RATELIMIT_LOGIN"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.dashboard"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is None:
+            # The same words whether the e-mail is unknown or the password wrong.
+            form.password.errors.append(_("Nieprawidłowy e-mail lub hasło."))
+            db.session.rollback()
+        else:
+            # A fresh session on sign-in: nothing from before carries over.
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            login_user(user, remember=form.remember.data)
+            audit.record("auth.login", user, actor=user)
+            db.session.commit()
+            flash(_("Zalogowano jako %(name)s.", name=user.name), "success")
+            return redirect(safe_next_url(form.next.data) or url_for("staff.dashboard"))
+    status = 400 if form.errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    audit.record("auth.logout", current_user, actor=current_user)
+    db.session.commit()
+    logout_user()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Wylogowano."), "info")
+    return redirect(url_for("core.home"))

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+
+from app.core import bp
+from app.core.home import home_page_context
+from app.extensions import csrf, db, limiter
+from app.web import safe_next_url
+
+
+@bp.route("/")
+def home():
+    return render_template("core/home.html", **home_page_context())
+
+
+@bp.route("/language", methods=["POST"])
+def set_language():
+    lang = request.form.get("lang", "")
+    if lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+    target = safe_next_url(request.form.get("next")) or url_for("core.home")
+    # Drop a ?lang= from the target so the choice just made wins.
+    return redirect(target.replace("lang=", "_lang="), code=303)
+
+
+@bp.route("/healthz")
+@limiter.exempt
+@csrf.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not healthy"
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")

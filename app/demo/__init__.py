@@ -1,0 +1,1 @@
+"""The demo consultation: `flask demo load` and `flask demo generate`."""

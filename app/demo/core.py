@@ -1,0 +1,87 @@
+"""Demo: the consultation, its phases and categories."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from app.extensions import db
+from app.models import Category, Phase, Process, utcnow
+
+DEMO_PROCESS_SLUG = "nowa-energia-regionu"
+
+CATEGORIES = [
+    ("energia-i-klimat", "Energia i klimat", "Odnawialne źródła, oszczędzanie energii, ciepło dla domów."),
+    ("praca-i-gospodarka", "Praca i gospodarka", "Nowe miejsca pracy, firmy, przekwalifikowanie."),
+    ("kultura-i-turystyka", "Kultura i turystyka", "Wydarzenia, dziedzictwo górnicze, przyciąganie gości."),
+    ("edukacja-i-mlodziez", "Edukacja i młodzież", "Szkoły, kursy, powody, by młodzi zostali w regionie."),
+    ("integracja-i-seniorzy", "Integracja i seniorzy", "Wspólnota pokoleń, aktywność starszych mieszkańców."),
+    ("przestrzen-i-transport", "Przestrzeń i transport", "Rekultywacja terenów, drogi, kolej, rowery."),
+    ("srodowisko", "Środowisko", "Woda, zieleń, bioróżnorodność na terenach pokopalnianych."),
+]  # fmt: skip
+
+DESCRIPTION = """\
+Region przez dziesięciolecia żył z węgla brunatnego. Kopalnia i elektrownia
+będą stopniowo wygaszane, a to, co przyjdzie po nich, zależy także od
+mieszkańców.
+
+Park przemysłowo-technologiczny przygotowuje **program transformacji
+gospodarczej regionu**. Zanim powstanie jego ostateczna wersja, chcemy
+zebrać jak najwięcej pomysłów: od dużych inwestycji po drobne inicjatywy
+sąsiedzkie.
+
+## Jak można wziąć udział
+
+1. Przyjść na **spotkanie z ekspertami**, które otwiera konsultacje.
+2. Zapisać się na **warsztaty** w grupach mieszanych: samorządowcy, szefowie
+   firm, młodzież, seniorzy i przedsiębiorcy pracują przy jednym stole.
+3. Wysłać pomysł przez **formularz internetowy** – bez zakładania konta.
+4. Przyjść na **spotkanie podsumowujące**, na którym pokażemy wyniki.
+
+Każdy opublikowany pomysł dostanie oficjalną odpowiedź: czy trafi do
+programu, a jeśli tak – jak postępuje jego realizacja.
+"""
+
+
+def load(ctx: dict) -> None:
+    now = utcnow()
+    today = now.date()
+    process = Process(
+        slug=DEMO_PROCESS_SLUG,
+        title="Nowa energia regionu – konsultacje programu transformacji",
+        lead=(
+            "Jak ma wyglądać region po zamknięciu kopalni? Zgłoś pomysł, przyjdź na "
+            "warsztaty i zobacz, co z tego wyniknie."
+        ),
+        description=DESCRIPTION,
+        organiser="Regionalny Park Przemysłowo-Technologiczny",
+        opens_at=now - timedelta(days=14),
+        closes_at=now + timedelta(days=16),
+        published=True,
+    )
+    db.session.add(process)
+    phases = [
+        ("Spotkanie otwierające z ekspertami", "Prezentacja diagnozy regionu i zasad konsultacji.", -20, -20),
+        ("Formularz pomysłów online", "Każdy może zgłosić pomysł przez stronę.", -14, 16),
+        ("Warsztaty w grupach mieszanych", "Cykl spotkań roboczych w gminach regionu.", -10, 12),
+        ("Spotkanie podsumowujące", "Omówienie zebranych pomysłów i dalszych kroków.", 25, 25),
+        ("Odpowiedzi i włączenie do programu", "Oficjalne odpowiedzi na każdy pomysł.", 26, 60),
+    ]  # fmt: skip
+    for position, (title, description, start, end) in enumerate(phases):
+        process.phases.append(
+            Phase(
+                title=title,
+                description=description,
+                starts_on=today + timedelta(days=start),
+                ends_on=today + timedelta(days=end),
+                position=position,
+            )
+        )
+    categories = {}
+    for position, (slug, name, description) in enumerate(CATEGORIES):
+        category = Category(slug=slug, name=name, description=description, position=position)
+        db.session.add(category)
+        categories[slug] = category
+    db.session.flush()
+    ctx["process"] = process
+    ctx["categories"] = categories
+    ctx["now"] = now

@@ -1,0 +1,101 @@
+"""Error pages in the site's look, and JSON errors under /api/."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+
+logger = logging.getLogger("odkrywka")
+
+ERROR_CODES = {
+    400: "bad_request",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Nieprawidłowe żądanie"), _("Nie udało się przetworzyć tego, co przesłano. Sprawdź dane i spróbuj ponownie.")),
+        403: (_("Brak dostępu"), _("Nie masz uprawnień do tej strony.")),
+        404: (_("Nie znaleziono strony"), _("Strona, której szukasz, nie istnieje albo została usunięta.")),
+        405: (_("Niedozwolona metoda"), _("Tej strony nie można otworzyć w ten sposób.")),
+        413: (_("Za duży plik"), _("Przesłane dane są za duże. Wybierz mniejszy plik.")),
+        429: (_("Za dużo prób"), _("Wykonano zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie.")),
+        500: (_("Błąd serwera"), _("Coś poszło nie tak po naszej stronie. Spróbuj ponownie za chwilę.")),
+        503: (_("Usługa niedostępna"), _("Serwis jest chwilowo niedostępny. Spróbuj ponownie za chwilę.")),
+    }  # fmt: skip
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(code: int, message: str | None = None, error: str | None = None):  # noqa: ANN201
+    title, default_message = _messages().get(code, _messages()[500])
+    message = message or default_message
+    if wants_json():
+        response = jsonify(error=error or ERROR_CODES.get(code, "error"), message=message)
+        response.status_code = code
+        return response
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # noqa: ANN202
+        return error_response(
+            400,
+            _(
+                "Formularz wygasł albo nie pochodzi z tej strony. Odśwież stronę i wyślij go ponownie."
+            ),
+            "csrf_failed",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # noqa: ANN202
+        code = error.code or 500
+        if code >= 500:
+            db.session.rollback()
+        if code not in ERROR_CODES:
+            if wants_json():
+                return error_response(code, error.description)
+            return error
+        description = None
+        if code in (400, 404) and getattr(error, "description", None) and _is_custom(error):
+            description = error.description
+        response = error_response(code, description)
+        if code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response_obj = app.make_response(response)
+            response_obj.headers["Allow"] = ", ".join(error.valid_methods)
+            return response_obj
+        return response
+
+    @app.errorhandler(Exception)
+    def unhandled(error: Exception):  # noqa: ANN202
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        logger.exception("Unhandled error")
+        return error_response(500)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):  # noqa: ANN202
+        db.session.rollback()
+        return error_response(500)
+
+
+def _is_custom(error: HTTPException) -> bool:
+    """True when the code that raised it gave its own description."""
+    return error.description != type(error).description

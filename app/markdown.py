@@ -1,0 +1,66 @@
+"""Markdown from staff and residents, rendered to HTML that is safe to show.
+
+markdown-it-py's ``js-default`` preset leaves raw HTML out; nh3 then keeps
+only an explicit allowlist of tags, attributes and link schemes.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
+    "code", "pre", "h2", "h3", "h4", "h5", "h6", "a", "hr", "table", "thead",
+    "tbody", "tr", "th", "td", "img", "del", "s",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title"},
+    "th": {"align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return MarkdownIt("js-default").enable("table").enable("strikethrough")
+
+
+def sanitise_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown → sanitised HTML, marked safe for templates."""
+    if not text:
+        return Markup("")
+    # Headings in content start at h2: the page owns its h1.
+    html = _parser().render(text).replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    return Markup(sanitise_html(html))  # noqa: S704 - sanitised just above
+
+
+def plain_text(text: str | None, length: int = 200) -> str:
+    """Markdown reduced to plain text (for leads, meta descriptions)."""
+    if not text:
+        return ""
+    html = _parser().render(text)
+    plain = nh3.clean(html, tags=set())
+    plain = " ".join(plain.split())
+    import html as html_lib
+
+    plain = html_lib.unescape(plain)
+    if len(plain) > length:
+        plain = plain[: length - 1].rsplit(" ", 1)[0] + "…"
+    return plain

@@ -1,0 +1,53 @@
+"""All models, imported here so Alembic and the app see the whole schema."""
+
+from app.models.audit import AuditEntry
+from app.models.base import utcnow
+from app.models.idea import (
+    Attachment,
+    Idea,
+    IdeaAnswer,
+    IdeaEvent,
+    IdeaSource,
+    IdeaStatus,
+    Report,
+    ResultStatus,
+    Support,
+)
+from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.process import Category, Phase, Process
+from app.models.user import Role, User
+from app.models.workshop import (
+    ParticipantGroup,
+    Registration,
+    RegistrationStatus,
+    Workshop,
+    WorkshopGroup,
+    WorkshopKind,
+)
+
+__all__ = [
+    "Attachment",
+    "AuditEntry",
+    "Category",
+    "Idea",
+    "IdeaAnswer",
+    "IdeaEvent",
+    "IdeaSource",
+    "IdeaStatus",
+    "OutboxMessage",
+    "OutboxStatus",
+    "ParticipantGroup",
+    "Phase",
+    "Process",
+    "Registration",
+    "RegistrationStatus",
+    "Report",
+    "ResultStatus",
+    "Role",
+    "Support",
+    "User",
+    "Workshop",
+    "WorkshopGroup",
+    "WorkshopKind",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+from app.moderation import bp  # noqa: F401

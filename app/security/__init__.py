@@ -1,0 +1,1 @@
+"""Security helpers shared by every feature: client identity, tokens, headers."""

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+
+from app.staff import admin_routes, routes  # noqa: E402, F401

@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from flask import render_template
+
+from app.auth.permissions import permission_required
+from app.staff import bp
+from app.staff.dashboard import tiles
+
+
+@bp.route("/")
+@permission_required("dashboard")
+def dashboard():
+    return render_template("staff/dashboard.html", tiles=tiles())

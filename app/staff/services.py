@@ -1,0 +1,137 @@
+"""Administration rules: staff accounts, consultations, categories.
+
+Functions change state and record the audit row; the view commits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import audit
+from app.auth.services import AccountError, create_user, deactivate_user, set_password
+from app.extensions import db
+from app.models import Category, Phase, Process, User
+from app.text import slugify
+from app.timeutil import local_to_utc
+
+__all__ = ["AccountError", "AdminError", "create_user"]
+
+
+class AdminError(ValueError):
+    """A rule was broken; ``field`` names the form field it belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def add_user(actor: User, email: str, name: str, role: str, password: str) -> User:
+    user = create_user(email, name, role, password)
+    audit.record("user.created", user, actor=actor, to_state=role)
+    return user
+
+
+def update_user(actor: User, user: User, name: str, role: str) -> None:
+    if user.id == actor.id and role != user.role:
+        raise AdminError(_("Nie możesz zmienić własnej roli."), "role")
+    if user.role != role:
+        audit.record("user.role_changed", user, actor=actor, from_state=user.role, to_state=role)
+        user.role = role
+        user.session_version += 1  # new rights take effect on a fresh sign-in
+    if user.name != name:
+        audit.record("user.renamed", user, actor=actor, data={"from": user.name, "to": name})
+        user.name = name
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if user.id == actor.id:
+        raise AdminError(_("Nie możesz wyłączyć własnego konta."))
+    if user.active == active:
+        return
+    if active:
+        user.active = True
+        audit.record("user.activated", user, actor=actor, from_state="inactive", to_state="active")
+    else:
+        deactivate_user(user)
+        audit.record(
+            "user.deactivated", user, actor=actor, from_state="active", to_state="inactive"
+        )
+
+
+def reset_password(actor: User, user: User, password: str) -> None:
+    set_password(user, password)
+    audit.record("user.password_reset", user, actor=actor)
+
+
+def _unique_slug(model: type, wanted: str, current_id: int | None) -> str:
+    existing = db.session.scalar(select(model).where(model.slug == wanted))
+    if existing is not None and existing.id != current_id:
+        raise AdminError(_("Ten adres jest już zajęty."), "slug")
+    return wanted
+
+
+def save_process(actor: User, process: Process | None, data: dict[str, Any]) -> Process:
+    creating = process is None
+    slug = data.get("slug") or slugify(data["title"])
+    if not slug:
+        raise AdminError(_("Podaj adres złożony z liter lub cyfr."), "slug")
+    opens_at = local_to_utc(data.get("opens_at"))
+    closes_at = local_to_utc(data.get("closes_at"))
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise AdminError(_("Koniec musi być później niż początek."), "closes_at")
+    if process is None:
+        process = Process()
+        db.session.add(process)
+    process.slug = _unique_slug(Process, slug, process.id)
+    process.title = data["title"].strip()
+    process.lead = (data.get("lead") or "").strip()
+    process.description = data.get("description") or ""
+    process.organiser = (data.get("organiser") or "").strip()
+    process.opens_at = opens_at
+    process.closes_at = closes_at
+    process.published = bool(data.get("published"))
+    db.session.flush()
+    audit.record("process.created" if creating else "process.updated", process, actor=actor)
+    return process
+
+
+def save_phase(actor: User, process: Process, phase: Phase | None, data: dict[str, Any]) -> Phase:
+    if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+        raise AdminError(_("Koniec musi być później niż początek."), "ends_on")
+    if phase is None:
+        phase = Phase(process=process)
+        db.session.add(phase)
+    phase.title = data["title"].strip()
+    phase.description = (data.get("description") or "").strip()
+    phase.starts_on = data["starts_on"]
+    phase.ends_on = data.get("ends_on")
+    phase.position = data.get("position") or 0
+    db.session.flush()
+    audit.record("process.phase_saved", process, actor=actor, data={"phase": phase.title})
+    return phase
+
+
+def delete_phase(actor: User, phase: Phase) -> None:
+    audit.record("process.phase_deleted", phase.process, actor=actor, data={"phase": phase.title})
+    db.session.delete(phase)
+
+
+def save_category(actor: User, category: Category | None, data: dict[str, Any]) -> Category:
+    creating = category is None
+    slug = data.get("slug") or slugify(data["name"])
+    if not slug:
+        raise AdminError(_("Podaj adres złożony z liter lub cyfr."), "slug")
+    if category is None:
+        category = Category()
+        db.session.add(category)
+    category.slug = _unique_slug(Category, slug, category.id)
+    category.name = data["name"].strip()
+    category.description = (data.get("description") or "").strip()
+    category.position = data.get("position") or 0
+    category.active = bool(data.get("active"))
+    db.session.flush()
+    audit.record("category.created" if creating else "category.updated", category, actor=actor)
+    return category

@@ -1,0 +1,59 @@
+"""Text helpers: slugs, search normalisation, safe single-line strings."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Letters NFKD does not decompose into a base letter and a mark.
+_FOLD = str.maketrans(
+    {
+        "ł": "l", "Ł": "l", "ø": "o", "Ø": "o", "đ": "d", "Đ": "d",
+        "ß": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ı": "i",
+    }
+)  # fmt: skip
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def fold(text: str) -> str:
+    """Lower case ASCII letters and digits; Polish letters folded (ł→l, ą→a)."""
+    text = text.translate(_FOLD)
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return stripped.lower()
+
+
+def slugify(text: str, max_length: int = 100) -> str:
+    """``"Łęczyca – Opera na odkrywce!"`` → ``"leczyca-opera-na-odkrywce"``."""
+    slug = _NON_WORD.sub("-", fold(text)).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
+    return slug
+
+
+def search_words(text: str) -> list[str]:
+    """The words of *text* as the search index stores them."""
+    return [word for word in _NON_WORD.split(fold(text)) if word]
+
+
+def normalise_for_search(*parts: str | None) -> str:
+    """One space-separated string of folded words, for the full-text index."""
+    return " ".join(word for part in parts if part for word in search_words(part))
+
+
+def single_line(text: str, max_length: int | None = None) -> str:
+    """Drop control characters and line breaks (mail headers, log lines)."""
+    cleaned = _CONTROL.sub(" ", text or "")
+    cleaned = re.sub(r"\s+", " ", cleaned).strip()
+    if max_length is not None:
+        cleaned = cleaned[:max_length]
+    return cleaned
+
+
+def mask_email(email: str | None) -> str:
+    """``"anna.kowalska@example.pl"`` → ``"a***@example.pl"`` for logs."""
+    if not email or "@" not in email:
+        return "***"
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"

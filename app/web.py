@@ -1,0 +1,114 @@
+"""Request-wide behaviour: headers, proxies, template helpers, sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from flask import Flask, abort, g, request, url_for
+from flask.wrappers import Response
+from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import db, login_manager
+from app.markdown import plain_text, render_markdown
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """*target* if it stays on this site (a relative path), else None."""
+    if not target:
+        return None
+    target = target.strip()
+    if any(ch in target for ch in "\\\r\n\t") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return None
+    joined = urlsplit(urljoin(request.host_url, target))
+    if joined.netloc != urlsplit(request.host_url).netloc:
+        return None
+    return target
+
+
+def get_or_404(model: type, ident: Any) -> Any:
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL under BASE_URL (for e-mails, feeds, the API)."""
+    from flask import current_app
+
+    path = url_for(endpoint, **values)
+    return current_app.config["BASE_URL"] + path
+
+
+def init_app(app: Flask) -> None:
+    if any(app.config.get(k) for k in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config["PROXY_FIX_X_PROTO"],
+            x_host=app.config["PROXY_FIX_X_HOST"],
+        )
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):  # noqa: ANN202
+        from app.models.user import User
+
+        ident, _, version = user_id.partition(":")
+        try:
+            user = db.session.get(User, int(ident))
+        except ValueError:
+            return None
+        # A bumped session version (sign-out everywhere, new password,
+        # deactivation) ends every copy of the old cookie.
+        if user is None or not user.active or str(user.session_version) != version:
+            return None
+        return user
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["plain"] = plain_text
+    app.jinja_env.globals["external_url"] = external_url
+    app.jinja_env.globals["staff_endpoints"] = lambda: app.view_functions.keys()
+
+    @app.context_processor
+    def inject_helpers() -> dict[str, Any]:
+        from app.auth.permissions import can
+
+        return {"can": can, "current_user": current_user}
+
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        headers = response.headers
+        nonce = getattr(g, "csp_nonce", None)
+        script_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
+        headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; "
+            f"script-src {script_src}; "
+            "style-src 'self'; "
+            "img-src 'self' data:; "
+            "font-src 'self'; "
+            "connect-src 'self'; "
+            "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
+            "object-src 'none'; "
+            "base-uri 'self'; "
+            "form-action 'self'; "
+            "frame-ancestors 'none'",
+        )
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        if app.config.get("HSTS_ENABLED"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith("/staff") or getattr(g, "no_store", False):
+            headers.setdefault("Cache-Control", "no-store")
+        return response

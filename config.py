@@ -1,0 +1,130 @@
+"""Configuration classes; every setting can come from the environment."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+class Config:
+    # Filled in by create_app when unset: sqlite file and secret key live in
+    # the instance folder.
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
+    SECRET_KEY = os.environ.get("SECRET_KEY") or None
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
+
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+
+    # Mail (Flask-Mail). Without MAIL_SERVER queued mail goes to the log.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = env_bool("MAIL_USE_SSL", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER") or "Odkrywka <no-reply@localhost>"
+    MAIL_TIMEOUT = env_int("MAIL_TIMEOUT", 10)
+    MAIL_SUPPRESS_SEND = False  # we decide by MAIL_SERVER, also in tests
+    # Deliver the mail a request queued right after its commit (best effort;
+    # what fails stays queued for `flask mail send`).
+    MAIL_DELIVER_AFTER_COMMIT = env_bool("MAIL_DELIVER_AFTER_COMMIT", True)
+    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+
+    # Rate limiting (Flask-Limiter)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+
+    # Languages and time
+    BABEL_DEFAULT_LOCALE = "pl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Warsaw"
+    LANGUAGES = ("pl", "en")
+
+    # Uploads
+    MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+    # The whole request may be a little larger than one attachment.
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+
+    # Sessions and cookies
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 60))
+    STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("STAFF_ABSOLUTE_HOURS", 12))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Reverse proxy: how many proxies set X-Forwarded-* in front of us.
+    PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = env_int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = env_int("PROXY_FIX_X_HOST", 0)
+
+    HSTS_ENABLED = env_bool("HSTS_ENABLED", False)
+
+    # Retention (days)
+    RETENTION_UNCONFIRMED_DAYS = env_int("RETENTION_UNCONFIRMED_DAYS", 7)
+    RETENTION_PERSONAL_DATA_DAYS = env_int("RETENTION_PERSONAL_DATA_DAYS", 365)
+
+    # Spam
+    SUBMISSIONS_PER_ADDRESS_PER_HOUR = env_int("SUBMISSIONS_PER_ADDRESS_PER_HOUR", 5)
+
+    # Bootstrap-Flask serves its CSS and JS from this app, never a CDN.
+    BOOTSTRAP_SERVE_LOCAL = True
+
+    # Consent text shown on forms; bump when the wording changes.
+    CONSENT_VERSION = os.environ.get("CONSENT_VERSION", "2026-11-01")
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+
+
+class DevelopmentConfig(Config):
+    pass
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    HSTS_ENABLED = env_bool("HSTS_ENABLED", True)
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestConfig(Config):
+    TESTING = True
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", False)
+    SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+    MAIL_SERVER = None
+    MAIL_DEFAULT_SENDER = "Odkrywka <no-reply@odkrywka.test>"
+    BASE_URL = "http://odkrywka.test"
+    SERVER_NAME = None
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by ODKRYWKA_ENV (development by default)."""
+    name = os.environ.get("ODKRYWKA_ENV", "development").strip().lower()
+    return CONFIGS.get(name, DevelopmentConfig)
