@@ -25,6 +25,9 @@ BLUEPRINTS = (
     "app.feeds",
     "app.api",
     "app.privacy",
+    "app.staff_workshops",
+    "app.staff_articles",
+    "app.account",
 )
 
 

@@ -1,0 +1,1 @@
+from app.account import bp  # noqa: F401

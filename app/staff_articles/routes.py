@@ -1,0 +1,1 @@
+from app.staff_articles import bp  # noqa: F401

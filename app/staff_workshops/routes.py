@@ -1,0 +1,1 @@
+from app.staff_workshops import bp  # noqa: F401
