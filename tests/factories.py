@@ -50,7 +50,7 @@ class Factory:
     def user(self, role: str = "admin", **kwargs: Any) -> User:
         n = self.n()
         password = kwargs.pop("password", self.PASSWORD)
-        fields = {"email": f"staff{n}@odkrywka.test", "name": f"Staff {n}", "role": role}
+        fields = {"email": f"staff{n}@example.org", "name": f"Staff {n}", "role": role}
         fields.update(kwargs)
         user = User(**fields)
         user.set_password(password)
