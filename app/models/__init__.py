@@ -13,6 +13,7 @@ from app.models.idea import (
     ResultStatus,
     Support,
 )
+from app.models.moderation import DigestDelivery, ReplyTemplate
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.process import Category, Phase, Process
 from app.models.user import Role, User
@@ -29,6 +30,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Category",
+    "DigestDelivery",
     "Idea",
     "IdeaAnswer",
     "IdeaEvent",
@@ -41,6 +43,7 @@ __all__ = [
     "Process",
     "Registration",
     "RegistrationStatus",
+    "ReplyTemplate",
     "Report",
     "ResultStatus",
     "Role",
