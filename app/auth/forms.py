@@ -7,7 +7,11 @@ from wtforms.validators import DataRequired, Email, Length
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adres e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("Adres e-mail"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+    )
     password = PasswordField(_l("Hasło"), validators=[DataRequired(), Length(max=128)])
     remember = BooleanField(_l("Zapamiętaj mnie na tym urządzeniu"))
     next = HiddenField()
