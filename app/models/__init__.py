@@ -1,5 +1,13 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
+from app.models.article import (
+    Article,
+    ArticleRevision,
+    ArticleSlugRedirect,
+    ArticleStatus,
+    ArticleView,
+    Tag,
+)
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
 from app.models.idea import (
@@ -27,6 +35,11 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "Article",
+    "ArticleRevision",
+    "ArticleSlugRedirect",
+    "ArticleStatus",
+    "ArticleView",
     "Attachment",
     "AuditEntry",
     "Category",
@@ -48,6 +61,7 @@ __all__ = [
     "ResultStatus",
     "Role",
     "Support",
+    "Tag",
     "User",
     "Workshop",
     "WorkshopGroup",
