@@ -6,15 +6,14 @@ import logging
 import time
 
 import click
+from flask.cli import AppGroup
 
 from app.mail import deliver_due
 
 logger = logging.getLogger("odkrywka.mail")
 
 
-@click.group("mail", help="Deliver queued e-mail.")
-def cli() -> None:
-    pass
+cli = AppGroup("mail", help="Deliver queued e-mail.")
 
 
 @cli.command("send")

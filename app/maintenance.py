@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import click
+from flask.cli import AppGroup
 
 from app.extensions import db
 
@@ -30,9 +31,7 @@ def purge_all() -> dict[str, int]:
     return results
 
 
-@click.group("maintenance", help="Housekeeping tasks for a scheduler.")
-def cli() -> None:
-    pass
+cli = AppGroup("maintenance", help="Housekeeping tasks for a scheduler.")
 
 
 @cli.command("purge")

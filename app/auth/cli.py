@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app import audit
@@ -11,9 +12,7 @@ from app.extensions import db
 from app.models.user import Role, User
 
 
-@click.group("users", help="Manage staff accounts.")
-def cli() -> None:
-    pass
+cli = AppGroup("users", help="Manage staff accounts.")
 
 
 @cli.command("create")

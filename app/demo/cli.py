@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.demo.loader import generate_ideas, load_demo
@@ -10,9 +11,7 @@ from app.extensions import db
 from app.models import Process
 
 
-@click.group("demo", help="Demo content.")
-def cli() -> None:
-    pass
+cli = AppGroup("demo", help="Demo content.")
 
 
 @cli.command("load")
