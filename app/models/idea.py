@@ -80,6 +80,9 @@ class Idea(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(Text, nullable=False)
     # Normalised words (lower case, Polish letters folded) for full-text search.
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # The title's words alone, folded the same way: a title hit ranks first.
+    # Kept in step with the title by app.search (mapper events).
+    search_title: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
 
     # The author (personal data: never shown publicly but the name, with consent).
     author_name: Mapped[str | None] = mapped_column(String(100))
