@@ -82,10 +82,11 @@ def save_process(actor: User, process: Process | None, data: dict[str, Any]) -> 
     closes_at = local_to_utc(data.get("closes_at"))
     if opens_at and closes_at and closes_at <= opens_at:
         raise AdminError(_("Koniec musi być później niż początek."), "closes_at")
+    slug = _unique_slug(Process, slug, process.id if process else None)
     if process is None:
         process = Process()
         db.session.add(process)
-    process.slug = _unique_slug(Process, slug, process.id)
+    process.slug = slug
     process.title = data["title"].strip()
     process.lead = (data.get("lead") or "").strip()
     process.description = data.get("description") or ""
@@ -124,10 +125,11 @@ def save_category(actor: User, category: Category | None, data: dict[str, Any]) 
     slug = data.get("slug") or slugify(data["name"])
     if not slug:
         raise AdminError(_("Podaj adres złożony z liter lub cyfr."), "slug")
+    slug = _unique_slug(Category, slug, category.id if category else None)
     if category is None:
         category = Category()
         db.session.add(category)
-    category.slug = _unique_slug(Category, slug, category.id)
+    category.slug = slug
     category.name = data["name"].strip()
     category.description = (data.get("description") or "").strip()
     category.position = data.get("position") or 0
