@@ -1,0 +1,87 @@
+"""Gunicorn settings for Odkrywka: ``gunicorn -c gunicorn.conf.py wsgi:app``.
+
+Everything that differs between hosts comes from the environment:
+
+- ``GUNICORN_BIND`` (default ``127.0.0.1:8000``; several addresses separated by commas)
+- ``WEB_CONCURRENCY`` worker processes (default ``2 × CPUs + 1``)
+- ``GUNICORN_THREADS`` threads per worker (default 1 = sync workers; above 1 = gthread)
+- ``GUNICORN_TIMEOUT`` seconds before a silent worker is restarted (default 30)
+- ``FORWARDED_ALLOW_IPS`` proxies whose ``X-Forwarded-Proto`` gunicorn trusts
+  (default ``127.0.0.1,::1``); the application's own ProxyFix settings
+  (``PROXY_FIX_X_FOR`` …) decide the client address
+- ``GUNICORN_ACCESS_LOG`` file for the access log (default ``-`` = stdout; empty = off)
+- ``GUNICORN_LOG_LEVEL`` (default ``info``)
+- ``GUNICORN_CONTROL_SOCKET`` path of the ``gunicornc`` control socket (default: none)
+
+The application is not preloaded: each worker builds its own app, its own
+database pool and its own Redis connection after the fork, and a worker that
+is restarted picks up new code on ``kill -HUP``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+from gunicorn.glogging import Logger
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+bind = [
+    address.strip()
+    for address in os.environ.get("GUNICORN_BIND", "127.0.0.1:8000").split(",")
+    if address.strip()
+]
+workers = _env_int("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1)
+threads = _env_int("GUNICORN_THREADS", 1)
+worker_class = "gthread" if threads > 1 else "sync"
+timeout = _env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then so a slow leak can never grow without bound;
+# the jitter keeps them from all restarting at once.
+max_requests = _env_int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
+preload_app = False
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+proxy_allow_ips = forwarded_allow_ips
+# Gunicorn's control socket (``gunicornc``) sits at one path per user by
+# default, so two instances on one host would fight over it: off unless a
+# path is given (GUNICORN_CONTROL_SOCKET).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket
+
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+errorlog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+# No client address and no referrer in the access log (a public body keeps
+# no IP addresses); the request id ties a line to the application's own
+# log lines, and secret tokens in paths are masked (see RedactingLogger).
+access_log_format = os.environ.get(
+    "GUNICORN_ACCESS_LOG_FORMAT",
+    '%(t)s [%({x-request-id}o)s] "%(r)s" %(s)s %(b)s %(M)sms pid=%(p)s',
+)
+
+
+class RedactingLogger(Logger):
+    """Gunicorn's logger with confirmation and tracking tokens masked in the
+    request line: whoever reads the log must not be able to use the links."""
+
+    def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201
+        from app.logging import redact_path
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact_path(atoms[key])
+        atoms.pop("f", None)
+        atoms.pop("{referer}i", None)
+        atoms.pop("{cookie}i", None)
+        return atoms
+
+
+logger_class = RedactingLogger

@@ -1,0 +1,282 @@
+"""Helpers for the production tests: real gunicorn servers and mail workers
+as separate processes, and access to the machine's PostgreSQL and Redis.
+
+Tests that need PostgreSQL or Redis carry ``pytest.mark.postgres`` /
+``pytest.mark.redis``. They skip with a reason when the service is not
+reachable on a developer's machine, and fail under ``CI=true``, where the
+services must be there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SECRET = "production-tests-shared-secret-" + uuid.uuid4().hex
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unavailable(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI, where the service must exist."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (CI=true: required)")
+    pytest.skip(reason)
+
+
+# --- PostgreSQL ----------------------------------------------------------
+
+
+def postgres_admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL", "").strip()
+    if url.startswith("postgresql"):
+        return url
+    return os.environ.get("TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+
+
+def require_postgres() -> str:
+    url = postgres_admin_url()
+    try:
+        engine = create_engine(url, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any failure means "not there"
+        unavailable(f"PostgreSQL not reachable at {make_url(url).host}: {error}")
+    return url
+
+
+def schema_is_complete(url: str) -> bool:
+    """Whether every table of the models exists in the database at *url*."""
+    import app.models  # noqa: F401 - every model in the metadata
+    from app.extensions import db
+
+    engine = create_engine(url)
+    try:
+        existing = set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    return {table.name for table in db.metadata.sorted_tables} <= existing
+
+
+def create_schema_at(url: str) -> None:
+    from app import create_app
+    from app.database import create_schema
+    from app.extensions import db
+    from config import TestConfig
+
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        create_schema(db.engine)
+        db.engine.dispose()
+
+
+@contextmanager
+def fresh_postgres_database() -> Iterator[tuple[str, str]]:
+    """A new, empty PostgreSQL database with the schema; yields (url, how).
+
+    The schema comes from ``flask db upgrade`` when the migrations cover
+    every model, otherwise from ``create_schema`` (until the migrations are
+    regenerated for the newest models); *how* says which.
+    """
+    admin_url = make_url(require_postgres())
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+
+    def create(name: str) -> str:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        return admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(name: str) -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+    name = f"odkrywka_prod_{uuid.uuid4().hex[:10]}"
+    url = create(name)
+    how = "flask db upgrade"
+    try:
+        result = flask_cli(["db", "upgrade"], server_env(url), timeout=120)
+        if result.returncode != 0 or not schema_is_complete(url):
+            drop(name)
+            url = create(name)
+            create_schema_at(url)
+            how = "create_schema"
+        yield url, how
+    finally:
+        drop(name)
+        admin.dispose()
+
+
+# --- Redis ---------------------------------------------------------------
+
+
+def require_redis(db_number: int = 0):  # noqa: ANN201
+    import redis
+
+    client = redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db_number, socket_timeout=3)
+    try:
+        client.ping()
+    except Exception as error:  # noqa: BLE001
+        unavailable(f"Redis not reachable at {REDIS_HOST}:{REDIS_PORT}: {error}")
+    return client
+
+
+def redis_uri(db_number: int = 0) -> str:
+    return f"redis://{REDIS_HOST}:{REDIS_PORT}/{db_number}"
+
+
+def delete_keys(client, prefix: str) -> int:  # noqa: ANN001
+    """Delete every Redis key containing *prefix*; return how many."""
+    keys = list(client.scan_iter(match=f"*{prefix}*", count=500))
+    if keys:
+        client.delete(*keys)
+    return len(keys)
+
+
+# --- processes -------------------------------------------------------------
+
+
+def server_env(database_url: str, **settings: str | int) -> dict[str, str]:
+    """Environment for a production-like app process on *database_url*."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("MAIL_", "RATELIMIT_", "PROXY_FIX_", "GUNICORN_"))
+        and key not in {"TEST_DATABASE_URL", "WEB_CONCURRENCY", "FLASK_APP"}
+    }
+    env.update(
+        {
+            "ODKRYWKA_ENV": "production",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": SECRET,
+            "BASE_URL": "http://odkrywka.test",
+            # Plain HTTP on localhost: the cookie must come back without TLS.
+            "SESSION_COOKIE_SECURE": "false",
+            "PYTHONUNBUFFERED": "1",
+            "LOG_LEVEL": "INFO",
+        }
+    )
+    env.update({key: str(value) for key, value in settings.items()})
+    return env
+
+
+def flask_cli(
+    args: list[str], env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+class GunicornServer:
+    """``gunicorn -c gunicorn.conf.py wsgi:app`` on a free port, as in production."""
+
+    def __init__(self, env: dict[str, str], log_path: Path, workers: int = 2) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(env)
+        self.env.update(
+            {
+                "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                "WEB_CONCURRENCY": str(workers),
+                "GUNICORN_THREADS": self.env.get("GUNICORN_THREADS", "1"),
+            }
+        )
+        self.log_path = log_path
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 40) -> GunicornServer:
+        self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"],
+            cwd=REPO,
+            env=self.env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"gunicorn exited early:\n{self.log()}")
+            try:
+                if requests.get(self.url + "/healthz", timeout=2).status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise AssertionError(f"gunicorn did not become healthy:\n{self.log()}")
+
+    def worker_pids(self) -> set[int]:
+        return {int(pid) for pid in re.findall(r"Booting worker with pid: (\d+)", self.log())}
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+
+    def __enter__(self) -> GunicornServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, "no csrf_token in the form"
+    return match.group(1)
+
+
+def staff_login(session: requests.Session, base_url: str, email: str, password: str):  # noqa: ANN201
+    """Sign in through the real form (with its CSRF token); return the response."""
+    page = session.get(base_url + "/staff/login", timeout=10)
+    return session.post(
+        base_url + "/staff/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+        allow_redirects=False,
+        timeout=20,
+    )
