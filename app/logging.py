@@ -15,17 +15,39 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 logger = logging.getLogger("odkrywka")
 
 
+# A secret link's token: long, URL-safe, not a lower-case slug. Masked in
+# every logged path, so reading the log never gives a working link.
+_TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}(?=[/?#\s]|$)")
+_SLUG = re.compile(r"^[a-z0-9-]+$")
+# Characters that would start a new line in a log file or a terminal.
+_LINE_BREAKS = str.maketrans(
+    {"\r": "\\r", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f", "\x85": "\\x85",
+     "\u2028": "\\u2028", "\u2029": "\\u2029", "\x1b": "\\x1b"}
+)  # fmt: skip
+
+
+def redact_path(path: str) -> str:
+    """*path* with anything that looks like a secret token replaced by ``…``."""
+    return _TOKEN_SEGMENT.sub(lambda m: m.group() if _SLUG.match(m.group()) else "…", path)
+
+
+def single_line(text: str) -> str:
+    """*text* with line breaks and escapes shown, never acted on."""
+    return text.translate(_LINE_BREAKS)
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = getattr(g, "request_id", "-") if has_request_context() else "-"
-        # Never let a value from a form break a log line into two.
-        if isinstance(record.msg, str):
-            record.msg = record.msg.replace("\r", "\\r").replace("\n", "\\n")
-        if record.args:
-            record.args = tuple(
-                a.replace("\r", "\\r").replace("\n", "\\n") if isinstance(a, str) else a
-                for a in (record.args if isinstance(record.args, tuple) else (record.args,))
-            )
+        # Never let a value from a form break a log line into two: the
+        # message is formatted here (whatever the argument types) and its
+        # line breaks escaped. Tracebacks stay as they are.
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a bad format string must not lose the line
+            message = f"{record.msg!r} {record.args!r}"
+        record.msg = single_line(message)
+        record.args = None
         return True
 
 
@@ -35,9 +57,14 @@ def init_app(app: Flask) -> None:
         logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s")
     )
     handler.addFilter(RequestIdFilter())
-    logger.handlers[:] = [handler]
-    logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    # Our own loggers and Flask's (``app``, parent of every ``app.*`` module
+    # logger) write through the same handler, so every line has the id.
+    for named in (logger, app.logger):
+        named.handlers[:] = [handler]
+        named.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     logger.propagate = False
+    # Under test, pytest's caplog listens on the root logger.
+    app.logger.propagate = bool(app.testing)
 
     @app.before_request
     def assign_request_id() -> None:
@@ -52,6 +79,10 @@ def init_app(app: Flask) -> None:
             response.headers["X-Request-ID"] = request_id
             elapsed = (time.perf_counter() - g.request_started) * 1000
             logger.info(
-                "%s %s %s %.1fms", request.method, request.path, response.status_code, elapsed
+                "%s %s %s %.1fms",
+                request.method,
+                redact_path(request.path),
+                response.status_code,
+                elapsed,
             )
         return response
