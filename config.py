@@ -45,6 +45,8 @@ class Config:
 
     # Rate limiting (Flask-Limiter)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Keeps this install's counters apart when several share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "odkrywka")
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
@@ -71,6 +73,12 @@ class Config:
     STAFF_IDLE_TIMEOUT = timedelta(minutes=env_int("STAFF_IDLE_MINUTES", 60))
     STAFF_ABSOLUTE_TIMEOUT = timedelta(hours=env_int("STAFF_ABSOLUTE_HOURS", 12))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    # Two-factor sign-in (TOTP): required for these roles, offered to all staff.
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("admin",)
+    TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Odkrywka")
+    RATELIMIT_TWO_FACTOR = os.environ.get("RATELIMIT_TWO_FACTOR", "5 per 5 minutes;20 per hour")
+    # Re-authentication window before sensitive changes (password, 2FA, roles).
+    STAFF_REAUTH_SECONDS = env_int("STAFF_REAUTH_SECONDS", 300)
 
     # Reverse proxy: how many proxies set X-Forwarded-* in front of us.
     PROXY_FIX_X_FOR = env_int("PROXY_FIX_X_FOR", 0)
@@ -82,6 +90,24 @@ class Config:
     # Retention (days)
     RETENTION_UNCONFIRMED_DAYS = env_int("RETENTION_UNCONFIRMED_DAYS", 7)
     RETENTION_PERSONAL_DATA_DAYS = env_int("RETENTION_PERSONAL_DATA_DAYS", 365)
+    # Delivered (or abandoned) mail holds addresses: kept this long, then deleted.
+    RETENTION_OUTBOX_DAYS = env_int("RETENTION_OUTBOX_DAYS", 30)
+
+    # Privacy notice and accessibility statement (who is responsible, contacts).
+    PRIVACY_CONTROLLER_NAME = os.environ.get("PRIVACY_CONTROLLER_NAME", "")
+    PRIVACY_CONTROLLER_ADDRESS = os.environ.get(
+        "PRIVACY_CONTROLLER_ADDRESS", "ul. Przykładowa 1, 00-000 Miejscowość"
+    )
+    PRIVACY_CONTROLLER_EMAIL = os.environ.get("PRIVACY_CONTROLLER_EMAIL", "kontakt@example.org")
+    PRIVACY_DPO_EMAIL = os.environ.get("PRIVACY_DPO_EMAIL", "iod@example.org")
+    ACCESSIBILITY_CONTACT_NAME = os.environ.get("ACCESSIBILITY_CONTACT_NAME", "Zespół konsultacji")
+    ACCESSIBILITY_CONTACT_EMAIL = os.environ.get(
+        "ACCESSIBILITY_CONTACT_EMAIL", "dostepnosc@example.org"
+    )
+    ACCESSIBILITY_CONTACT_PHONE = os.environ.get("ACCESSIBILITY_CONTACT_PHONE", "+48 00 000 00 00")
+    ACCESSIBILITY_PUBLISHED_ON = os.environ.get("ACCESSIBILITY_PUBLISHED_ON", "2026-11-01")
+    ACCESSIBILITY_UPDATED_ON = os.environ.get("ACCESSIBILITY_UPDATED_ON", "2026-11-25")
+    ACCESSIBILITY_ARCHITECTURE = os.environ.get("ACCESSIBILITY_ARCHITECTURE", "")
 
     # Spam
     SUBMISSIONS_PER_ADDRESS_PER_HOUR = env_int("SUBMISSIONS_PER_ADDRESS_PER_HOUR", 5)
@@ -115,6 +141,9 @@ class TestConfig(Config):
     MAIL_DEFAULT_SENDER = "Odkrywka <no-reply@odkrywka.test>"
     BASE_URL = "http://odkrywka.test"
     SERVER_NAME = None
+    # Other features' tests sign admins in with a password only; the 2FA
+    # tests switch the requirement on with app_config.
+    TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ()
 
 
 CONFIGS = {
