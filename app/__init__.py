@@ -61,6 +61,7 @@ def create_app(
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_migration_item,
+        include_object=database.include_in_migrations,
     )
     flask_mail.init_app(app)
     csrf.init_app(app)

@@ -65,3 +65,11 @@ def create_schema(engine) -> None:  # noqa: ANN001
     with engine.begin() as connection:
         for install in EXTRA_SCHEMA:
             install(connection)
+
+
+def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
+    """Alembic autogenerate filter: skip the full-text objects the models
+    do not describe (see app.search)."""
+    from app.search import include_object
+
+    return include_object(obj, name, type_, reflected, compare_to)
