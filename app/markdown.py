@@ -6,6 +6,7 @@ only an explicit allowlist of tags, attributes and link schemes.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import nh3
@@ -42,12 +43,23 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def render_markdown(text: str | None) -> Markup:
-    """Markdown → sanitised HTML, marked safe for templates."""
+_HEADING = re.compile(r"<(/?)h([1-6])>")
+
+
+def render_markdown(text: str | None, top_level: int = 2) -> Markup:
+    """Markdown → sanitised HTML, marked safe for templates.
+
+    Headings are shifted so the content's highest heading is ``top_level``
+    (the page owns its h1; content inside an h2 section starts at h3).
+    """
     if not text:
         return Markup("")
-    # Headings in content start at h2: the page owns its h1.
-    html = _parser().render(text).replace("<h1>", "<h2>").replace("</h1>", "</h2>")
+    shift = max(top_level - 1, 0)
+
+    def demote(match: re.Match[str]) -> str:
+        return f"<{match.group(1)}h{min(int(match.group(2)) + shift, 6)}>"
+
+    html = _HEADING.sub(demote, _parser().render(text))
     return Markup(sanitise_html(html))  # noqa: S704 - sanitised just above
 
 
