@@ -1,8 +1,496 @@
-from flask import render_template
+"""Residents' side of an idea: the form, confirmation, the private tracking
+page (edit, withdraw, data download, erasure) and attachments."""
 
-from app.ideas import bp
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.ideas import bp, labels
+from app.ideas.forms import EraseForm, IdeaEditForm, IdeaForm, WithdrawForm
+from app.ideas.services import (
+    IdeaServiceError,
+    Revision,
+    Submission,
+    active_categories,
+    can_edit,
+    can_withdraw,
+    closed_message,
+    confirm_idea,
+    erase_author_data,
+    export_author_data,
+    find_by_track_token,
+    processes_accepting_ideas,
+    revise_idea,
+    submit_idea,
+    window_notice,
+    withdraw_idea,
+)
+from app.models import Category, Idea, IdeaStatus, Process
+from app.text import mask_email
+from app.uploads import human_size, send_stored_file
+
+# Pages whose URL carries a secret token: never cached, never referred.
+TOKEN_ENDPOINTS = frozenset(
+    {
+        "ideas.confirm",
+        "ideas.track",
+        "ideas.edit",
+        "ideas.withdraw",
+        "ideas.erase",
+        "ideas.data",
+        "ideas.track_attachment",
+    }
+)
+
+
+def _submit_limit() -> str:
+    return current_app.config.get("RATELIMIT_IDEA_SUBMIT", "20 per hour")
+
+
+@bp.after_request
+def _private_headers(response: Response) -> Response:
+    if request.endpoint in TOKEN_ENDPOINTS:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+# -- the form ------------------------------------------------------------------------
+
+
+def _idea_form(**kwargs: Any) -> tuple[IdeaForm, list[Process]]:
+    processes = processes_accepting_ideas()
+    form = IdeaForm(categories=active_categories(), processes=processes, **kwargs)
+    return form, processes
+
+
+def _render_new(
+    form: IdeaForm,
+    processes: list[Process],
+    status: int = 200,
+    problem: str | None = None,
+) -> tuple[str, int]:
+    notice = None if processes else window_notice()
+    return (
+        render_template(
+            "ideas/new.html",
+            form=form,
+            processes=processes,
+            notice=notice,
+            problem=problem,
+            max_attachment=human_size(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        ),
+        status,
+    )
+
+
+def _chosen_process(form: IdeaForm, processes: list[Process]) -> Process | str:
+    """The consultation the idea goes to, or a message why none can take it."""
+    slug = form.process_slug.data
+    if slug:
+        process = db.session.scalar(
+            select(Process).where(Process.slug == slug, Process.published.is_(True))
+        )
+        if process is None:
+            return _("Nie ma takiej konsultacji.")
+        if process not in processes:
+            return closed_message(process)
+        return process
+    if len(processes) == 1:
+        return processes[0]
+    return _window_message()
+
+
+def _window_message() -> str:
+    notice = window_notice()
+    if notice.state == "not_open" and notice.process is not None:
+        return closed_message(notice.process)
+    return _(
+        "Obecnie żadna konsultacja nie przyjmuje pomysłów, więc nie możemy przyjąć zgłoszenia."
+    )
+
+
+def _remember_sent(email: str) -> Response:
+    session["idea_sent_to"] = mask_email((email or "").strip())
+    return redirect(url_for("ideas.sent"), code=303)
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
 def new():
-    return render_template("errors/error.html", code=503, title="…", message="…"), 503
+    form, processes = _idea_form()
+    if request.method == "GET":
+        wanted = request.args.get("process")
+        if wanted and any(p.slug == wanted for p in processes):
+            form.process_slug.data = wanted
+        return _render_new(form, processes)
+    if (request.form.get("website") or "").strip():
+        # A bot filled the hidden field: it sees success, nothing is kept.
+        return _remember_sent(request.form.get("email", ""))
+    if not processes:
+        return _render_new(form, processes, 409, _window_message())
+    if not form.validate_on_submit():
+        return _render_new(form, processes, 400)
+    process = _chosen_process(form, processes)
+    if isinstance(process, str):
+        return _render_new(form, processes, 409, process)
+    category = db.session.scalar(select(Category).where(Category.slug == form.category.data))
+    submission = Submission(
+        title=form.title.data,
+        description=form.description.data,
+        category=category,
+        process=process,
+        author_name=form.author_name.data,
+        email=form.email.data,
+        municipality=form.municipality.data or None,
+        show_author_name=bool(form.show_author_name.data),
+        locale=current_language(),
+        attachment=form.processed_attachment,
+    )
+    try:
+        submit_idea(submission)
+    except IdeaServiceError as error:
+        db.session.rollback()
+        return _render_new(form, processes, error.status_code, error.message)
+    db.session.commit()
+    return _remember_sent(submission.email)
+
+
+@bp.errorhandler(RateLimitExceeded)
+def _too_many(error: RateLimitExceeded):  # noqa: ANN202
+    if request.endpoint == "ideas.new" and request.method == "POST":
+        form, processes = _idea_form()
+        message = _(
+            "Z tego urządzenia wysłano ostatnio zbyt wiele zgłoszeń. "
+            "Odczekaj chwilę i spróbuj ponownie – Twój tekst jest zachowany poniżej."
+        )
+        return _render_new(form, processes, 429, message)
+    from app.errors import error_response
+
+    return error_response(429)
+
+
+@bp.errorhandler(CSRFError)
+def _csrf_failed(error: CSRFError):  # noqa: ANN202
+    if request.endpoint == "ideas.new":
+        form, processes = _idea_form()
+        message = _(
+            "Formularz wygasł albo nie pochodzi z tej strony. Twój tekst jest zachowany: "
+            "sprawdź go i wyślij ponownie (załącznik trzeba dodać jeszcze raz)."
+        )
+        return _render_new(form, processes, 400, message)
+    from app.errors import error_response
+
+    return error_response(
+        400,
+        _("Formularz wygasł albo nie pochodzi z tej strony. Odśwież stronę i wyślij go ponownie."),
+        "csrf_failed",
+    )
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(error: RequestEntityTooLarge):  # noqa: ANN202
+    from app.errors import error_response
+
+    return error_response(
+        413,
+        _(
+            "Przesłane dane są za duże. Załącznik może mieć najwyżej %(size)s – "
+            "wróć do formularza i wybierz mniejszy plik.",
+            size=human_size(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        ),
+    )
+
+
+@bp.route("/sent")
+def sent():
+    return render_template("ideas/sent.html", sent_to=session.get("idea_sent_to"))
+
+
+@bp.route("/similar")
+@limiter.limit("120 per minute")
+def similar():
+    """Published ideas whose titles look like *title* (for the form)."""
+    title = (request.args.get("title") or "").strip()[:150]
+    items: list[dict[str, Any]] = []
+    if len(title) >= 3:
+        from app.search import similar_ideas
+
+        for idea in similar_ideas(title, limit=5):
+            if idea.status != IdeaStatus.PUBLISHED:
+                continue
+            items.append(
+                {
+                    "id": idea.id,
+                    "title": idea.title,
+                    "url": url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+                }
+            )
+    response = jsonify(items=items[:5])
+    response.headers["Cache-Control"] = "public, max-age=60"
+    return response
+
+
+# -- confirmation ---------------------------------------------------------------------
+
+
+def _token_not_found():  # noqa: ANN202
+    return render_template("ideas/token_not_found.html"), 404
+
+
+@bp.route("/confirm/<token>")
+def confirm(token: str):
+    result = confirm_idea(token)
+    if result is None:
+        return _token_not_found()
+    db.session.commit()
+    track_url = url_for("ideas.track", token=result.track_token) if result.track_token else None
+    return render_template(
+        "ideas/confirmed.html", idea=result.idea, already=result.already, track_url=track_url
+    )
+
+
+# -- the private tracking page ----------------------------------------------------------
+
+
+def _tracked_or_404(token: str) -> Idea:
+    idea = find_by_track_token(token)
+    if idea is None:
+        abort(404)
+    g.no_store = True
+    return idea
+
+
+@bp.errorhandler(404)
+def _not_found(error):  # noqa: ANN001, ANN202
+    if request.endpoint in TOKEN_ENDPOINTS:
+        return _token_not_found()
+    from app.errors import error_response
+
+    return error_response(404, error.description if _custom(error) else None)
+
+
+def _custom(error: Any) -> bool:
+    return error.description != type(error).description
+
+
+@bp.route("/track/<token>")
+def track(token: str):
+    idea = _tracked_or_404(token)
+    public_url = (
+        url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug)
+        if idea.status == IdeaStatus.PUBLISHED
+        else None
+    )
+    merged_url = None
+    if idea.status == IdeaStatus.MERGED and idea.merged_into is not None:
+        target = idea.merged_into
+        if target.status == IdeaStatus.PUBLISHED:
+            merged_url = url_for("catalogue.detail", idea_id=target.id, slug=target.slug)
+    return render_template(
+        "ideas/track.html",
+        idea=idea,
+        token=token,
+        labels=labels,
+        public_url=public_url,
+        merged_url=merged_url,
+        can_edit=can_edit(idea),
+        can_withdraw=can_withdraw(idea),
+        attachment_url=(
+            url_for("ideas.track_attachment", token=token) if idea.attachment else None
+        ),
+    )
+
+
+@bp.route("/track/<token>/edit", methods=["GET", "POST"])
+def edit(token: str):
+    idea = _tracked_or_404(token)
+    categories = active_categories()
+    if idea.category is not None and idea.category not in categories:
+        # Keep the idea's own category selectable even if it was retired.
+        categories.append(idea.category)
+    if request.method == "GET":
+        if not can_edit(idea):
+            flash(_("Tego pomysłu nie można już edytować."), "info")
+            return redirect(url_for("ideas.track", token=token))
+        form = IdeaEditForm(obj=idea, categories=categories)
+        form.category.data = idea.category.slug
+        form.version.data = str(idea.version)
+        return _render_edit(idea, token, form)
+    form = IdeaEditForm(categories=categories)
+    if not can_edit(idea):
+        return _render_edit(idea, token, form, 409, _("Tego pomysłu nie można już edytować."))
+    if not form.validate_on_submit():
+        return _render_edit(idea, token, form, 400)
+    category = db.session.scalar(select(Category).where(Category.slug == form.category.data))
+    revision = Revision(
+        title=form.title.data,
+        description=form.description.data,
+        category=category,
+        author_name=form.author_name.data,
+        municipality=form.municipality.data or None,
+        show_author_name=bool(form.show_author_name.data),
+        attachment=form.processed_attachment,
+        remove_attachment=bool(form.remove_attachment.data),
+    )
+    version = form.version_number()
+    if version is None:
+        version = -1  # a form without a version is as good as a stale one
+    was_changes_requested = idea.status == IdeaStatus.CHANGES_REQUESTED
+    try:
+        revise_idea(idea, revision, version)
+    except IdeaServiceError as error:
+        db.session.rollback()
+        idea = _tracked_or_404(token)
+        return _render_edit(idea, token, form, error.status_code, error.message)
+    db.session.commit()
+    if was_changes_requested:
+        flash(_("Zapisano poprawki. Pomysł wrócił do moderatorów."), "success")
+    else:
+        flash(_("Zapisano zmiany."), "success")
+    return redirect(url_for("ideas.track", token=token), code=303)
+
+
+def _render_edit(
+    idea: Idea, token: str, form: IdeaEditForm, status: int = 200, problem: str | None = None
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "ideas/edit.html",
+            idea=idea,
+            token=token,
+            form=form,
+            problem=problem,
+            max_attachment=human_size(current_app.config["MAX_ATTACHMENT_BYTES"]),
+        ),
+        status,
+    )
+
+
+@bp.route("/track/<token>/withdraw", methods=["GET", "POST"])
+def withdraw(token: str):
+    idea = _tracked_or_404(token)
+    form = WithdrawForm()
+    if not can_withdraw(idea):
+        if request.method == "GET":
+            flash(_("Tego pomysłu nie można już wycofać."), "info")
+            return redirect(url_for("ideas.track", token=token))
+        return _render_withdraw(idea, token, form, 409, _("Tego pomysłu nie można już wycofać."))
+    if request.method == "GET":
+        return _render_withdraw(idea, token, form)
+    if not form.validate_on_submit():
+        return _render_withdraw(idea, token, form, 400)
+    try:
+        withdraw_idea(idea, form.reason.data or None)
+    except IdeaServiceError as error:
+        db.session.rollback()
+        idea = _tracked_or_404(token)
+        return _render_withdraw(idea, token, form, error.status_code, error.message)
+    db.session.commit()
+    flash(_("Pomysł został wycofany. Wysłaliśmy potwierdzenie na Twój adres e-mail."), "success")
+    return redirect(url_for("ideas.track", token=token), code=303)
+
+
+def _render_withdraw(
+    idea: Idea, token: str, form: WithdrawForm, status: int = 200, problem: str | None = None
+) -> tuple[str, int]:
+    return (
+        render_template("ideas/withdraw.html", idea=idea, token=token, form=form, problem=problem),
+        status,
+    )
+
+
+@bp.route("/track/<token>/data.json")
+def data(token: str):
+    idea = _tracked_or_404(token)
+    body = json.dumps(export_author_data(idea), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="odkrywka-pomysl-{idea.id}-dane.json"'
+    )
+    return response
+
+
+@bp.route("/track/<token>/erase", methods=["GET", "POST"])
+def erase(token: str):
+    idea = _tracked_or_404(token)
+    form = EraseForm()
+    will_delete = idea.published_at is None
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            result = erase_author_data(idea)
+            db.session.commit()
+            session["idea_erased"] = result
+            return redirect(url_for("ideas.erased"), code=303)
+        status = 400
+    return (
+        render_template(
+            "ideas/erase.html", idea=idea, token=token, form=form, will_delete=will_delete
+        ),
+        status,
+    )
+
+
+@bp.route("/erased")
+def erased():
+    return render_template("ideas/erased.html", result=session.pop("idea_erased", None))
+
+
+# -- attachments ------------------------------------------------------------------------
+
+
+def _serve_attachment(idea: Idea, cache_control: str) -> Response:
+    attachment = idea.attachment
+    if attachment is None:
+        abort(404)
+    return send_stored_file(
+        attachment.stored_name,
+        attachment.content_type,
+        attachment.original_name,
+        as_attachment=not attachment.is_image,
+        cache_control=cache_control,
+    )
+
+
+@bp.route("/<int:idea_id>/attachment")
+def attachment(idea_id: int):
+    """An idea's attachment: public once the idea is published; staff see any."""
+    idea = db.session.get(Idea, idea_id)
+    if idea is None:
+        abort(404)
+    if current_user.is_authenticated:
+        return _serve_attachment(idea, "private, no-store")
+    if idea.status != IdeaStatus.PUBLISHED:
+        abort(404)
+    return _serve_attachment(idea, "public, max-age=300")
+
+
+@bp.route("/track/<token>/attachment")
+def track_attachment(token: str):
+    idea = _tracked_or_404(token)
+    return _serve_attachment(idea, "private, no-store")

@@ -1,0 +1,577 @@
+"""Submitting ideas and what their authors may do with them afterwards.
+
+Every function here changes state, records an ``IdeaEvent`` for every
+transition, queues mail in the same transaction and raises domain errors.
+None of them commits: the view does, once. Staff decisions live in
+``app.moderation.services``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select, update
+
+from app.extensions import db
+from app.mail import queue_mail
+from app.maintenance import purger
+from app.models import (
+    Attachment,
+    Category,
+    Idea,
+    IdeaEvent,
+    IdeaSource,
+    IdeaStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Process,
+    utcnow,
+)
+from app.security.clients import keyed_hash
+from app.security.tokens import hash_token, new_token
+from app.text import normalise_for_search
+from app.uploads import ProcessedFile, delete_file, save_file
+from app.web import external_url
+
+AUTHOR = "author"
+SYSTEM = "system"
+
+# Author edits are possible while moderators have not decided yet, or asked
+# for changes.
+EDITABLE = (IdeaStatus.AWAITING_REVIEW, IdeaStatus.CHANGES_REQUESTED)
+WITHDRAWABLE = (IdeaStatus.AWAITING_REVIEW, IdeaStatus.CHANGES_REQUESTED, IdeaStatus.PUBLISHED)
+MAIL_TEMPLATES = ("idea_confirm", "idea_tracking", "idea_withdrawn")
+
+
+class IdeaServiceError(Exception):
+    """A rule the request broke; ``message`` is for the person."""
+
+    status_code = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class SubmissionClosed(IdeaServiceError):
+    pass
+
+
+class TooManySubmissions(IdeaServiceError):
+    status_code = 429
+
+
+class NotAllowedNow(IdeaServiceError):
+    """The idea's state does not allow this (anymore)."""
+
+
+class StaleVersion(IdeaServiceError):
+    """Someone changed the idea since the form was shown."""
+
+
+@dataclass
+class Submission:
+    title: str
+    description: str
+    category: Category
+    process: Process
+    author_name: str
+    email: str
+    municipality: str | None
+    show_author_name: bool
+    locale: str
+    attachment: ProcessedFile | None = None
+
+
+@dataclass
+class Revision:
+    title: str
+    description: str
+    category: Category
+    author_name: str
+    municipality: str | None
+    show_author_name: bool
+    attachment: ProcessedFile | None = None
+    remove_attachment: bool = False
+
+
+# -- submission window -----------------------------------------------------------
+
+
+def processes_accepting_ideas(now: datetime | None = None) -> list[Process]:
+    """Published consultations whose submission window is open now."""
+    now = now or utcnow()
+    candidates = db.session.scalars(
+        select(Process).where(Process.published.is_(True)).order_by(Process.opens_at, Process.id)
+    )
+    return [process for process in candidates if process.accepts_ideas(now)]
+
+
+@dataclass
+class WindowNotice:
+    """Why the form does not accept ideas now: ``state`` is ``"not_open"``
+    (``when`` = opening time), ``"closed"`` (``when`` = closing time) or
+    ``"none"`` (no consultation at all)."""
+
+    state: str
+    process: Process | None = None
+    when: datetime | None = None
+
+
+def window_notice(now: datetime | None = None) -> WindowNotice:
+    now = now or utcnow()
+    published = list(
+        db.session.scalars(select(Process).where(Process.published.is_(True)).order_by(Process.id))
+    )
+    upcoming = [p for p in published if p.opens_at is not None and p.opens_at > now]
+    if upcoming:
+        soonest = min(upcoming, key=lambda p: p.opens_at)
+        return WindowNotice("not_open", soonest, soonest.opens_at)
+    closed = [p for p in published if p.closes_at is not None and p.closes_at <= now]
+    if closed:
+        latest = max(closed, key=lambda p: p.closes_at)
+        return WindowNotice("closed", latest, latest.closes_at)
+    return WindowNotice("none")
+
+
+def active_categories() -> list[Category]:
+    return list(
+        db.session.scalars(
+            select(Category)
+            .where(Category.active.is_(True))
+            .order_by(Category.position, Category.name)
+        )
+    )
+
+
+# -- spam ---------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def submitter_hash(email: str) -> str:
+    """A keyed hash of the address, to count submissions per address."""
+    return keyed_hash(normalise_email(email), "submitter")
+
+
+def submissions_last_hour(email: str) -> int:
+    since = utcnow() - timedelta(hours=1)
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Idea)
+        .where(Idea.submitter_hash == submitter_hash(email), Idea.submitted_at >= since)
+    )
+
+
+# -- history ------------------------------------------------------------------------
+
+
+def record_event(
+    idea: Idea,
+    kind: str,
+    from_status: str | None,
+    to_status: str | None,
+    *,
+    actor_label: str = AUTHOR,
+    message: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> IdeaEvent:
+    event = IdeaEvent(
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        actor_label=actor_label,
+        message=message,
+        data=data,
+    )
+    idea.events.append(event)
+    return event
+
+
+def _move(idea: Idea, allowed_from: tuple[str, ...], to_status: str, version: int | None) -> str:
+    """Change the status in one conditional UPDATE, so two requests (an
+    author and a moderator, or a double click) cannot both win. Bumps the
+    version, which makes a moderator's open decision form stale."""
+    conditions = [Idea.id == idea.id, Idea.status.in_([str(s) for s in allowed_from])]
+    if version is not None:
+        conditions.append(Idea.version == version)
+    from_status = idea.status
+    result = db.session.execute(
+        update(Idea)
+        .where(*conditions)
+        .values(status=str(to_status), version=Idea.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(idea)
+    if result.rowcount != 1:
+        if version is not None and idea.version != version and idea.status in allowed_from:
+            raise StaleVersion(
+                _(
+                    "Pomysł zmienił się w międzyczasie. Sprawdź jego aktualną wersję i spróbuj ponownie."
+                )
+            )
+        raise NotAllowedNow(_("Na tym etapie nie można już tego zrobić."))
+    return from_status
+
+
+# -- submitting ---------------------------------------------------------------------
+
+
+def submit_idea(submission: Submission) -> tuple[Idea, str]:
+    """Store a new idea (unconfirmed) and queue the confirmation mail.
+
+    Returns the idea and the raw confirmation token (only its hash is kept).
+    """
+    process = submission.process
+    if not process.accepts_ideas():
+        raise SubmissionClosed(closed_message(process))
+    limit = current_app.config["SUBMISSIONS_PER_ADDRESS_PER_HOUR"]
+    if submissions_last_hour(submission.email) >= limit:
+        raise TooManySubmissions(
+            _(
+                "Z tego adresu e-mail wysłano w ciągu ostatniej godziny już %(num)s zgłoszeń. "
+                "Spróbuj ponownie później.",
+                num=limit,
+            )
+        )
+    confirm_token, confirm_hash = new_token()
+    _track_token, track_hash = new_token()
+    now = utcnow()
+    idea = Idea(
+        process=process,
+        category=submission.category,
+        source=IdeaSource.FORM,
+        title=submission.title,
+        description=submission.description,
+        search_text=normalise_for_search(submission.title, submission.description),
+        author_name=submission.author_name,
+        email=submission.email,
+        municipality=submission.municipality or None,
+        show_author_name=submission.show_author_name,
+        locale=submission.locale,
+        consent_version=current_app.config["CONSENT_VERSION"],
+        consented_at=now,
+        submitter_hash=submitter_hash(submission.email),
+        status=IdeaStatus.UNCONFIRMED,
+        confirm_token_hash=confirm_hash,
+        track_token_hash=track_hash,
+        submitted_at=now,
+    )
+    db.session.add(idea)
+    if submission.attachment is not None:
+        idea.attachment = _attachment_for(submission.attachment)
+    record_event(
+        idea,
+        "submitted",
+        None,
+        IdeaStatus.UNCONFIRMED,
+        data={
+            "title": submission.title,
+            "description": submission.description,
+            "category": submission.category.slug,
+            "process": process.slug,
+            "consent_version": idea.consent_version,
+        },
+    )
+    db.session.flush()
+    queue_mail(
+        idea.email,
+        "idea_confirm",
+        _l("Potwierdź zgłoszenie pomysłu"),
+        locale=idea.locale,
+        idea=idea,
+        confirm_url=external_url("ideas.confirm", token=confirm_token),
+        retention_days=current_app.config["RETENTION_UNCONFIRMED_DAYS"],
+    )
+    return idea, confirm_token
+
+
+def closed_message(process: Process) -> str:
+    state = process.window_state()
+    if state == "not_open":
+        from app.i18n import format_when
+
+        return _(
+            "Przyjmowanie pomysłów w konsultacji „%(title)s” rozpocznie się %(when)s.",
+            title=process.title,
+            when=format_when(process.opens_at, "long"),
+        )
+    return _(
+        "Konsultacja „%(title)s” nie przyjmuje już pomysłów.",
+        title=process.title,
+    )
+
+
+def _attachment_for(processed: ProcessedFile) -> Attachment:
+    return Attachment(
+        stored_name=save_file(processed),
+        original_name=processed.original_name or f"zalacznik.{processed.extension}",
+        content_type=processed.content_type,
+        size=processed.size,
+        width=processed.width,
+        height=processed.height,
+    )
+
+
+# -- confirming ---------------------------------------------------------------------
+
+
+@dataclass
+class Confirmation:
+    idea: Idea
+    already: bool
+    track_token: str | None = None
+
+
+def find_by_confirm_token(token: str) -> Idea | None:
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(select(Idea).where(Idea.confirm_token_hash == hash_token(token)))
+
+
+def find_by_track_token(token: str) -> Idea | None:
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(select(Idea).where(Idea.track_token_hash == hash_token(token)))
+
+
+def confirm_idea(token: str) -> Confirmation | None:
+    """Confirm the submitter's address: the idea goes to the moderators and
+    a fresh tracking link is mailed. None for an unknown token."""
+    idea = find_by_confirm_token(token)
+    if idea is None:
+        return None
+    if idea.status != IdeaStatus.UNCONFIRMED:
+        return Confirmation(idea, already=True)
+    try:
+        from_status = _move(idea, (IdeaStatus.UNCONFIRMED,), IdeaStatus.AWAITING_REVIEW, None)
+    except NotAllowedNow:
+        # Another click won the race a moment ago.
+        return Confirmation(idea, already=True)
+    track_token, track_hash = new_token()
+    idea.track_token_hash = track_hash
+    idea.confirmed_at = utcnow()
+    record_event(idea, "confirmed", from_status, IdeaStatus.AWAITING_REVIEW)
+    db.session.flush()
+    queue_mail(
+        idea.email,
+        "idea_tracking",
+        _l("Twój pomysł czeka na moderację"),
+        locale=idea.locale,
+        idea=idea,
+        track_url=external_url("ideas.track", token=track_token),
+    )
+    return Confirmation(idea, already=False, track_token=track_token)
+
+
+# -- the author's changes -------------------------------------------------------------
+
+
+def can_edit(idea: Idea) -> bool:
+    return idea.status in EDITABLE
+
+
+def can_withdraw(idea: Idea) -> bool:
+    return idea.status in WITHDRAWABLE
+
+
+def revise_idea(idea: Idea, revision: Revision, version: int) -> IdeaEvent:
+    """Apply the author's edit. After a request for changes the idea goes
+    back to the moderators (``author_revised``); otherwise it stays in the
+    queue (``edited``). *version* is the one the author saw."""
+    before = _snapshot(idea)
+    to_status = IdeaStatus.AWAITING_REVIEW
+    from_status = _move(idea, EDITABLE, to_status, version)
+    idea.title = revision.title
+    idea.description = revision.description
+    idea.category = revision.category
+    idea.author_name = revision.author_name
+    idea.municipality = revision.municipality or None
+    idea.show_author_name = revision.show_author_name
+    idea.search_text = normalise_for_search(idea.title, idea.description)
+    if revision.remove_attachment or revision.attachment is not None:
+        if idea.attachment is not None:
+            delete_file(idea.attachment.stored_name)
+            idea.attachment = None
+            db.session.flush()
+    if revision.attachment is not None:
+        idea.attachment = _attachment_for(revision.attachment)
+    after = _snapshot(idea)
+    changed = {
+        key: {"before": before[key], "after": after[key]}
+        for key in after
+        if before[key] != after[key]
+    }
+    kind = "author_revised" if from_status == IdeaStatus.CHANGES_REQUESTED else "edited"
+    event = record_event(idea, kind, from_status, to_status, data={"changes": changed})
+    db.session.flush()
+    return event
+
+
+def _snapshot(idea: Idea) -> dict[str, Any]:
+    return {
+        "title": idea.title,
+        "description": idea.description,
+        "category": idea.category.slug if idea.category else None,
+        "author_name": idea.author_name,
+        "municipality": idea.municipality,
+        "show_author_name": idea.show_author_name,
+        "attachment": idea.attachment.original_name if idea.attachment else None,
+    }
+
+
+def withdraw_idea(idea: Idea, reason: str | None = None) -> IdeaEvent:
+    """The author takes the idea back; it leaves the queue or the catalogue."""
+    from_status = _move(idea, WITHDRAWABLE, IdeaStatus.WITHDRAWN, None)
+    event = record_event(
+        idea,
+        "withdrawn",
+        from_status,
+        IdeaStatus.WITHDRAWN,
+        data={"reason": reason} if reason else None,
+    )
+    db.session.flush()
+    if idea.email:
+        queue_mail(
+            idea.email,
+            "idea_withdrawn",
+            _l("Pomysł został wycofany"),
+            locale=idea.locale,
+            idea=idea,
+        )
+    return event
+
+
+# -- personal data --------------------------------------------------------------------
+
+
+def export_author_data(idea: Idea) -> dict[str, Any]:
+    """Everything held about the submitter of *idea*, as plain data."""
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    mails = []
+    if idea.email:
+        rows = db.session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.recipient == idea.email, OutboxMessage.template.in_(MAIL_TEMPLATES)
+            )
+            .order_by(OutboxMessage.id)
+        )
+        mails = [
+            {
+                "subject": row.subject,
+                "status": row.status,
+                "queued_at": iso(row.created_at),
+                "sent_at": iso(row.sent_at),
+            }
+            for row in rows
+        ]
+    attachment = idea.attachment
+    return {
+        "exported_at": iso(utcnow()),
+        "idea": {
+            "id": idea.id,
+            "status": idea.status,
+            "title": idea.title,
+            "description": idea.description,
+            "category": idea.category.name if idea.category else None,
+            "process": idea.process.title if idea.process else None,
+            "submitted_at": iso(idea.submitted_at),
+            "confirmed_at": iso(idea.confirmed_at),
+            "published_at": iso(idea.published_at),
+        },
+        "author": {
+            "name": idea.author_name,
+            "email": idea.email,
+            "municipality": idea.municipality,
+            "show_author_name": idea.show_author_name,
+            "language": idea.locale,
+        },
+        "consent": {"version": idea.consent_version, "given_at": iso(idea.consented_at)},
+        "attachment": (
+            {
+                "file_name": attachment.original_name,
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+            }
+            if attachment
+            else None
+        ),
+        "history": [
+            {
+                "when": iso(event.created_at),
+                "kind": event.kind,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "by": event.actor_label or ("staff" if event.actor_id else None),
+                "message": event.message,
+            }
+            for event in idea.events
+        ],
+        "emails": mails,
+    }
+
+
+def erase_author_data(idea: Idea) -> str:
+    """Erase the submitter's data: an idea never published is deleted with
+    its history and file; a published one stays (readers supported it) but
+    loses the name, e-mail and municipality. Returns ``"deleted"`` or
+    ``"anonymised"``. The tracking link stops working either way."""
+    email = idea.email
+    referenced = db.session.scalar(
+        select(func.count()).select_from(Idea).where(Idea.merged_into_id == idea.id)
+    )
+    if email:
+        db.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.recipient == email,
+                OutboxMessage.template.in_(MAIL_TEMPLATES),
+                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+            )
+        )
+    if idea.published_at is None and not referenced:
+        if idea.attachment is not None:
+            delete_file(idea.attachment.stored_name)
+        db.session.delete(idea)
+        db.session.flush()
+        return "deleted"
+    idea.author_name = None
+    idea.email = None
+    idea.municipality = None
+    idea.show_author_name = False
+    idea.submitter_hash = None
+    idea.track_token_hash = None
+    idea.confirm_token_hash = None
+    idea.version = idea.version + 1
+    record_event(idea, "author_erased", idea.status, idea.status)
+    db.session.flush()
+    return "anonymised"
+
+
+# -- retention --------------------------------------------------------------------------
+
+
+@purger("unconfirmed ideas")
+def purge_unconfirmed() -> int:
+    """Delete submissions never confirmed within RETENTION_UNCONFIRMED_DAYS."""
+    days = current_app.config["RETENTION_UNCONFIRMED_DAYS"]
+    cutoff = utcnow() - timedelta(days=days)
+    ideas = db.session.scalars(
+        select(Idea).where(Idea.status == IdeaStatus.UNCONFIRMED, Idea.submitted_at < cutoff)
+    ).all()
+    for idea in ideas:
+        if idea.attachment is not None:
+            delete_file(idea.attachment.stored_name)
+        db.session.delete(idea)
+    db.session.flush()
+    return len(ideas)
