@@ -1,14 +1,389 @@
-from flask import abort
+"""The public idea catalogue, one idea's page, supports, official answers
+and the CSV export."""
 
-from app.catalogue import bp
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from app.auth.permissions import permission_required
+from app.catalogue import bp, services
+from app.catalogue.filters import (
+    PER_PAGE,
+    FilterError,
+    Page,
+    active_args,
+    parse_int,
+    parse_search,
+)
+from app.catalogue.forms import AnswerForm, SupportForm
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.models import (
+    Category,
+    Idea,
+    IdeaSource,
+    IdeaStatus,
+    Process,
+    ResultStatus,
+    Workshop,
+)
+from app.search import idea_statements, search_ideas
+from app.web import external_url, get_or_404, safe_next_url
+
+STATUS_LABELS = {
+    ResultStatus.PUBLISHED: _l("Opublikowany"),
+    ResultStatus.UNDER_ANALYSIS: _l("W analizie"),
+    ResultStatus.ACCEPTED: _l("Przyjęty do programu"),
+    ResultStatus.IN_PROGRESS: _l("W realizacji"),
+    ResultStatus.IMPLEMENTED: _l("Zrealizowany"),
+    ResultStatus.NOT_PURSUED: _l("Niepodjęty"),
+}
+SOURCE_LABELS = {
+    IdeaSource.FORM: _l("Formularz"),
+    IdeaSource.WORKSHOP: _l("Warsztaty"),
+    IdeaSource.STAFF: _l("Organizator"),
+}
+SORT_LABELS = {
+    "relevance": _l("Najtrafniejsze"),
+    "newest": _l("Najnowsze"),
+    "oldest": _l("Najstarsze"),
+    "supports": _l("Najczęściej popierane"),
+}
+# How far a chain of merged ideas is followed.
+MAX_MERGE_HOPS = 5
+
+
+@bp.app_template_global()
+def idea_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+@bp.app_template_global()
+def idea_source_label(source: str) -> str:
+    return str(SOURCE_LABELS.get(source, source))
+
+
+@bp.app_template_global()
+def catalogue_answer_form(idea: Idea) -> AnswerForm:
+    """A fresh answer form for the staff partial, preset to the idea's state."""
+    form = AnswerForm(formdata=None)
+    if idea.result_status in services.ANSWER_STATUSES:
+        form.result_status.data = idea.result_status
+    form.progress.data = idea.progress
+    return form
+
+
+def _card_options() -> tuple:
+    # Everything a card shows, loaded in the same query whatever the page size.
+    return (joinedload(Idea.category), joinedload(Idea.workshop), joinedload(Idea.process))
+
+
+def _filter_choices() -> dict:
+    return {
+        "categories": db.session.scalars(
+            select(Category)
+            .where(Category.active.is_(True))
+            .order_by(Category.position, Category.name)
+        ).all(),
+        "workshops": db.session.scalars(
+            select(Workshop).where(Workshop.published.is_(True)).order_by(Workshop.starts_at)
+        ).all(),
+        "processes": db.session.scalars(
+            select(Process).where(Process.published.is_(True)).order_by(Process.opens_at.desc())
+        ).all(),
+        "statuses": STATUS_LABELS,
+        "sources": SOURCE_LABELS,
+        "sorts": SORT_LABELS,
+    }
 
 
 @bp.route("/ideas")
 def index():
-    abort(404)
+    args = active_args(request.args)
+    try:
+        search = parse_search(request.args)
+        page_number = parse_int(request.args, "page", 1, 1, 1_000_000)
+    except FilterError as error:
+        return render_template(
+            "catalogue/index.html",
+            page=Page([], 1, PER_PAGE, 0),
+            search=None,
+            args=args,
+            error=error,
+            **_filter_choices(),
+        ), 400
+    items, total = search_ideas(search, page_number, PER_PAGE, _card_options())
+    return render_template(
+        "catalogue/index.html",
+        page=Page(items, page_number, PER_PAGE, total),
+        search=search,
+        args=args,
+        error=None,
+        **_filter_choices(),
+    )
+
+
+def _published_or_redirect(idea_id: int) -> Idea | Response:
+    """The published idea, a 301 to where a merged one went, or 404."""
+    idea = get_or_404(Idea, idea_id)
+    hops = 0
+    target = idea
+    while target.status == IdeaStatus.MERGED and target.merged_into_id and hops < MAX_MERGE_HOPS:
+        target = get_or_404(Idea, target.merged_into_id)
+        hops += 1
+    if target.status != IdeaStatus.PUBLISHED:
+        abort(404)
+    if target is not idea:
+        return redirect(url_for("catalogue.detail", idea_id=target.id, slug=target.slug), code=301)
+    return idea
+
+
+def _attachment_url(idea: Idea) -> str | None:
+    """A link to the idea's attachment, when the submission feature serves them."""
+    attachment = idea.attachment
+    if attachment is None or "ideas.attachment" not in current_app.view_functions:
+        return None
+    rule = next(current_app.url_map.iter_rules("ideas.attachment"), None)
+    if rule is None:
+        return None
+    known = {
+        "idea_id": idea.id,
+        "id": idea.id,
+        "attachment_id": attachment.id,
+        "stored_name": attachment.stored_name,
+        "name": attachment.stored_name,
+        "filename": attachment.original_name,
+    }
+    values = {arg: known[arg] for arg in rule.arguments if arg in known}
+    if len(values) != len(rule.arguments):
+        return None
+    try:
+        return url_for("ideas.attachment", **values)
+    except Exception:  # noqa: BLE001 - a link we cannot build is left out
+        return None
+
+
+def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: int = 200,
+                   support_error: str | None = None):  # fmt: skip
+    supports_open = services.supports_open(idea)
+    return render_template(
+        "catalogue/detail.html",
+        idea=idea,
+        support_form=support_form or SupportForm(),
+        supports_open=supports_open,
+        support_error=support_error,
+        attachment_url=_attachment_url(idea),
+        can_report="moderation.report" in current_app.view_functions,
+        canonical_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+        status_labels=STATUS_LABELS,
+    ), status
 
 
 @bp.route("/ideas/<int:idea_id>")
 @bp.route("/ideas/<int:idea_id>-<slug>")
 def detail(idea_id: int, slug: str | None = None):
-    abort(404)
+    idea = _published_or_redirect(idea_id)
+    if not isinstance(idea, Idea):
+        return idea
+    if slug is not None and slug != idea.slug:
+        return redirect(url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug), code=301)
+    return _render_detail(idea)
+
+
+def _support_limit() -> str:
+    return current_app.config.get("RATELIMIT_SUPPORT", "10 per hour;3 per minute")
+
+
+@bp.route("/ideas/<int:idea_id>/support", methods=["POST"])
+@limiter.limit(_support_limit)
+def support(idea_id: int):
+    idea = get_or_404(Idea, idea_id)
+    if idea.status != IdeaStatus.PUBLISHED:
+        abort(404)
+    form = SupportForm()
+    if not services.supports_open(idea):
+        return _render_detail(
+            idea, form, 409, _("Zbieranie poparć dla tego pomysłu zostało zakończone.")
+        )
+    if not form.validate_on_submit():
+        return _render_detail(idea, form, 400)
+    locale = current_language()
+    try:
+        try:
+            services.request_support(idea, form.email.data, form.notify.data, locale)
+            db.session.commit()
+        except IntegrityError:
+            # Someone sent the same address at the same moment: the unique
+            # constraint kept one row; now treat ours as a repeat of it.
+            db.session.rollback()
+            idea = db.session.get(Idea, idea_id)
+            services.request_support(idea, form.email.data, form.notify.data, locale)
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        idea = db.session.get(Idea, idea_id)
+        return _render_detail(idea, form, 409, _("Spróbuj ponownie za chwilę."))
+    except services.SupportError as error:
+        db.session.rollback()
+        idea = db.session.get(Idea, idea_id)
+        return _render_detail(idea, form, 409 if error.code == "closed" else 400, error.message)
+    flash(
+        _(
+            "Sprawdź skrzynkę: wysłaliśmy link potwierdzający. "
+            "Poparcie zostanie policzone po kliknięciu w link."
+        ),
+        "success",
+    )
+    return redirect(
+        url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug, _anchor="poparcie")
+    )
+
+
+@bp.route("/supports/confirm/<token>")
+def confirm_support(token: str):
+    try:
+        support, newly = services.confirm_support(token)
+        db.session.commit()
+    except services.SupportError as error:
+        db.session.rollback()
+        status = 404 if error.code == "invalid" else 410 if error.code == "expired" else 409
+        return render_template(
+            "catalogue/support_confirmed.html", idea=None, newly=False, error=error.message
+        ), status
+    idea = support.idea
+    return render_template(
+        "catalogue/support_confirmed.html",
+        idea=idea if idea.is_published else None,
+        newly=newly,
+        error=None,
+    )
+
+
+@bp.route("/staff/ideas/<int:idea_id>/answer", methods=["POST"])
+@permission_required("answer_ideas")
+def answer(idea_id: int):
+    idea = get_or_404(Idea, idea_id)
+    form = AnswerForm()
+    back = safe_next_url(request.form.get("next")) or url_for(
+        "catalogue.detail", idea_id=idea.id, slug=idea.slug
+    )
+    if idea.status != IdeaStatus.PUBLISHED:
+        return render_template(
+            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back,
+            error=_("Odpowiedzieć można tylko na opublikowany pomysł."),
+        ), 409  # fmt: skip
+    if not form.validate_on_submit():
+        return render_template(
+            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back, error=None
+        ), 400
+    try:
+        services.answer_idea(
+            idea, form.result_status.data, form.answer.data, form.progress.data or 0, current_user
+        )
+        db.session.commit()
+    except services.AnswerError as error:
+        db.session.rollback()
+        return render_template(
+            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back,
+            error=error.message,
+        ), 409  # fmt: skip
+    flash(_("Odpowiedź została opublikowana na stronie pomysłu."), "success")
+    return redirect(back)
+
+
+# --- Open data: CSV ------------------------------------------------------
+
+CSV_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "category",
+    "category_name",
+    "process",
+    "source",
+    "workshop",
+    "author_name",
+    "status",
+    "progress",
+    "supports",
+    "published_at",
+    "url",
+)
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _csv_cell(value: object) -> str:
+    """A cell a spreadsheet will not run: text starting with = + - @ is
+    prefixed with an apostrophe (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+@bp.route("/export/ideas.csv")
+def export_csv():
+    try:
+        search = parse_search(request.args)
+    except FilterError as error:
+        return Response(error.message + "\n", status=400, mimetype="text/plain")
+    stmt, _count = idea_statements(search.with_(sort=search.sort or "oldest"))
+    stmt = stmt.options(*_card_options())
+    base = current_app.config["BASE_URL"]
+
+    def rows():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")
+        writer.writerow(CSV_COLUMNS)
+        yield buffer.getvalue()
+        for idea in db.session.scalars(stmt.execution_options(yield_per=500)):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow(
+                [
+                    idea.id,
+                    _csv_cell(idea.title),
+                    _csv_cell(idea.description),
+                    idea.category.slug,
+                    _csv_cell(idea.category.name),
+                    idea.process.slug,
+                    idea.source,
+                    idea.workshop.slug if idea.workshop else "",
+                    _csv_cell(idea.public_author_name or ""),
+                    idea.result_status,
+                    idea.progress,
+                    idea.supports_count,
+                    _iso(idea.published_at),
+                    base + url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+                ]
+            )
+            yield buffer.getvalue()
+
+    response = Response(stream_with_context(rows()), mimetype="text/csv")
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = 'attachment; filename="odkrywka-pomysly.csv"'
+    return response

@@ -1,0 +1,255 @@
+"""Supports and official answers: the rules. Nothing here commits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+
+from app import audit
+from app.extensions import db
+from app.mail import InvalidRecipient, queue_mail
+from app.maintenance import purger
+from app.models import (
+    Idea,
+    IdeaAnswer,
+    IdeaEvent,
+    IdeaStatus,
+    ResultStatus,
+    Support,
+    User,
+    utcnow,
+)
+from app.security.tokens import hash_token, new_token
+from app.web import external_url
+
+ANSWER_STATUSES = (
+    ResultStatus.UNDER_ANALYSIS,
+    ResultStatus.ACCEPTED,
+    ResultStatus.IN_PROGRESS,
+    ResultStatus.IMPLEMENTED,
+    ResultStatus.NOT_PURSUED,
+)
+
+
+class SupportError(Exception):
+    """Why a support cannot be given or confirmed (a message for the reader)."""
+
+    def __init__(self, message: str, code: str = "closed") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class AnswerError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def supports_open(idea: Idea) -> bool:
+    """Supports are collected while the idea's consultation accepts input."""
+    return idea.is_published and idea.process.window_state() in ("open", "none")
+
+
+def support_link_lifetime() -> timedelta:
+    return timedelta(days=current_app.config.get("RETENTION_UNCONFIRMED_DAYS", 7))
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Support:
+    """Record a pending support and mail the confirmation link.
+
+    The answer never tells whether that address supported the idea before:
+    a known pending address gets a fresh link, a confirmed one a short note.
+    A concurrent duplicate raises IntegrityError on flush (the unique
+    constraint); the caller rolls back and calls again.
+    """
+    if not supports_open(idea):
+        raise SupportError(_("Zbieranie poparć dla tego pomysłu zostało zakończone."))
+    email = normalise_email(email)
+    support = db.session.scalar(
+        select(Support).where(Support.idea_id == idea.id, Support.email == email)
+    )
+    if support is not None and support.confirmed_at is not None:
+        if notify and not support.notify:
+            support.notify = True
+        _queue(support, idea, "support_already", _l("Twoje poparcie jest już policzone"))
+        return support
+    token, token_hash = new_token()
+    if support is None:
+        support = Support(idea_id=idea.id, email=email, notify=notify, locale=locale)
+        db.session.add(support)
+    support.token_hash = token_hash
+    support.notify = notify
+    support.locale = locale
+    support.created_at = utcnow()
+    db.session.flush()
+    _queue(
+        support,
+        idea,
+        "support_confirm",
+        _l("Potwierdź poparcie pomysłu"),
+        confirm_url=external_url("catalogue.confirm_support", token=token),
+        valid_days=support_link_lifetime().days,
+    )
+    return support
+
+
+def _queue(support: Support, idea: Idea, template: str, subject: str, **context) -> None:
+    try:
+        queue_mail(
+            support.email,
+            template,
+            subject,
+            locale=support.locale,
+            idea=idea,
+            idea_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+            **context,
+        )
+    except InvalidRecipient as error:
+        raise SupportError(_("Podaj poprawny adres e-mail."), "invalid_email") from error
+
+
+def confirm_support(token: str) -> tuple[Support, bool]:
+    """Confirm the support behind *token*; returns ``(support, newly)``.
+
+    Only one request can move a support from pending to confirmed (a
+    conditional UPDATE), and only that one adds to the idea's count, in
+    the database: ``supports_count = supports_count + 1``.
+    """
+    support = db.session.scalar(select(Support).where(Support.token_hash == hash_token(token)))
+    if support is None:
+        raise SupportError(_("Ten link jest nieprawidłowy albo wygasł."), "invalid")
+    idea = support.idea
+    if support.confirmed_at is not None:
+        return support, False
+    if not idea.is_published:
+        raise SupportError(_("Tego pomysłu nie można już poprzeć."), "closed")
+    if support.created_at < utcnow() - support_link_lifetime():
+        raise SupportError(
+            _("Ten link wygasł. Poprzyj pomysł jeszcze raz, a wyślemy nowy."), "expired"
+        )
+    if not supports_open(idea):
+        raise SupportError(_("Zbieranie poparć dla tego pomysłu zostało zakończone."))
+    now = utcnow()
+    result = db.session.execute(
+        update(Support)
+        .where(Support.id == support.id, Support.confirmed_at.is_(None))
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    newly = result.rowcount == 1
+    if newly:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == idea.id)
+            .values(supports_count=Idea.supports_count + 1)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.refresh(support)
+    db.session.refresh(idea)
+    return support, newly
+
+
+def answer_idea(
+    idea: Idea, result_status: str, answer: str, progress: int, actor: User
+) -> IdeaAnswer:
+    """Publish an official answer: kept for the public timeline, the idea's
+    public status and progress updated, the author and the supporters who
+    asked to be told mailed, an audit row written."""
+    if idea.status != IdeaStatus.PUBLISHED:
+        raise AnswerError(_("Odpowiedzieć można tylko na opublikowany pomysł."))
+    if result_status not in ANSWER_STATUSES:
+        raise AnswerError(_("Wybierz status z listy."))
+    progress = max(0, min(int(progress), 100))
+    if result_status == ResultStatus.IMPLEMENTED:
+        progress = 100
+    previous = idea.result_status
+    entry = IdeaAnswer(
+        idea_id=idea.id,
+        result_status=result_status,
+        answer=answer.strip(),
+        progress=progress,
+        author_id=actor.id,
+    )
+    db.session.add(entry)
+    idea.result_status = result_status
+    idea.progress = progress
+    db.session.add(
+        IdeaEvent(
+            idea_id=idea.id,
+            kind="answered",
+            from_status=previous,
+            to_status=result_status,
+            actor_id=actor.id,
+            data={"progress": progress},
+        )
+    )
+    db.session.flush()
+    audit.record(
+        "idea.answer",
+        idea,
+        actor=actor,
+        from_state=previous,
+        to_state=result_status,
+        data={"answer_id": entry.id, "progress": progress},
+    )
+    idea_url = external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug)
+    subject = _l("Oficjalna odpowiedź na pomysł „%(title)s”", title=idea.title[:80])
+    if idea.email:
+        _mail_quietly(
+            idea.email,
+            "answer_author",
+            subject,
+            idea.locale,
+            idea=idea,
+            answer=entry,
+            idea_url=idea_url,
+        )
+    supporters = db.session.execute(
+        select(Support.email, Support.locale).where(
+            Support.idea_id == idea.id,
+            Support.confirmed_at.is_not(None),
+            Support.notify.is_(True),
+        )
+    ).all()
+    for email, locale in supporters:
+        if email == idea.email:
+            continue
+        _mail_quietly(
+            email,
+            "answer_supporter",
+            subject,
+            locale,
+            idea=idea,
+            answer=entry,
+            idea_url=idea_url,
+        )
+    return entry
+
+
+def _mail_quietly(recipient: str, template: str, subject: str, locale: str, **context) -> None:
+    """One bad stored address must not stop the answer or the other mails."""
+    try:
+        queue_mail(recipient, template, subject, locale=locale, **context)
+    except InvalidRecipient:
+        current_app.logger.warning("Skipped an invalid recipient for %s", template)
+
+
+@purger("unconfirmed supports")
+def purge_unconfirmed_supports() -> int:
+    """Pending supports whose link has expired: the address is deleted."""
+    cutoff = utcnow() - support_link_lifetime()
+    result = db.session.execute(
+        delete(Support)
+        .where(Support.confirmed_at.is_(None), Support.created_at < cutoff)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
