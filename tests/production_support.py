@@ -280,3 +280,39 @@ def staff_login(session: requests.Session, base_url: str, email: str, password: 
         allow_redirects=False,
         timeout=20,
     )
+
+
+def submit_idea(
+    base_url: str,
+    number: int,
+    *,
+    category: str,
+    marker: str,
+    forwarded_for: str | None = None,
+) -> int:
+    """Send the public idea form as a resident would (its page first, for the
+    CSRF cookie and token); return the status of the POST."""
+    session = requests.Session()
+    headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
+    page = session.get(base_url + "/ideas/new", headers=headers, timeout=60)
+    if page.status_code != 200:
+        return page.status_code
+    response = session.post(
+        base_url + "/ideas/new",
+        data={
+            "csrf_token": csrf_token(page.text),
+            "title": f"{marker} pomysł {number}",
+            "description": f"Pomysł numer {number}: ścieżka rowerowa wokół dawnej odkrywki, "
+            "z ławkami i punktami widokowymi.",
+            "category": category,
+            "author_name": f"Mieszkanka {number}",
+            "email": f"mieszkanka{number}@example.org",
+            "municipality": "Bogatynia",
+            "consent": "y",
+            "website": "",
+        },
+        headers=headers,
+        allow_redirects=False,
+        timeout=60,
+    )
+    return response.status_code

@@ -1,0 +1,161 @@
+"""Several `flask mail send` workers at once (real processes, as on several
+hosts) against a real SMTP server: every message is delivered exactly once.
+Runs on the suite's database: SQLite (conditional UPDATE claim) and
+PostgreSQL (FOR UPDATE SKIP LOCKED)."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from collections import Counter
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from app.extensions import db
+from app.mail import queue_mail
+from app.models import OutboxMessage, OutboxStatus
+from tests.production_support import BIN, REPO, free_port, server_env
+from tests.smtp import SMTPServer, _Handler
+
+
+class _SlowHandler(_Handler):
+    async def handle_DATA(self, smtp, session, envelope):  # noqa: ANN001, ANN201, N802
+        # A little latency per message, like a real relay, so the workers'
+        # rounds overlap instead of one worker finishing before the rest start.
+        await asyncio.sleep(0.01)
+        return await super().handle_DATA(smtp, session, envelope)
+
+
+class SlowSMTPServer(SMTPServer):
+    def start(self) -> None:
+        self.controller = Controller(_SlowHandler(self), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+
+@pytest.fixture
+def slow_smtp():
+    server = SlowSMTPServer(port=free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+def queue(app, count: int) -> list[str]:
+    recipients = [f"czytelnik{i}@example.org" for i in range(count)]
+    with app.test_request_context():
+        for address in recipients:
+            queue_mail(address, "test_message", "Wiadomość testowa", body=f"Treść dla {address}")
+        db.session.commit()
+    return recipients
+
+
+def start_workers(database_url: str, smtp_port: int, count: int) -> list[subprocess.Popen]:
+    env = server_env(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)
+    return [
+        subprocess.Popen(
+            [str(BIN / "flask"), "--app", "wsgi", "mail", "send", "--loop"]
+            + ["--interval", "0.2", "--batch", "5"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(count)
+    ]
+
+
+def wait_until_all_sent(app, total: int, workers, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with app.app_context():
+            statuses = db.session.scalars(select(OutboxMessage.status)).all()
+            db.session.remove()
+        if len(statuses) == total and all(s == OutboxStatus.SENT for s in statuses):
+            return
+        if any(worker.poll() is not None for worker in workers):
+            break
+        time.sleep(0.2)
+    outputs = [stop(worker) for worker in workers]
+    raise AssertionError(f"not all messages sent: {Counter(statuses)}\n{outputs}")
+
+
+def stop(worker: subprocess.Popen) -> str:
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        output, _ = worker.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        output, _ = worker.communicate()
+    return output or ""
+
+
+@pytest.mark.slow
+def test_three_mail_workers_deliver_every_message_exactly_once(app, database_url, slow_smtp):
+    recipients = queue(app, 150)
+    workers = start_workers(database_url, slow_smtp.port, 3)
+    try:
+        wait_until_all_sent(app, len(recipients), workers)
+        slow_smtp.wait_for(len(recipients), timeout=15)
+        # Give the workers a few more rounds: nothing may be sent twice.
+        time.sleep(1.0)
+    finally:
+        outputs = [stop(worker) for worker in workers]
+    assert not any("Traceback" in output for output in outputs), outputs
+    # SIGTERM lets a worker finish its round and exit cleanly.
+    assert [worker.returncode for worker in workers] == [0, 0, 0], outputs
+
+    delivered = Counter(to for _, tos in slow_smtp.envelopes for to in tos)
+    assert sorted(delivered) == sorted(recipients)
+    assert set(delivered.values()) == {1}, [a for a, n in delivered.items() if n > 1]
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage)).all()
+        assert {row.status for row in rows} == {OutboxStatus.SENT}
+        assert {row.attempts for row in rows} == {1}
+        # The work really was shared: more than one process claimed messages.
+        assert len({row.claimed_by for row in rows}) >= 2
+
+
+@pytest.mark.slow
+def test_a_worker_started_while_the_server_is_down_delivers_later_without_duplicates(
+    app, database_url, slow_smtp
+):
+    recipients = queue(app, 20)
+    port = slow_smtp.port
+    slow_smtp.stop()
+    env = server_env(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    down = subprocess.run(
+        [str(BIN / "flask"), "--app", "wsgi", "mail", "send"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert down.returncode == 0, down.stdout + down.stderr
+    assert "Sent 0, failed 20." in down.stdout
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage)).all()
+        assert {row.status for row in rows} == {OutboxStatus.PENDING}
+        assert all(row.last_error for row in rows)
+        # Retry now instead of after the backoff.
+        for row in rows:
+            row.next_attempt_at = row.created_at
+        db.session.commit()
+
+    slow_smtp.start()
+    workers = start_workers(database_url, port, 2)
+    try:
+        wait_until_all_sent(app, len(recipients), workers)
+        slow_smtp.wait_for(len(recipients), timeout=15)
+        time.sleep(0.5)
+    finally:
+        [stop(worker) for worker in workers]
+    delivered = Counter(to for _, tos in slow_smtp.envelopes for to in tos)
+    assert sorted(delivered) == sorted(recipients)
+    assert set(delivered.values()) == {1}
