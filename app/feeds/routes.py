@@ -1,13 +1,292 @@
-from flask import abort
+"""Atom feeds (articles, newly published ideas) and the sitemap.
 
+Every link is absolute under BASE_URL. The idea feed carries public data
+only: title, description, category and consultation, never an author's
+name, e-mail or anything else a submitter gave us.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
+
+from flask import Response, abort, current_app, render_template, request, stream_with_context
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.articles.covers import cover_url
+from app.articles.queries import visible, visible_articles
+from app.extensions import db
 from app.feeds import bp
+from app.markdown import render_markdown
+from app.models import Article, Idea, IdeaStatus, Process, Tag, Workshop, utcnow
+from app.models.article import article_tags
+from app.text import slugify
+from app.web import external_url
+
+FEED_SIZE = 30
+SITEMAP_LIMIT = 50_000  # URLs per sitemap file (the protocol's limit)
+ATOM = "application/atom+xml; charset=utf-8"
+XML = "application/xml; charset=utf-8"
+
+# Pages that exist for everyone, in the order a crawler should meet them.
+STATIC_PAGES = (
+    ("core.home", "daily", "1.0"),
+    ("processes.index", "weekly", "0.8"),
+    ("catalogue.index", "daily", "0.9"),
+    ("workshops.index", "daily", "0.8"),
+    ("results.index", "weekly", "0.7"),
+    ("articles.index", "daily", "0.8"),
+    ("api.docs", "monthly", "0.3"),
+    ("privacy.privacy", "yearly", "0.2"),
+    ("privacy.accessibility", "yearly", "0.2"),
+)
+
+
+def _authority() -> str:
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def _tag_uri(kind: str, ident: int, created: datetime | None) -> str:
+    """A permanent entry id that survives slug changes and domain moves of links."""
+    year = (created or utcnow()).strftime("%Y")
+    return f"tag:{_authority()},{year}:{kind}/{ident}"
+
+
+def _feed_response(body: str) -> Response:
+    response = Response(body, mimetype="application/atom+xml")
+    response.headers["Content-Type"] = ATOM
+    response.headers["Cache-Control"] = "public, max-age=900"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.route("/feeds/articles.atom")
 def articles_atom():
-    abort(404)
+    articles = db.session.scalars(visible_articles().limit(FEED_SIZE)).all()
+    entries = []
+    for article in articles:
+        html = str(render_markdown(article.body))
+        image = cover_url(article, 960, external=True)
+        if image:
+            alt = escape(article.cover_alt or "", {'"': "&quot;"})
+            html = f'<p><img src="{image}" alt="{alt}"></p>\n{html}'
+        entries.append(
+            {
+                "id": _tag_uri("article", article.id, article.created_at),
+                "title": article.title,
+                "url": external_url("articles.detail", slug=article.slug),
+                "published": article.published_at,
+                "updated": max(article.updated_at, article.published_at),
+                "summary": article.lead,
+                "content": html,
+                "categories": [(tag.slug, tag.name) for tag in article.tags],
+                "image": cover_url(article, 1440, external=True),
+            }
+        )
+    updated = max((entry["updated"] for entry in entries), default=utcnow())
+    body = render_template(
+        "feeds/atom.xml",
+        feed_id=_tag_uri("feed", 1, datetime(2026, 1, 1)),
+        title="Odkrywka – aktualności",
+        subtitle="Aktualności z konsultacji: spotkania, warsztaty, wyniki.",
+        self_url=external_url("feeds.articles_atom"),
+        alternate_url=external_url("articles.index"),
+        updated=updated,
+        entries=entries,
+    )
+    return _feed_response(body)
 
 
 @bp.route("/feeds/ideas.atom")
 def ideas_atom():
-    abort(404)
+    query = (
+        select(Idea)
+        .where(Idea.status == IdeaStatus.PUBLISHED, Idea.published_at.is_not(None))
+        .options(selectinload(Idea.category), selectinload(Idea.process))
+        .order_by(Idea.published_at.desc(), Idea.id.desc())
+        .limit(FEED_SIZE)
+    )
+    process_slug = request.args.get("process")
+    if process_slug:
+        process = db.session.scalar(
+            select(Process).where(Process.slug == process_slug, Process.published.is_(True))
+        )
+        if process is None:
+            abort(404)
+        query = query.where(Idea.process_id == process.id)
+    ideas = db.session.scalars(query).all()
+    entries = [
+        {
+            "id": _tag_uri("idea", idea.id, idea.submitted_at),
+            "title": idea.title,
+            "url": external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+            "published": idea.published_at,
+            "updated": idea.published_at,
+            "summary": None,
+            # Plain text as typed; the template escapes it.
+            "text": idea.description,
+            "categories": [(idea.category.slug, idea.category.name)],
+            "consultation": idea.process.title if idea.process else None,
+        }
+        for idea in ideas
+    ]
+    updated = max((entry["updated"] for entry in entries), default=utcnow())
+    body = render_template(
+        "feeds/atom.xml",
+        feed_id=_tag_uri("feed", 2, datetime(2026, 1, 1)),
+        title="Odkrywka – nowe pomysły",
+        subtitle="Pomysły mieszkańców opublikowane po moderacji.",
+        self_url=external_url("feeds.ideas_atom"),
+        alternate_url=external_url("catalogue.index"),
+        updated=updated,
+        entries=entries,
+    )
+    return _feed_response(body)
+
+
+# Sitemap -------------------------------------------------------------------
+
+
+def _url(
+    loc: str,
+    lastmod: datetime | None = None,
+    changefreq: str | None = None,
+    priority: str | None = None,
+) -> str:
+    parts = [f"<url><loc>{escape(loc)}</loc>"]
+    if lastmod is not None:
+        parts.append(f"<lastmod>{lastmod.strftime('%Y-%m-%dT%H:%M:%S+00:00')}</lastmod>")
+    if changefreq:
+        parts.append(f"<changefreq>{changefreq}</changefreq>")
+    if priority:
+        parts.append(f"<priority>{priority}</priority>")
+    parts.append("</url>\n")
+    return "".join(parts)
+
+
+def _idea_url_pattern() -> tuple[str, str]:
+    """Build one idea URL and split it, so thousands need no url_for each."""
+    sample = external_url("catalogue.detail", idea_id=987654321, slug="slugmark")
+    before, after = sample.split("987654321", 1)
+    return before, after
+
+
+def _site_urls() -> Iterator[str]:
+    """Everything but ideas: static pages, consultations, meetings, articles, tags."""
+    for endpoint, changefreq, priority in STATIC_PAGES:
+        if endpoint in current_app.view_functions:
+            yield _url(external_url(endpoint), None, changefreq, priority)
+    for slug, updated in db.session.execute(
+        select(Process.slug, Process.updated_at)
+        .where(Process.published.is_(True))
+        .order_by(Process.id)
+    ):
+        yield _url(external_url("processes.detail", slug=slug), updated, "weekly", "0.8")
+    for slug, updated in db.session.execute(
+        select(Workshop.slug, Workshop.updated_at)
+        .where(Workshop.published.is_(True))
+        .order_by(Workshop.starts_at)
+    ):
+        yield _url(external_url("workshops.detail", slug=slug), updated, "weekly", "0.6")
+    for slug, updated in db.session.execute(
+        select(Article.slug, Article.updated_at).where(visible()).order_by(Article.published_at)
+    ):
+        yield _url(external_url("articles.detail", slug=slug), updated, "monthly", "0.6")
+    tag_ids = (
+        select(article_tags.c.tag_id)
+        .join(Article, Article.id == article_tags.c.article_id)
+        .where(visible())
+    )
+    for (slug,) in db.session.execute(
+        select(Tag.slug).where(Tag.id.in_(tag_ids)).order_by(Tag.slug)
+    ):
+        yield _url(external_url("articles.tag", slug=slug), None, "weekly", "0.3")
+
+
+def _idea_urls(offset: int = 0, limit: int | None = None) -> Iterator[str]:
+    before, after = _idea_url_pattern()
+    slug_mark = "slugmark"
+    query = (
+        select(Idea.id, Idea.title, Idea.updated_at)
+        .where(Idea.status == IdeaStatus.PUBLISHED)
+        .order_by(Idea.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    for ident, title, updated in db.session.execute(query.execution_options(yield_per=2000)):
+        slug = slugify(title)[:80] or "pomysl"
+        loc = f"{before}{ident}{after}".replace(slug_mark, slug, 1)
+        yield _url(loc, updated, "weekly", "0.5")
+
+
+def _site_url_count() -> int:
+    return (
+        len(STATIC_PAGES)
+        + db.session.scalar(
+            select(func.count()).select_from(Process).where(Process.published.is_(True))
+        )
+        + db.session.scalar(
+            select(func.count()).select_from(Workshop).where(Workshop.published.is_(True))
+        )
+        + db.session.scalar(select(func.count()).select_from(Article).where(visible()))
+        + db.session.scalar(select(func.count()).select_from(Tag))
+    )
+
+
+def _idea_count() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Idea).where(Idea.status == IdeaStatus.PUBLISHED)
+    )
+
+
+def _urlset(parts: Iterator[str]) -> Response:
+    def generate() -> Iterator[str]:
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
+        yield '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        yield from parts
+        yield "</urlset>\n"
+
+    response = Response(stream_with_context(generate()), mimetype="application/xml")
+    response.headers["Content-Type"] = XML
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    """One urlset while it fits the protocol's limit, else an index of parts."""
+    ideas = _idea_count()
+    if _site_url_count() + ideas <= SITEMAP_LIMIT:
+
+        def everything() -> Iterator[str]:
+            yield from _site_urls()
+            yield from _idea_urls()
+
+        return _urlset(everything())
+    parts = 1 + -(-ideas // SITEMAP_LIMIT)
+    now = utcnow().strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>\n']
+    lines.append('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
+    for number in range(1, parts + 1):
+        loc = escape(external_url("feeds.sitemap_part", number=number))
+        lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{now}</lastmod></sitemap>\n")
+    lines.append("</sitemapindex>\n")
+    response = Response("".join(lines), mimetype="application/xml")
+    response.headers["Content-Type"] = XML
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@bp.route("/sitemap-<int:number>.xml")
+def sitemap_part(number: int):
+    """Part 1: the site; parts 2…: published ideas, 50,000 a file."""
+    if number == 1:
+        return _urlset(_site_urls())
+    offset = (number - 2) * SITEMAP_LIMIT
+    if number < 1 or offset >= _idea_count():
+        abort(404)
+    return _urlset(_idea_urls(offset, SITEMAP_LIMIT))
