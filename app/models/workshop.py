@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -64,8 +64,12 @@ class Workshop(TimestampMixin, db.Model):
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     minutes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     minutes_published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    minutes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    # Head count recorded by staff after the meeting (also people who came
+    # without registering); None when not counted.
     participants_count: Mapped[int | None] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     process: Mapped[Process] = relationship()
     groups: Mapped[list[WorkshopGroup]] = relationship(
@@ -84,6 +88,17 @@ class Workshop(TimestampMixin, db.Model):
 
     def is_past(self, now: datetime | None = None) -> bool:
         return self.ends_at <= (now or utcnow())
+
+    def has_started(self, now: datetime | None = None) -> bool:
+        return self.starts_at <= (now or utcnow())
+
+    @property
+    def is_full(self) -> bool:
+        return self.capacity is not None and self.places_taken >= self.capacity
+
+    @property
+    def is_online(self) -> bool:
+        return self.kind == WorkshopKind.ONLINE
 
     def registration_open(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
@@ -112,7 +127,19 @@ class WorkshopGroup(db.Model):
 
 
 class Registration(TimestampMixin, db.Model):
+    """One person's place (or wish for a place) at a meeting.
+
+    ``active_email`` holds the normalised address while the registration is
+    active (unconfirmed, confirmed, waiting) and NULL otherwise; the unique
+    constraint on it makes a second active registration with the same
+    address impossible, even when two requests race.
+    """
+
     __tablename__ = "registrations"
+    __table_args__ = (
+        UniqueConstraint("workshop_id", "active_email", name="uq_registrations_active_email"),
+        Index("ix_registrations_waiting", "workshop_id", "status", "waiting_since"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(
@@ -128,8 +155,28 @@ class Registration(TimestampMixin, db.Model):
         String(20), nullable=False, default=RegistrationStatus.UNCONFIRMED, index=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    # The private link is derived from this nonce and the app's secret key
+    # (see app.workshops.services.link_token), so later mails can carry it
+    # again while the database alone does not reveal it.
+    token_nonce: Mapped[str | None] = mapped_column(String(64))
+    active_email: Mapped[str | None] = mapped_column(String(254))
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the person joined the waiting list: its order (first come, first served).
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended: Mapped[bool | None] = mapped_column(Boolean)
 
     workshop: Mapped[Workshop] = relationship()
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+ACTIVE_STATUSES = (
+    RegistrationStatus.UNCONFIRMED,
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITING,
+)

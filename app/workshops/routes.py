@@ -1,13 +1,290 @@
-from flask import abort
+"""Public pages of the meetings: list, one meeting, registration, calendar."""
 
-from app.workshops import bp
+from __future__ import annotations
+
+from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.auth.permissions import can
+from app.extensions import db, limiter
+from app.i18n import current_language
+from app.models import Idea, IdeaStatus, Process, Workshop, WorkshopGroup, utcnow
+from app.models.workshop import RegistrationStatus
+from app.workshops import bp, services
+from app.workshops.calendar import build_calendar
+from app.workshops.forms import RegistrationForm, participant_group_labels
+
+PAST_PER_PAGE = 12
+
+
+def _published_workshop(slug: str) -> Workshop:
+    workshop = db.session.scalar(select(Workshop).where(Workshop.slug == slug))
+    if workshop is None or (not workshop.published and not can("manage_workshops")):
+        abort(404)
+    return workshop
 
 
 @bp.route("/workshops")
 def index():
-    abort(404)
+    now = utcnow()
+    process = None
+    query = select(Workshop).where(Workshop.published.is_(True))
+    process_slug = request.args.get("process", "").strip()
+    if process_slug:
+        process = db.session.scalar(
+            select(Process).where(Process.slug == process_slug, Process.published.is_(True))
+        )
+        if process is None:
+            abort(404, _("Nie ma takiej konsultacji."))
+        query = query.where(Workshop.process_id == process.id)
+    upcoming = db.session.scalars(
+        query.where(Workshop.ends_at > now).order_by(Workshop.starts_at, Workshop.id)
+    ).all()
+    past = db.paginate(
+        query.where(Workshop.ends_at <= now).order_by(
+            Workshop.starts_at.desc(), Workshop.id.desc()
+        ),
+        per_page=PAST_PER_PAGE,
+        error_out=False,
+    )
+    processes = db.session.scalars(
+        select(Process)
+        .where(Process.published.is_(True))
+        .where(Process.id.in_(select(Workshop.process_id).where(Workshop.published.is_(True))))
+        .order_by(Process.title)
+    ).all()
+    return render_template(
+        "workshops/index.html",
+        upcoming=upcoming,
+        past=past,
+        process=process,
+        processes=processes,
+        now=now,
+    )
+
+
+def _detail_context(workshop: Workshop) -> dict:
+    now = utcnow()
+    ideas = db.session.scalars(
+        select(Idea)
+        .outerjoin(WorkshopGroup, Idea.workshop_group_id == WorkshopGroup.id)
+        .where(Idea.workshop_id == workshop.id, Idea.status == IdeaStatus.PUBLISHED)
+        .order_by(WorkshopGroup.position, WorkshopGroup.id, Idea.published_at, Idea.id)
+    ).all()
+    ideas_by_group: list[tuple[WorkshopGroup | None, list[Idea]]] = []
+    for idea in ideas:
+        if ideas_by_group and ideas_by_group[-1][0] is idea.workshop_group:
+            ideas_by_group[-1][1].append(idea)
+        else:
+            ideas_by_group.append((idea.workshop_group, [idea]))
+    closed_reason = None
+    try:
+        services.check_open(workshop, now)
+    except services.RegistrationClosed as error:
+        closed_reason = str(error)
+    return {
+        "workshop": workshop,
+        "ideas": ideas,
+        "ideas_by_group": ideas_by_group,
+        "closed_reason": closed_reason,
+        "past": workshop.is_past(now),
+        "started": workshop.has_started(now),
+        "group_labels": participant_group_labels(),
+    }
 
 
 @bp.route("/workshops/<slug>")
 def detail(slug: str):
-    abort(404)
+    workshop = _published_workshop(slug)
+    form = RegistrationForm()
+    return render_template("workshops/detail.html", form=form, **_detail_context(workshop))
+
+
+@bp.route("/workshops/<slug>/register", methods=["POST"])
+@limiter.limit("20 per hour")
+def register(slug: str):
+    workshop = _published_workshop(slug)
+    form = RegistrationForm()
+    status = 400
+    registration_error = None
+    if form.validate_on_submit():
+        try:
+            registration, resent = services.register(
+                workshop,
+                name=form.name.data,
+                email=form.email.data,
+                participant_group=form.participant_group.data,
+                needs=form.needs.data or "",
+                locale=current_language(),
+            )
+        except services.RegistrationError as error:
+            db.session.rollback()
+            status = error.status_code
+            if error.field and error.field in form:
+                form[error.field].errors = [*form[error.field].errors, str(error)]
+            else:
+                registration_error = str(error)
+        else:
+            db.session.commit()
+            if resent:
+                flash(
+                    _(
+                        "Ten adres był już zapisany, ale zapis nie został potwierdzony. "
+                        "Wysłaliśmy nowy link potwierdzający na %(email)s (poprzedni "
+                        "przestał działać).",
+                        email=registration.email,
+                    ),
+                    "info",
+                )
+            else:
+                flash(
+                    _(
+                        "Prawie gotowe! Wysłaliśmy link potwierdzający na %(email)s. "
+                        "Miejsce zarezerwujemy dopiero po kliknięciu w ten link.",
+                        email=registration.email,
+                    ),
+                    "success",
+                )
+            return redirect(url_for("workshops.detail", slug=workshop.slug), code=303)
+    context = _detail_context(workshop)
+    return (
+        render_template(
+            "workshops/detail.html",
+            form=form,
+            registration_error=registration_error,
+            **context,
+        ),
+        status,
+    )
+
+
+# --- the person's private page -------------------------------------------
+
+
+def _dead_link_message() -> str:
+    return _(
+        "Ten link jest nieprawidłowy albo wygasł. Niepotwierdzone zapisy wygasają po "
+        "kilku dniach – możesz zapisać się ponownie na stronie spotkania."
+    )
+
+
+def _registration_or_404(token: str):  # noqa: ANN202
+    g.no_store = True
+    registration = services.find_by_token(token)
+    if registration is None or services.link_is_dead(registration):
+        abort(404, _dead_link_message())
+    return registration
+
+
+def _private(response):  # noqa: ANN001, ANN202
+    response = Response(response) if isinstance(response, str) else response
+    # The token is in the URL: never pass it on in a Referer header.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _render_registration(registration, status: int = 200, error: str | None = None):  # noqa: ANN001, ANN202
+    now = utcnow()
+    body = render_template(
+        "workshops/registration.html",
+        registration=registration,
+        workshop=registration.workshop,
+        token=request.view_args["token"],
+        position=services.waiting_position(registration),
+        deadline=(
+            services.unconfirmed_deadline(registration)
+            if registration.status == RegistrationStatus.UNCONFIRMED
+            else None
+        ),
+        cancel_only=request.args.get("cancel") == "1",
+        past=registration.workshop.is_past(now),
+        error=error,
+        group_labels=participant_group_labels(),
+    )
+    return _private(Response(body, status=status, mimetype="text/html"))
+
+
+@bp.route("/registrations/<token>")
+def registration(token: str):
+    """View the registration; every change is a POST from this page."""
+    return _render_registration(_registration_or_404(token))
+
+
+@bp.route("/registrations/<token>/confirm", methods=["POST"])
+def registration_confirm(token: str):
+    registration = _registration_or_404(token)
+    try:
+        outcome = services.confirm(registration)
+    except services.RegistrationExpired:
+        db.session.rollback()
+        abort(404, _dead_link_message())
+    except services.RegistrationError as error:
+        db.session.rollback()
+        return _render_registration(registration, error.status_code, str(error))
+    db.session.commit()
+    messages = {
+        "confirmed": (_("Zapis potwierdzony – masz miejsce na spotkaniu."), "success"),
+        "waiting": (
+            _(
+                "Zapis potwierdzony, ale wszystkie miejsca są zajęte – jesteś na liście "
+                "rezerwowej. Napiszemy, gdy zwolni się miejsce."
+            ),
+            "info",
+        ),
+        "already": (_("Ten zapis był już potwierdzony."), "info"),
+    }
+    flash(*messages[outcome])
+    return _private(redirect(url_for("workshops.registration", token=token), code=303))
+
+
+@bp.route("/registrations/<token>/cancel", methods=["POST"])
+def registration_cancel(token: str):
+    registration = _registration_or_404(token)
+    try:
+        outcome = services.cancel(registration)
+    except services.RegistrationExpired:
+        db.session.rollback()
+        abort(404, _dead_link_message())
+    except services.RegistrationError as error:
+        db.session.rollback()
+        return _render_registration(registration, error.status_code, str(error))
+    db.session.commit()
+    if outcome == "cancelled":
+        flash(
+            _("Zapis anulowany. Dziękujemy, że dajesz znać – miejsce dostanie ktoś inny."),
+            "success",
+        )
+    else:
+        flash(_("Ten zapis był już anulowany."), "info")
+    return _private(redirect(url_for("workshops.registration", token=token), code=303))
+
+
+# --- calendar ------------------------------------------------------------
+
+
+def _ics_response(data: bytes, filename: str | None = None) -> Response:
+    response = Response(data, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/workshops.ics")
+def calendar_all():
+    workshops = db.session.scalars(
+        select(Workshop).where(Workshop.published.is_(True)).order_by(Workshop.starts_at)
+    ).all()
+    return _ics_response(build_calendar(workshops, _("Spotkania konsultacyjne – Odkrywka")))
+
+
+@bp.route("/workshops/<slug>.ics")
+def calendar_one(slug: str):
+    workshop = db.session.scalar(
+        select(Workshop).where(Workshop.slug == slug, Workshop.published.is_(True))
+    )
+    if workshop is None:
+        abort(404)
+    return _ics_response(build_calendar([workshop], workshop.title), f"{workshop.slug}.ics")
