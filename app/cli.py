@@ -12,6 +12,7 @@ CLI_MODULES = (
     "app.demo.cli",
     "app.mail_cli",
     "app.maintenance",
+    "app.moderation.cli",
 )
 
 

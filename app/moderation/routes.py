@@ -1,1 +1,443 @@
-from app.moderation import bp  # noqa: F401
+"""Moderation pages: the queue, one idea's review and decision, readers'
+reports, reply templates, bulk decisions and the audit log.
+
+Thin views: validate the form, call the service, commit once, flash,
+redirect. A refused decision rolls back and re-renders the page with the
+reason and the right status.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.auth.permissions import can, permission_required
+from app.extensions import db, limiter
+from app.models import AuditEntry, Idea, IdeaSource, IdeaStatus, ReplyTemplate
+from app.moderation import bp, queries, services
+from app.moderation.forms import (
+    ACTION_LABELS,
+    BulkDecisionForm,
+    DecisionForm,
+    DismissReportsForm,
+    ReplyTemplateForm,
+    ReportForm,
+)
+from app.moderation.services import ModerationError
+from app.security.clients import client_address, keyed_hash
+from app.timeutil import local_to_utc
+from app.web import get_or_404, safe_next_url
+
+# --- the queue -----------------------------------------------------------
+
+
+def _page_number() -> int:
+    page = request.args.get("page", 1, type=int) or 1
+    return max(1, min(page, 10_000))
+
+
+def _render_queue(
+    filters: queries.QueueFilters,
+    bulk_form: BulkDecisionForm,
+    status: int = 200,
+    selected: set[str] | None = None,
+    refused: list[tuple[int, str]] | None = None,
+    problem: str | None = None,
+):  # noqa: ANN202
+    page = queries.queue_page(filters, _page_number())
+    ideas = list(page.items)
+    return (
+        render_template(
+            "moderation/queue.html",
+            page=page,
+            ideas=ideas,
+            filters=filters,
+            counts=queries.tab_counts(filters),
+            report_counts=queries.open_report_counts([idea.id for idea in ideas]),
+            choices=queries.filter_choices(),
+            statuses=[(s.value, services.status_label(s.value)) for s in IdeaStatus],
+            sources=_source_labels(),
+            bulk_form=bulk_form,
+            templates=services.templates_for_form(),
+            selected=selected or set(),
+            refused=refused or [],
+            problem=problem,
+            status_label=services.status_label,
+            tab_labels=_tab_labels(),
+        ),
+        status,
+    )
+
+
+def _tab_labels() -> dict[str, str]:
+    return {
+        "new": _("Nowe zgłoszenia"),
+        "revised": _("Poprawione przez autorów"),
+        "reported": _("Zgłoszone przez czytelników"),
+        "waiting": _("Czekają na autorów"),
+        "all": _("Wszystkie"),
+    }
+
+
+def _source_labels() -> list[tuple[str, str]]:
+    labels = {
+        IdeaSource.FORM: _("formularz"),
+        IdeaSource.WORKSHOP: _("spotkanie"),
+        IdeaSource.STAFF: _("zespół"),
+    }
+    return [(source.value, labels[source]) for source in IdeaSource]
+
+
+def _bulk_form() -> BulkDecisionForm:
+    form = BulkDecisionForm()
+    form.set_templates(services.templates_for_form())
+    return form
+
+
+@bp.route("/staff/moderation")
+@permission_required("moderate")
+def queue():
+    filters = queries.QueueFilters.from_args(request.args)
+    form = BulkDecisionForm(formdata=None)
+    form.set_templates(services.templates_for_form())
+    return _render_queue(filters, form)
+
+
+def _parse_selection(values: list[str]) -> list[tuple[int, Any]]:
+    selection: list[tuple[int, Any]] = []
+    for value in values:
+        ident, _sep, version = value.partition(":")
+        try:
+            selection.append((int(ident), version))
+        except ValueError:
+            continue
+    return selection
+
+
+@bp.route("/staff/moderation/bulk", methods=["POST"])
+@permission_required("moderate")
+def bulk():
+    filters = queries.QueueFilters.from_args(request.args)
+    form = _bulk_form()
+    raw = request.form.getlist("selected")
+    selected = set(raw)
+    if not form.validate_on_submit():
+        return _render_queue(filters, form, 400, selected)
+    reason = services.reason_from_template(form.reason.data, form.reply_template.data)
+    try:
+        outcome = services.bulk_decide(
+            _parse_selection(raw), form.action.data or "", current_user, reason
+        )
+    except ModerationError as error:
+        db.session.rollback()
+        _attach(form, error)
+        return _render_queue(filters, form, error.status, selected)
+    if not outcome.decided:
+        db.session.rollback()
+        return _render_queue(
+            filters,
+            form,
+            409,
+            selected,
+            outcome.refused,
+            _("Żaden z zaznaczonych pomysłów nie został zmieniony."),
+        )
+    db.session.commit()
+    count = len(outcome.decided)
+    if form.action.data == "publish":
+        flash(
+            ngettext("Opublikowano %(num)s pomysł.", "Opublikowano %(num)s pomysłów.", count),
+            "success",
+        )
+    else:
+        flash(
+            ngettext("Odrzucono %(num)s pomysł.", "Odrzucono %(num)s pomysłów.", count), "success"
+        )
+    for idea_id, message in outcome.refused:
+        flash(_("Pomysł nr %(id)s pominięto: %(why)s", id=idea_id, why=message), "warning")
+    return redirect(url_for("moderation.queue", **filters.args()), 303)
+
+
+# --- one idea ------------------------------------------------------------
+
+
+def _decision_form(idea: Idea, formdata: bool = True) -> DecisionForm:
+    form = DecisionForm() if formdata else DecisionForm(formdata=None)
+    form.action.choices = [
+        (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
+    ]
+    form.set_templates(services.templates_for_form())
+    if not formdata:
+        form.version.data = str(idea.version)
+        form.public_title.data = idea.title
+        form.public_description.data = idea.description
+    return form
+
+
+def _attachment_url(idea: Idea) -> str | None:
+    if idea.attachment is None or "ideas.attachment" not in current_app.view_functions:
+        return None
+    try:
+        return url_for("ideas.attachment", idea_id=idea.id)
+    except Exception:  # noqa: BLE001 - the route may take other arguments
+        return None
+
+
+def _render_review(
+    idea: Idea,
+    form: DecisionForm | None,
+    status: int = 200,
+    problem: str | None = None,
+):  # noqa: ANN202
+    events = queries.history(idea)
+    moderator = can("moderate")
+    templates = services.templates_for_form() if moderator else []
+    return (
+        render_template(
+            "moderation/review.html",
+            idea=idea,
+            form=form if moderator else None,
+            dismiss_form=DismissReportsForm(formdata=None) if moderator else None,
+            events=events,
+            submitted=queries.as_submitted(idea, events),
+            open_reports=queries.open_reports(idea),
+            closed_reports=queries.closed_reports(idea) if moderator else [],
+            similar=queries.similar_published(idea),
+            attachment_url=_attachment_url(idea),
+            templates=templates,
+            show_contact=moderator,
+            status_label=services.status_label,
+            action_labels=ACTION_LABELS,
+            problem=problem,
+            next_url=safe_next_url(request.values.get("next")),
+        ),
+        status,
+    )
+
+
+@bp.route("/staff/ideas/<int:idea_id>")
+@permission_required("answer_ideas")
+def review(idea_id: int):
+    idea = get_or_404(Idea, idea_id)
+    # Editors come here to answer published ideas; the rest is for moderators.
+    if not can("moderate") and idea.status != IdeaStatus.PUBLISHED:
+        abort(403)
+    return _render_review(idea, _decision_form(idea, formdata=False))
+
+
+def _attach(form, error: ModerationError) -> None:  # noqa: ANN001
+    name = error.field
+    if name and name in form and name not in ("version", "csrf_token"):
+        form[name].errors = [*form[name].errors, str(error)]
+    else:
+        flash(str(error), "error")
+
+
+_DONE = {
+    "publish": lambda: _("Pomysł opublikowano."),
+    "reject": lambda: _("Pomysł odrzucono. Autor dostanie wiadomość z uzasadnieniem."),
+    "request_changes": lambda: _("Poproszono autora o zmiany."),
+    "merge": lambda: _("Pomysły połączono; poparcia przeniesiono."),
+    "hide": lambda: _("Pomysł ukryto."),
+}
+
+
+@bp.route("/staff/ideas/<int:idea_id>/decision", methods=["POST"])
+@permission_required("moderate")
+def decision(idea_id: int):
+    idea = get_or_404(Idea, idea_id)
+    form = _decision_form(idea)
+    if not form.validate_on_submit():
+        return _render_review(idea, form, 400)
+    reason = services.reason_from_template(form.reason.data, form.reply_template.data)
+    try:
+        services.decide(
+            idea,
+            form.action.data or "",
+            current_user,
+            reason,
+            form.version.data,
+            merge_into=form.merge_into.data,
+            public_title=form.public_title.data,
+            public_description=form.public_description.data,
+        )
+    except ModerationError as error:
+        db.session.rollback()
+        idea = get_or_404(Idea, idea_id)
+        form.action.choices = [
+            (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
+        ]
+        problem = None
+        if error.status == 409:
+            # What they typed stays; the form now carries the current
+            # version, so a second, informed click can go through.
+            problem = str(error)
+            form.version.data = str(idea.version)
+        elif error.field in (None, "version"):
+            problem = str(error)
+        else:
+            _attach(form, error)
+        return _render_review(idea, form, error.status, problem)
+    db.session.commit()
+    flash(_DONE[form.action.data](), "success")
+    return redirect(safe_next_url(request.form.get("next")) or url_for("moderation.queue"), 303)
+
+
+@bp.route("/staff/ideas/<int:idea_id>/reports/dismiss", methods=["POST"])
+@permission_required("moderate")
+def dismiss_reports(idea_id: int):
+    idea = get_or_404(Idea, idea_id)
+    form = DismissReportsForm()
+    if not form.validate_on_submit():
+        return _render_review(idea, _decision_form(idea, formdata=False), 400)
+    try:
+        count = services.dismiss_reports(idea, current_user, form.note.data)
+    except ModerationError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("moderation.review", idea_id=idea.id), 303)
+    db.session.commit()
+    flash(
+        ngettext("Odrzucono %(num)s zgłoszenie.", "Odrzucono %(num)s zgłoszeń.", count),
+        "success",
+    )
+    return redirect(url_for("moderation.queue", tab="reported"), 303)
+
+
+# --- readers' reports (public) -------------------------------------------
+
+
+def _report_limit() -> str:
+    return current_app.config.get("RATELIMIT_REPORT", "5 per hour;20 per day")
+
+
+@bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
+@limiter.limit(_report_limit, methods=["POST"])
+def report(idea_id: int):
+    idea = db.session.get(Idea, idea_id)
+    if idea is None or idea.status != IdeaStatus.PUBLISHED:
+        abort(404)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            services.report_idea(idea, form.reason.data, keyed_hash(client_address(), "report"))
+        except ModerationError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(
+                _("Dziękujemy. Moderatorzy przyjrzą się temu pomysłowi."),
+                "success",
+            )
+            return redirect(url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug), 303)
+    return render_template("moderation/report.html", idea=idea, form=form), (
+        400 if form.errors else 200
+    )
+
+
+# --- reply templates -----------------------------------------------------
+
+
+@bp.route("/staff/moderation/templates")
+@permission_required("moderate")
+def templates():
+    rows = db.session.scalars(
+        select(ReplyTemplate).order_by(ReplyTemplate.active.desc(), ReplyTemplate.title)
+    ).all()
+    return render_template("moderation/templates.html", templates=rows, action_labels=ACTION_LABELS)
+
+
+@bp.route("/staff/moderation/templates/new", methods=["GET", "POST"])
+@bp.route("/staff/moderation/templates/<int:template_id>", methods=["GET", "POST"])
+@permission_required("moderate")
+def template_edit(template_id: int | None = None):
+    template = get_or_404(ReplyTemplate, template_id) if template_id else None
+    form = ReplyTemplateForm(obj=template)
+    if request.method == "GET" and template is not None:
+        form.action.data = template.action or ""
+    if form.validate_on_submit():
+        try:
+            services.save_template(
+                current_user,
+                template,
+                form.title.data,
+                form.body.data,
+                form.action.data,
+                bool(form.active.data),
+            )
+        except ModerationError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash(_("Zapisano szablon."), "success")
+            return redirect(url_for("moderation.templates"), 303)
+    return render_template("moderation/template_form.html", form=form, template=template), (
+        400 if form.errors else 200
+    )
+
+
+@bp.route("/staff/moderation/templates/<int:template_id>/delete", methods=["POST"])
+@permission_required("moderate")
+def template_delete(template_id: int):
+    template = get_or_404(ReplyTemplate, template_id)
+    services.delete_template(current_user, template)
+    db.session.commit()
+    flash(_("Usunięto szablon."), "success")
+    return redirect(url_for("moderation.templates"), 303)
+
+
+# --- audit log -----------------------------------------------------------
+
+
+def _local_day(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        day = datetime.strptime(value.strip(), "%Y-%m-%d")
+    except ValueError:
+        return None
+    return local_to_utc(day)
+
+
+@bp.route("/staff/audit")
+@permission_required("read_audit")
+def audit():
+    args = request.args
+    until = _local_day(args.get("until"))
+    filters = queries.AuditFilters(
+        actor=args.get("actor", type=int),
+        action=(args.get("action") or "").strip()[:60] or None,
+        object_type=(args.get("object_type") or "").strip()[:40] or None,
+        object_id=args.get("object_id", type=int),
+        since=_local_day(args.get("since")),
+        until=until + timedelta(days=1) if until else None,
+    )
+    page = queries.audit_page(filters, _page_number())
+    link_args = filters.args(since=args.get("since"), until=args.get("until"))
+    return render_template(
+        "moderation/audit.html",
+        page=page,
+        entries=list(page.items),
+        filters=filters,
+        link_args=link_args,
+        raw=args,
+        choices=queries.audit_choices(),
+        total=page.total,
+        entry_type=AuditEntry,
+    )

@@ -1,0 +1,66 @@
+"""Dashboard tiles: what waits for moderators, and for editors."""
+
+from __future__ import annotations
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.permissions import can
+from app.models import Role
+from app.moderation import queries
+from app.staff.dashboard import Tile, panel
+
+# Where editors find the published ideas that still need an official answer.
+_ANSWER_LISTINGS = ("catalogue.staff_index", "catalogue.staff_ideas", "catalogue.staff_list")
+
+
+@panel(10)
+def moderation_tiles() -> list[Tile]:
+    if not can("moderate"):
+        return []
+    counts = queries.waiting_counts()
+    return [
+        Tile(
+            _("Nowe zgłoszenia do moderacji"),
+            counts["new"],
+            url_for("moderation.queue", tab="new"),
+            _("Najstarsze na górze listy."),
+            urgent=True,
+        ),
+        Tile(
+            _("Poprawione przez autorów"),
+            counts["revised"],
+            url_for("moderation.queue", tab="revised"),
+            _("Autorzy odpowiedzieli na prośbę o zmiany."),
+            urgent=True,
+        ),
+        Tile(
+            _("Zgłoszone przez czytelników"),
+            counts["reported"],
+            url_for("moderation.queue", tab="reported"),
+            _("Odrzuć zgłoszenie albo podejmij decyzję."),
+            urgent=True,
+        ),
+    ]
+
+
+@panel(20)
+def answer_tiles() -> list[Tile]:
+    if not getattr(current_user, "is_authenticated", False) or current_user.role != Role.EDITOR:
+        return []
+    url = None
+    for endpoint in _ANSWER_LISTINGS:
+        if endpoint in current_app.view_functions:
+            url = url_for(endpoint, answer="missing")
+            break
+    if url is None:
+        url = url_for("catalogue.index", status="published")
+    return [
+        Tile(
+            _("Opublikowane pomysły bez oficjalnej odpowiedzi"),
+            queries.ideas_without_answer(),
+            url,
+            _("Odpowiedź organizatora pokaże autorom i czytelnikom, co dalej."),
+        )
+    ]
