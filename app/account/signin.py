@@ -1,0 +1,71 @@
+"""The second sign-in step: a code from the authenticator app, or a
+recovery code, after the password was accepted."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import login_user
+
+from app import audit
+from app.account.forms import SignInCodeForm
+from app.extensions import db
+from app.models.base import utcnow
+from app.models.user import User
+from app.security import twofactor
+from app.web import safe_next_url
+
+
+def needs_second_step(user: User) -> bool:
+    return bool(user.totp_enabled)
+
+
+def start(user: User, remember: bool, next_url: str | None):  # noqa: ANN201
+    """After a correct password: ask for the code instead of signing in."""
+    # Nothing from the password step is kept (a rehash waits for next time).
+    db.session.rollback()
+    twofactor.begin_pending_sign_in(user, remember, safe_next_url(next_url))
+    return redirect(url_for("auth.login_code"), code=303)
+
+
+def second_step():  # noqa: ANN201
+    user = twofactor.pending_user()
+    if user is None:
+        session.pop(twofactor.PENDING_KEY, None)
+        flash(_("Zacznij logowanie od nowa: minęło zbyt wiele czasu."), "info")
+        return redirect(url_for("auth.login"), code=303)
+    form = SignInCodeForm()
+    if form.validate_on_submit():
+        method = twofactor.verify_second_factor(user, form.code.data)
+        if method is None:
+            db.session.rollback()
+            form.code.errors.append(_("Nieprawidłowy kod. Spróbuj ponownie."))
+        else:
+            pending = twofactor.pending_sign_in() or {}
+            # A fresh session on sign-in: nothing from before carries over.
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            login_user(user, remember=bool(pending.get("remember")))
+            user.last_login_at = utcnow()
+            audit.record("auth.login", user, actor=user, data={"second_factor": method})
+            left = twofactor.unused_recovery_codes(user) if method == "recovery" else None
+            db.session.commit()
+            flash(_("Zalogowano jako %(name)s.", name=user.name), "success")
+            if left is not None:
+                flash(
+                    ngettext(
+                        "Użyto kodu zapasowego. Został Ci %(num)s kod.",
+                        "Użyto kodu zapasowego. Zostało Ci %(num)s kodów.",
+                        left,
+                    )
+                    + " "
+                    + _("Wygeneruj nowe kody na stronie „Moje konto”."),
+                    "warning",
+                )
+            target = safe_next_url(pending.get("next")) or url_for("staff.dashboard")
+            return redirect(target, code=303)
+    status = 400 if form.errors else 200
+    return render_template("auth/login_code.html", form=form), status
