@@ -5,10 +5,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import audit
+from app.account import signin
 from app.auth import bp
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate
 from app.extensions import db, limiter
+from app.security import twofactor
 from app.web import safe_next_url
 
 
@@ -30,6 +32,9 @@ def login():
             # The same words whether the e-mail is unknown or the password wrong.
             form.password.errors.append(_("Nieprawidłowy e-mail lub hasło."))
             db.session.rollback()
+        elif signin.needs_second_step(user):
+            # Two-factor sign-in: the code comes next, on its own page.
+            return signin.start(user, form.remember.data, form.next.data)
         else:
             # A fresh session on sign-in: nothing from before carries over.
             lang = session.get("lang")
@@ -49,6 +54,8 @@ def login():
 @login_required
 def logout():
     audit.record("auth.logout", current_user, actor=current_user)
+    # A copy of this session's cookie dies with it.
+    current_user.session_version += 1
     db.session.commit()
     logout_user()
     lang = session.get("lang")
@@ -57,3 +64,15 @@ def logout():
         session["lang"] = lang
     flash(_("Wylogowano."), "info")
     return redirect(url_for("core.home"))
+
+
+def _two_factor_limit() -> str:
+    return current_app.config["RATELIMIT_TWO_FACTOR"]
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_two_factor_limit, key_func=twofactor.pending_limit_key, methods=["POST"])
+def login_code():
+    """Second sign-in step for accounts with two-factor sign-in."""
+    return signin.second_step()

@@ -24,6 +24,7 @@ from app.models.idea import (
 from app.models.moderation import DigestDelivery, ReplyTemplate
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.process import Category, Phase, Process
+from app.models.security import RecoveryCode
 from app.models.user import Role, User
 from app.models.workshop import (
     ParticipantGroup,
@@ -54,6 +55,7 @@ __all__ = [
     "ParticipantGroup",
     "Phase",
     "Process",
+    "RecoveryCode",
     "Registration",
     "RegistrationStatus",
     "ReplyTemplate",

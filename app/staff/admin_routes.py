@@ -11,6 +11,7 @@ from app.auth.permissions import permission_required
 from app.auth.services import AccountError
 from app.extensions import db
 from app.models import Category, Phase, Process, User
+from app.security.reauth import reauth_required
 from app.staff import bp, services
 from app.staff.forms import (
     CategoryForm,
@@ -67,6 +68,7 @@ def user_new():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @permission_required("manage_users")
+@reauth_required(methods=("POST",))
 def user_edit(user_id: int):
     user = get_or_404(User, user_id)
     form = UserEditForm(obj=user)
@@ -86,6 +88,7 @@ def user_edit(user_id: int):
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
 @permission_required("manage_users")
+@reauth_required
 def user_password(user_id: int):
     user = get_or_404(User, user_id)
     form = UserEditForm(obj=user, formdata=None)
