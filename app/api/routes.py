@@ -1,8 +1,171 @@
-from flask import abort
+"""The read-only open-data API (/api/v1) and its documentation.
+
+Every error here is JSON ``{"error", "message"}`` (see app.errors); bad
+parameters are a 400, never a 500.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
+from app.api.openapi import build_spec
+from app.api.serializers import article_json, idea_json, workshop_json
+from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE, FilterError, parse_int, parse_search
+from app.errors import error_response
+from app.extensions import db, limiter
+from app.models import Idea, IdeaStatus, Process, Workshop, utcnow
+from app.results.stats import collect
+from app.search import search_ideas
+
+MAX_PAGE = 1_000_000
+WHEN = ("upcoming", "past", "all")
+
+
+def _api_limit() -> str:
+    return current_app.config.get("RATELIMIT_API", "120 per minute")
+
+
+limiter.limit(_api_limit)(bp)
+
+
+@bp.errorhandler(FilterError)
+def _bad_parameter(error: FilterError):  # noqa: ANN202
+    return error_response(400, error.message, "bad_request")
+
+
+@bp.after_request
+def _open_data_headers(response):  # noqa: ANN001, ANN202
+    # Public data: any site may read it from a browser.
+    response.headers.setdefault("Access-Control-Allow-Origin", "*")
+    if response.mimetype == "application/json":
+        response.headers.setdefault("Cache-Control", "public, max-age=60")
+    return response
+
+
+def _paging() -> tuple[int, int]:
+    page = parse_int(request.args, "page", 1, 1, MAX_PAGE)
+    per_page = parse_int(request.args, "per_page", PER_PAGE, 1, MAX_PER_PAGE)
+    return page, per_page
+
+
+def _page_json(items: list, page: int, per_page: int, total: int):  # noqa: ANN202
+    return jsonify(items=items, page=page, per_page=per_page, total=total)
 
 
 @bp.route("/")
 def docs():
-    abort(404)
+    return render_template("api/docs.html", spec=build_spec())
+
+
+@bp.route("/openapi.json")
+def openapi():
+    response = jsonify(build_spec())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@bp.route("/ideas")
+def ideas():
+    search = parse_search(request.args)
+    page, per_page = _paging()
+    items, total = search_ideas(
+        search,
+        page,
+        per_page,
+        (joinedload(Idea.category), joinedload(Idea.process), joinedload(Idea.workshop)),
+    )
+    return _page_json([idea_json(idea) for idea in items], page, per_page, total)
+
+
+@bp.route("/ideas/<int:idea_id>")
+def idea(idea_id: int):
+    found = db.session.get(Idea, idea_id)
+    if found is None or found.status != IdeaStatus.PUBLISHED:
+        return error_response(404, _("Nie ma opublikowanego pomysłu o tym numerze."), "not_found")
+    return jsonify(idea_json(found))
+
+
+@bp.route("/workshops")
+def workshops():
+    when = (request.args.get("when") or "all").strip()
+    if when not in WHEN:
+        raise FilterError("when", _("Parametr „when” przyjmuje wartości: upcoming, past, all."))
+    page, per_page = _paging()
+    now = utcnow()
+    conditions = [Workshop.published.is_(True)]
+    order = [Workshop.starts_at.asc(), Workshop.id.asc()]
+    if when == "upcoming":
+        conditions.append(Workshop.ends_at > now)
+    elif when == "past":
+        conditions.append(Workshop.ends_at <= now)
+        order = [Workshop.starts_at.desc(), Workshop.id.desc()]
+    if slug := (request.args.get("process") or "").strip():
+        process_id = db.session.scalar(
+            select(Process.id).where(Process.slug == slug, Process.published.is_(True))
+        )
+        if process_id is None:
+            raise FilterError("process", _("Nie ma takich konsultacji."))
+        conditions.append(Workshop.process_id == process_id)
+    total = db.session.scalar(select(func.count(Workshop.id)).where(*conditions)) or 0
+    items = []
+    if (page - 1) * per_page < total:
+        items = db.session.scalars(
+            select(Workshop)
+            .where(*conditions)
+            .order_by(*order)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        ).all()
+    return _page_json([workshop_json(w, now) for w in items], page, per_page, total)
+
+
+@bp.route("/articles")
+def articles():
+    page, per_page = _paging()
+    try:
+        from app.models.article import Article, Tag
+    except ImportError:  # pragma: no cover - the article feature is optional
+        return _page_json([], page, per_page, 0)
+    query = _visible_articles(Article)
+    if slug := (request.args.get("tag") or "").strip():
+        tag_id = db.session.scalar(select(Tag.id).where(Tag.slug == slug))
+        if tag_id is None:
+            raise FilterError("tag", _("Nie ma takiego tagu."))
+        query = query.where(Article.tags.any(Tag.id == tag_id))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = []
+    if (page - 1) * per_page < total:
+        items = db.session.scalars(
+            query.options(selectinload(Article.tags)).limit(per_page).offset((page - 1) * per_page)
+        ).all()
+    return _page_json([article_json(a) for a in items], page, per_page, total)
+
+
+def _visible_articles(article_model):  # noqa: ANN001, ANN202
+    """The article feature's own rule for what readers may see."""
+    try:
+        from app.articles.queries import visible_articles
+
+        return visible_articles()
+    except ImportError:  # pragma: no cover
+        return (
+            select(article_model)
+            .where(article_model.status == "published", article_model.published_at <= utcnow())
+            .order_by(article_model.published_at.desc(), article_model.id.desc())
+        )
+
+
+@bp.route("/stats")
+def stats():
+    process_id = None
+    if slug := (request.args.get("process") or "").strip():
+        process_id = db.session.scalar(
+            select(Process.id).where(Process.slug == slug, Process.published.is_(True))
+        )
+        if process_id is None:
+            raise FilterError("process", _("Nie ma takich konsultacji."))
+    return jsonify(collect(process_id).as_json())

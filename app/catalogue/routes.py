@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
 
 from flask import (
     Response,
@@ -19,7 +18,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -36,51 +34,32 @@ from app.catalogue.filters import (
     parse_search,
 )
 from app.catalogue.forms import AnswerForm, SupportForm
+from app.catalogue.labels import (
+    SORT_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    idea_source_label,
+    idea_status_label,
+    iso,
+)
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.models import (
     Category,
     Idea,
-    IdeaSource,
     IdeaStatus,
     Process,
-    ResultStatus,
     Workshop,
 )
 from app.search import idea_statements, search_ideas
 from app.web import external_url, get_or_404, safe_next_url
 
-STATUS_LABELS = {
-    ResultStatus.PUBLISHED: _l("Opublikowany"),
-    ResultStatus.UNDER_ANALYSIS: _l("W analizie"),
-    ResultStatus.ACCEPTED: _l("Przyjęty do programu"),
-    ResultStatus.IN_PROGRESS: _l("W realizacji"),
-    ResultStatus.IMPLEMENTED: _l("Zrealizowany"),
-    ResultStatus.NOT_PURSUED: _l("Niepodjęty"),
-}
-SOURCE_LABELS = {
-    IdeaSource.FORM: _l("Formularz"),
-    IdeaSource.WORKSHOP: _l("Warsztaty"),
-    IdeaSource.STAFF: _l("Organizator"),
-}
-SORT_LABELS = {
-    "relevance": _l("Najtrafniejsze"),
-    "newest": _l("Najnowsze"),
-    "oldest": _l("Najstarsze"),
-    "supports": _l("Najczęściej popierane"),
-}
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
 
 
-@bp.app_template_global()
-def idea_status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
-
-
-@bp.app_template_global()
-def idea_source_label(source: str) -> str:
-    return str(SOURCE_LABELS.get(source, source))
+bp.add_app_template_global(idea_status_label, "idea_status_label")
+bp.add_app_template_global(idea_source_label, "idea_source_label")
 
 
 @bp.app_template_global()
@@ -331,10 +310,6 @@ CSV_COLUMNS = (
 )
 
 
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
-
-
 def _csv_cell(value: object) -> str:
     """A cell a spreadsheet will not run: text starting with = + - @ is
     prefixed with an apostrophe (CSV injection)."""
@@ -377,7 +352,7 @@ def export_csv():
                     idea.result_status,
                     idea.progress,
                     idea.supports_count,
-                    _iso(idea.published_at),
+                    iso(idea.published_at) or "",
                     base + url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug),
                 ]
             )

@@ -1,0 +1,69 @@
+"""JSON shapes of the open-data API (CONTRACT: IDEA, WORKSHOP, ARTICLE).
+
+Built field by field from public attributes only: no e-mail, no municipality,
+the author's name only with consent.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.catalogue.labels import iso
+from app.models import Idea, Workshop
+from app.web import external_url
+
+
+def idea_json(idea: Idea) -> dict[str, Any]:
+    return {
+        "id": idea.id,
+        "title": idea.title,
+        "description": idea.description,
+        "category": {"slug": idea.category.slug, "name": idea.category.name},
+        "process": {"slug": idea.process.slug, "title": idea.process.title},
+        "source": idea.source,
+        "workshop": (
+            {"slug": idea.workshop.slug, "title": idea.workshop.title} if idea.workshop else None
+        ),
+        "author_name": idea.public_author_name,
+        "status": idea.result_status,
+        "progress": idea.progress,
+        "supports": idea.supports_count,
+        "published_at": iso(idea.published_at),
+        "url": external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+    }
+
+
+def workshop_json(workshop: Workshop, now: datetime) -> dict[str, Any]:
+    return {
+        "slug": workshop.slug,
+        "title": workshop.title,
+        "kind": workshop.kind,
+        "starts_at": iso(workshop.starts_at),
+        "ends_at": iso(workshop.ends_at),
+        "venue": workshop.venue,
+        "capacity": workshop.capacity,
+        "places_left": workshop.places_left,
+        "registration_open": workshop.registration_open(now),
+        "url": external_url("workshops.detail", slug=workshop.slug),
+    }
+
+
+def article_json(article: Any) -> dict[str, Any]:
+    try:
+        from app.articles.covers import cover_url
+
+        cover = cover_url(article, external=True)
+    except ImportError:  # pragma: no cover - the article feature is optional
+        cover = None
+    return {
+        "slug": article.slug,
+        "title": article.title,
+        "lead": article.lead,
+        "published_at": iso(article.published_at),
+        "tags": [tag.slug for tag in article.tags],
+        "views": int(article.views or 0),
+        "has_video": bool(article.video_url),
+        "cover_url": cover,
+        "url": external_url("articles.detail", slug=article.slug),
+    }
