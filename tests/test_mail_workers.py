@@ -5,34 +5,26 @@ PostgreSQL (FOR UPDATE SKIP LOCKED)."""
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import time
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from app.extensions import db
 from app.mail import queue_mail
 from app.models import OutboxMessage, OutboxStatus
-from tests.production_support import BIN, REPO, free_port, server_env
-from tests.smtp import SMTPServer, _Handler
-
-
-class _SlowHandler(_Handler):
-    async def handle_DATA(self, smtp, session, envelope):  # noqa: ANN001, ANN201, N802
-        # A little latency per message, like a real relay, so the workers'
-        # rounds overlap instead of one worker finishing before the rest start.
-        await asyncio.sleep(0.01)
-        return await super().handle_DATA(smtp, session, envelope)
-
-
-class SlowSMTPServer(SMTPServer):
-    def start(self) -> None:
-        self.controller = Controller(_SlowHandler(self), hostname="127.0.0.1", port=self.port)
-        self.controller.start()
+from tests.production_support import (
+    BIN,
+    REPO,
+    SlowSMTPServer,
+    free_port,
+    server_env,
+    start_mail_workers,
+    stop_process,
+    wait_until_all_sent,
+)
 
 
 @pytest.fixture
@@ -52,59 +44,19 @@ def queue(app, count: int) -> list[str]:
     return recipients
 
 
-def start_workers(database_url: str, smtp_port: int, count: int) -> list[subprocess.Popen]:
-    env = server_env(database_url, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)
-    return [
-        subprocess.Popen(
-            [str(BIN / "flask"), "--app", "wsgi", "mail", "send", "--loop"]
-            + ["--interval", "0.2", "--batch", "5"],
-            cwd=REPO,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(count)
-    ]
-
-
-def wait_until_all_sent(app, total: int, workers, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with app.app_context():
-            statuses = db.session.scalars(select(OutboxMessage.status)).all()
-            db.session.remove()
-        if len(statuses) == total and all(s == OutboxStatus.SENT for s in statuses):
-            return
-        if any(worker.poll() is not None for worker in workers):
-            break
-        time.sleep(0.2)
-    outputs = [stop(worker) for worker in workers]
-    raise AssertionError(f"not all messages sent: {Counter(statuses)}\n{outputs}")
-
-
-def stop(worker: subprocess.Popen) -> str:
-    if worker.poll() is None:
-        worker.terminate()
-    try:
-        output, _ = worker.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        worker.kill()
-        output, _ = worker.communicate()
-    return output or ""
-
-
 @pytest.mark.slow
-def test_three_mail_workers_deliver_every_message_exactly_once(app, database_url, slow_smtp):
+def test_three_mail_workers_deliver_every_message_exactly_once(
+    app, database_url, slow_smtp, tmp_path
+):
     recipients = queue(app, 150)
-    workers = start_workers(database_url, slow_smtp.port, 3)
+    workers = start_mail_workers(database_url, slow_smtp.port, 3, tmp_path)
     try:
         wait_until_all_sent(app, len(recipients), workers)
         slow_smtp.wait_for(len(recipients), timeout=15)
         # Give the workers a few more rounds: nothing may be sent twice.
         time.sleep(1.0)
     finally:
-        outputs = [stop(worker) for worker in workers]
+        outputs = [stop_process(worker) for worker in workers]
     assert not any("Traceback" in output for output in outputs), outputs
     # SIGTERM lets a worker finish its round and exit cleanly.
     assert [worker.returncode for worker in workers] == [0, 0, 0], outputs
@@ -122,7 +74,7 @@ def test_three_mail_workers_deliver_every_message_exactly_once(app, database_url
 
 @pytest.mark.slow
 def test_a_worker_started_while_the_server_is_down_delivers_later_without_duplicates(
-    app, database_url, slow_smtp
+    app, database_url, slow_smtp, tmp_path
 ):
     recipients = queue(app, 20)
     port = slow_smtp.port
@@ -149,13 +101,13 @@ def test_a_worker_started_while_the_server_is_down_delivers_later_without_duplic
         db.session.commit()
 
     slow_smtp.start()
-    workers = start_workers(database_url, port, 2)
+    workers = start_mail_workers(database_url, port, 2, tmp_path)
     try:
         wait_until_all_sent(app, len(recipients), workers)
         slow_smtp.wait_for(len(recipients), timeout=15)
         time.sleep(0.5)
     finally:
-        [stop(worker) for worker in workers]
+        [stop_process(worker) for worker in workers]
     delivered = Counter(to for _, tos in slow_smtp.envelopes for to in tos)
     assert sorted(delivered) == sorted(recipients)
     assert set(delivered.values()) == {1}
