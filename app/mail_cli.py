@@ -10,6 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from app.extensions import db
+from app.mail import _worker_name as worker_name
 from app.mail import deliver_due
 
 logger = logging.getLogger("odkrywka.mail")
@@ -38,6 +39,9 @@ def send(loop: bool, interval: float, batch: int) -> None:
     if loop:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        logger.info(
+            "Mail worker %s started (%s a round, every %s s)", worker_name(), batch, interval
+        )
     while True:
         try:
             sent, failed = deliver_due(limit=batch)
