@@ -337,7 +337,10 @@ def save_file(processed: ProcessedFile) -> str:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, directory / name)
-    db.session().info.setdefault("uploads_written", []).append(str(directory / name))
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so a rollback (and its clean-up) surely follows
+    session.info.setdefault("uploads_written", []).append(str(directory / name))
     return name
 
 
