@@ -27,7 +27,7 @@ def kind_choices() -> list[tuple[str, str]]:
 
 
 class WorkshopForm(FlaskForm):
-    process = SelectField(_l("Konsultacje"), coerce=int, validators=[DataRequired()])
+    process_id = SelectField(_l("Konsultacje"), coerce=int, validators=[DataRequired()])
     kind = SelectField(_l("Rodzaj spotkania"), choices=kind_choices)
     title = StringField(_l("Tytuł"), validators=[DataRequired(), Length(max=200)])
     slug = StringField(_l("Adres (slug)"), validators=[Optional(), Length(max=120), SLUG])

@@ -30,11 +30,11 @@ def _form_error(form, error: Exception) -> None:  # noqa: ANN001
 
 def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
     form = WorkshopForm(obj=workshop)
-    form.process.choices = [
+    form.process_id.choices = [
         (p.id, p.title) for p in db.session.scalars(select(Process).order_by(Process.title))
     ]
     if workshop is not None and request.method == "GET":
-        form.process.data = workshop.process_id
+        form.process_id.data = workshop.process_id
         for key, value in services.form_times(workshop).items():
             form[key].data = value
     return form

@@ -91,9 +91,9 @@ def save_workshop(actor: User, workshop: Workshop | None, data: dict[str, Any]) 
     taken = db.session.scalar(select(Workshop.id).where(Workshop.slug == slug))
     if taken is not None and (creating or taken != workshop.id):
         raise WorkshopError(_("Ten adres jest już zajęty przez inne spotkanie."), "slug")
-    process = db.session.get(Process, data["process"])
+    process = db.session.get(Process, data["process_id"])
     if process is None:
-        raise WorkshopError(_("Wybierz konsultacje z listy."), "process")
+        raise WorkshopError(_("Wybierz konsultacje z listy."), "process_id")
     kind = data["kind"]
     online_url = (data.get("online_url") or "").strip() or None
     venue = single_line(data.get("venue") or "", 200)

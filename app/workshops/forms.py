@@ -10,6 +10,10 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from app.models.workshop import ParticipantGroup
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 def participant_group_labels() -> dict[str, str]:
     return {
         ParticipantGroup.RESIDENT: _l("Mieszkaniec / mieszkanka"),
@@ -29,6 +33,7 @@ def participant_group_choices() -> list[tuple[str, str]]:
 class RegistrationForm(FlaskForm):
     name = StringField(
         _l("Imię i nazwisko"),
+        filters=[_strip],
         validators=[
             DataRequired(_l("Podaj imię i nazwisko.")),
             Length(min=2, max=100, message=_l("Od 2 do 100 znaków.")),
@@ -36,6 +41,7 @@ class RegistrationForm(FlaskForm):
     )
     email = EmailField(
         _l("Adres e-mail"),
+        filters=[_strip],
         validators=[
             DataRequired(_l("Podaj adres e-mail.")),
             Email(_l("To nie wygląda na adres e-mail."), check_deliverability=False),
