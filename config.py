@@ -50,6 +50,11 @@ class Config:
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = os.environ.get("RATELIMIT_LOGIN", "10 per minute;50 per hour")
+    # Per client address; raise them only for load tests (see README, Performance).
+    RATELIMIT_API = os.environ.get("RATELIMIT_API", "120 per minute")
+    RATELIMIT_IDEA_SUBMIT = os.environ.get("RATELIMIT_IDEA_SUBMIT", "20 per hour")
+    RATELIMIT_SUPPORT = os.environ.get("RATELIMIT_SUPPORT", "10 per hour;3 per minute")
+    RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour;20 per day")
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "pl"
