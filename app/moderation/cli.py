@@ -11,6 +11,7 @@ from datetime import datetime
 
 import click
 from flask import current_app, g
+from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -18,10 +19,9 @@ from app.mail import deliver_due
 from app.moderation import queries, services
 from app.timeutil import LOCAL_TZ
 
-
-@click.group("moderation", help="Moderation tasks for a scheduler.")
-def cli() -> None:
-    pass
+# AppGroup: its commands run inside the application context, also when
+# invoked through the test runner.
+cli = AppGroup("moderation", help="Moderation tasks for a scheduler.")
 
 
 def send_daily_digest() -> tuple[int, int]:
