@@ -31,7 +31,6 @@ def _settings_page(profile_form=None, password_form=None, status=200):  # noqa: 
         "account/settings.html",
         profile_form=profile_form or ProfileForm(obj=user),
         password_form=password_form or PasswordChangeForm(prefix="pw"),
-        action_form=FlaskForm(),
         recovery_left=twofactor.unused_recovery_codes(user) if user.totp_enabled else None,
         two_factor_required=twofactor.is_required_for(user),
     ), status
@@ -102,7 +101,7 @@ def end_sessions():
 def _two_factor_page(form=None, status=200):  # noqa: ANN001, ANN202
     user = current_user
     pending = bool(user.totp_secret) and not user.totp_enabled
-    context = {"form": form or CodeForm(), "action_form": FlaskForm(), "pending": pending}
+    context = {"form": form or CodeForm(), "pending": pending}
     if pending:
         uri = twofactor.provisioning_uri(user, user.totp_secret)
         context["qr"] = twofactor.qr_svg(

@@ -1,0 +1,242 @@
+"""Residents' personal data on request: find it, export it, erase it.
+
+Staff use these when someone writes in (the resident can also do it alone
+from their private links). Each function changes state, writes an audit row
+with the address masked, and never commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from app import audit
+from app.extensions import db
+from app.models import (
+    Idea,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    Support,
+    User,
+    utcnow,
+)
+from app.text import mask_email
+
+
+def normalise_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+@dataclass
+class PersonalData:
+    """Everything held about one e-mail address."""
+
+    email: str
+    ideas: list[Idea] = field(default_factory=list)
+    supports: list[Support] = field(default_factory=list)
+    registrations: list[Registration] = field(default_factory=list)
+    mails: list[OutboxMessage] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.ideas or self.supports or self.registrations or self.mails)
+
+
+def find_personal_data(email: str) -> PersonalData:
+    address = normalise_email(email)
+    found = PersonalData(email=address)
+    if not address or "@" not in address:
+        return found
+    found.ideas = list(
+        db.session.scalars(select(Idea).where(func.lower(Idea.email) == address).order_by(Idea.id))
+    )
+    found.supports = list(
+        db.session.scalars(
+            select(Support).where(func.lower(Support.email) == address).order_by(Support.id)
+        )
+    )
+    found.registrations = list(
+        db.session.scalars(
+            select(Registration)
+            .where(func.lower(Registration.email) == address)
+            .order_by(Registration.id)
+        )
+    )
+    found.mails = list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(func.lower(OutboxMessage.recipient) == address)
+            .order_by(OutboxMessage.id)
+        )
+    )
+    return found
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any]:
+    """Plain data (for JSON) about everything held for *email*."""
+    data = find_personal_data(email)
+    if actor is not None:
+        audit.record("privacy.exported", None, actor=actor, data={"email": mask_email(data.email)})
+    return {
+        "email": data.email,
+        "exported_at": _iso(utcnow()),
+        "ideas": [
+            {
+                "id": idea.id,
+                "title": idea.title,
+                "description": idea.description,
+                "status": idea.status,
+                "author_name": idea.author_name,
+                "municipality": idea.municipality,
+                "show_author_name": idea.show_author_name,
+                "language": idea.locale,
+                "consent_version": idea.consent_version,
+                "consented_at": _iso(idea.consented_at),
+                "submitted_at": _iso(idea.submitted_at),
+                "confirmed_at": _iso(idea.confirmed_at),
+                "published_at": _iso(idea.published_at),
+                "attachment": idea.attachment.original_name if idea.attachment else None,
+            }
+            for idea in data.ideas
+        ],
+        "supports": [
+            {
+                "idea_id": support.idea_id,
+                "idea_title": support.idea.title if support.idea else None,
+                "notify": support.notify,
+                "created_at": _iso(support.created_at),
+                "confirmed_at": _iso(support.confirmed_at),
+            }
+            for support in data.supports
+        ],
+        "registrations": [
+            {
+                "workshop": reg.workshop.title if reg.workshop else None,
+                "starts_at": _iso(reg.workshop.starts_at) if reg.workshop else None,
+                "name": reg.name,
+                "participant_group": reg.participant_group,
+                "needs": reg.needs,
+                "status": reg.status,
+                "consent_version": reg.consent_version,
+                "created_at": _iso(reg.created_at),
+                "confirmed_at": _iso(reg.confirmed_at),
+                "cancelled_at": _iso(reg.cancelled_at),
+            }
+            for reg in data.registrations
+        ],
+        "emails": [
+            {
+                "subject": mail.subject,
+                "status": mail.status,
+                "queued_at": _iso(mail.created_at),
+                "sent_at": _iso(mail.sent_at),
+            }
+            for mail in data.mails
+        ],
+    }
+
+
+def anonymise_idea(idea: Idea, actor: User | None = None) -> str:
+    """Remove the author's data from *idea*: an idea never published is
+    deleted, a published one keeps its content without name and e-mail.
+    Returns ``"deleted"`` or ``"anonymised"``."""
+    from app.ideas.services import erase_author_data
+
+    idea_id = idea.id
+    outcome = erase_author_data(idea)
+    audit.record(
+        f"privacy.idea_{outcome}",
+        None if outcome == "deleted" else idea,
+        actor=actor,
+        data={"idea_id": idea_id},
+    )
+    return outcome
+
+
+def anonymise_registration(registration: Registration, actor: User | None = None) -> str:
+    """Cancel an upcoming registration (freeing the place for the waiting
+    list) and strip the name, e-mail and needs. Returns the outcome."""
+    from app.workshops import services as workshops
+
+    outcome = "anonymised"
+    if registration.status in (
+        RegistrationStatus.UNCONFIRMED,
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITING,
+    ):
+        try:
+            workshops.cancel(registration)
+            outcome = "cancelled"
+        except workshops.RegistrationError:
+            # The meeting took place, or the link expired: nothing to free.
+            pass
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id)
+        .values(name="", email="", needs="", active_email=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(registration)
+    audit.record("privacy.registration_anonymised", registration, actor=actor)
+    return outcome
+
+
+def delete_support(support: Support, actor: User | None = None) -> None:
+    """Delete a support; a confirmed one no longer counts."""
+    if support.confirmed_at is not None:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == support.idea_id, Idea.supports_count > 0)
+            .values(supports_count=Idea.supports_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+    audit.record("privacy.support_deleted", None, actor=actor, data={"idea_id": support.idea_id})
+    db.session.delete(support)
+    db.session.flush()
+
+
+# Supports are erased by deleting them: their only personal datum is the address.
+anonymise_support = delete_support
+
+
+def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]:
+    """Erase everything held for *email*; returns counts per kind."""
+    data = find_personal_data(email)
+    counts = {"ideas": 0, "supports": 0, "registrations": 0, "emails": 0}
+    for support in data.supports:
+        delete_support(support, actor)
+        counts["supports"] += 1
+    for registration in data.registrations:
+        anonymise_registration(registration, actor)
+        counts["registrations"] += 1
+    for idea in data.ideas:
+        anonymise_idea(idea, actor)
+        counts["ideas"] += 1
+    # Copies of mail already sent (or given up on) go too; pending mail is
+    # left to be delivered, as it answers what the person just did.
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(
+            func.lower(OutboxMessage.recipient) == data.email,
+            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    counts["emails"] = result.rowcount or 0
+    db.session.flush()
+    audit.record(
+        "privacy.erased",
+        None,
+        actor=actor,
+        data={"email": mask_email(data.email), **counts},
+    )
+    return counts
