@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_categories": frozenset({ADMIN}),
     "read_audit": frozenset({ADMIN}),
     "own_account": frozenset({ADMIN, MODERATOR, EDITOR}),
+    "handle_privacy_requests": frozenset({ADMIN, MODERATOR}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
