@@ -1,8 +1,9 @@
 """Cover tiles: checked by their content, re-encoded, served forever.
 
-An upload is opened with Pillow (the file name and the browser's content
-type are ignored), turned upright by its EXIF orientation, cropped to 16:9
-and written in a few widths as WebP and JPEG. Re-encoding drops every bit of
+An upload goes through the same checks as every upload (app.uploads: the
+type told by the bytes, not the name; decompression bombs and corrupt files
+refused; turned upright by its EXIF orientation), is cropped to 16:9 and
+written in a few widths as WebP and JPEG. Re-encoding drops every bit of
 metadata (EXIF with its GPS position, comments, thumbnails) and anything
 that is not pixels. Names carry a hash of the image, so a name never changes
 meaning and the files can be cached for a year.
@@ -21,14 +22,15 @@ from typing import IO
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from app import uploads
 
 WIDTHS = (480, 960, 1440)
 ASPECT = (16, 9)
 MIN_WIDTH, MIN_HEIGHT = 480, 270
-MAX_PIXELS = 40_000_000  # refuse decompression bombs before decoding
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
-FORMATS = {"webp": ("WEBP", "image/webp"), "jpg": ("JPEG", "image/jpeg")}
+# Larger sources are scaled down first: the biggest variant is 1440 wide.
+MAX_SIDE = 2880
 NAME_PATTERN = re.compile(r"^(?P<key>[0-9a-f]{32})-(?P<width>[0-9]{2,4})\.(?P<ext>webp|jpg)$")
 
 
@@ -64,31 +66,30 @@ def _max_bytes() -> int:
 
 def read_upload(stream: IO[bytes]) -> bytes:
     """The uploaded bytes, refusing anything over the size limit."""
-    limit = _max_bytes()
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise CoverError(_l("Plik jest za duży (najwyżej %(mb)s MB).", mb=limit // (1024 * 1024)))
+    try:
+        data = uploads.read_upload(stream, _max_bytes())
+    except uploads.UploadError as error:
+        raise CoverError(error.message) from error
     if not data:
         raise CoverError(_l("Plik jest pusty."))
     return data
 
 
 def open_image(data: bytes) -> Image.Image:
-    """Decode *data* as a JPEG, PNG, WebP or GIF image, or raise CoverError."""
+    """Decode *data* as a JPEG, PNG or WebP image, or raise CoverError.
+
+    The checks are the ones every upload passes (app.uploads): the type is
+    told by the bytes, decompression bombs and corrupt files are refused,
+    and the image is re-encoded upright without any metadata. A lossless
+    PNG in between keeps the quality for the variants made from it.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            image_format = probe.format
-            width, height = probe.size
-            probe.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise CoverError(
-            _l("Ten plik nie jest obrazem. Wybierz zdjęcie JPEG, PNG lub WebP.")
-        ) from None
-    if image_format not in ACCEPTED_FORMATS:
-        raise CoverError(_l("Obsługujemy zdjęcia JPEG, PNG, WebP i GIF."))
-    if width * height > MAX_PIXELS:
-        raise CoverError(_l("Obraz ma za dużo pikseli. Zmniejsz go i spróbuj ponownie."))
-    if width < MIN_WIDTH or height < MIN_HEIGHT:
+        processed = uploads.process_image(
+            data, allowed=uploads.IMAGE_TYPES, max_side=MAX_SIDE, output_type=uploads.PNG
+        )
+    except uploads.UploadError as error:
+        raise CoverError(error.message) from error
+    if (processed.width or 0) < MIN_WIDTH or (processed.height or 0) < MIN_HEIGHT:
         raise CoverError(
             _l(
                 "Obraz jest za mały: potrzeba co najmniej %(w)s × %(h)s pikseli.",
@@ -96,17 +97,14 @@ def open_image(data: bytes) -> Image.Image:
                 h=MIN_HEIGHT,
             )
         )
-    try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise CoverError(_l("Nie udało się odczytać obrazu. Plik może być uszkodzony.")) from None
+    image = Image.open(io.BytesIO(processed.data), formats=["PNG"])
+    image.load()
     return image
 
 
 def _flatten(image: Image.Image) -> Image.Image:
     """Upright, RGB, transparency laid on white."""
-    image = ImageOps.exif_transpose(image) or image
+    # Already upright (app.uploads applied the EXIF orientation).
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         image = image.convert("RGBA")
         background = Image.new("RGB", image.size, (255, 255, 255))

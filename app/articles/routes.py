@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.articles import bp
+from app.articles.content import render_body
 from app.articles.covers import NAME_PATTERN, cover_dir, cover_srcset, cover_url
 from app.articles.queries import (
     find_by_slug,
@@ -39,6 +40,11 @@ COVER_CACHE = "public, max-age=31536000, immutable"
 @bp.app_template_global("cover_url")
 def _cover_url(article, width=None, ext="jpg", external=False):  # noqa: ANN001, ANN202
     return cover_url(article, width, ext, external)
+
+
+@bp.app_template_filter("article_body")
+def _article_body(text):  # noqa: ANN001, ANN202
+    return render_body(text)
 
 
 @bp.app_template_global("cover_srcset")
@@ -84,7 +90,8 @@ def detail(slug: str):
     article = find_by_slug(slug)
     if article is None:
         moved = find_redirect(slug)
-        if moved is not None:
+        # An old address of an unpublished article tells readers nothing.
+        if moved is not None and (moved.is_visible() or _staff_may_preview()):
             return redirect(url_for("articles.detail", slug=moved.slug), code=301)
         abort(404)
     visible = article.is_visible()

@@ -16,11 +16,11 @@ from flask import Response, abort, current_app, render_template, request, stream
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from app.articles.content import render_body
 from app.articles.covers import cover_url
 from app.articles.queries import visible, visible_articles
 from app.extensions import db
 from app.feeds import bp
-from app.markdown import render_markdown
 from app.models import Article, Idea, IdeaStatus, Process, Tag, Workshop, utcnow
 from app.models.article import article_tags
 from app.text import slugify
@@ -68,7 +68,7 @@ def articles_atom():
     articles = db.session.scalars(visible_articles().limit(FEED_SIZE)).all()
     entries = []
     for article in articles:
-        html = str(render_markdown(article.body))
+        html = str(render_body(article.body))
         image = cover_url(article, 960, external=True)
         if image:
             alt = escape(article.cover_alt or "", {'"': "&quot;"})

@@ -70,7 +70,7 @@ class ArticleForm(FlaskForm):
         validators=[Optional(), Length(max=500)],
         description=_l("Oddziel przecinkami, np. „warsztaty, energia”. Najwyżej 10."),
     )
-    process = SelectField(_l("Konsultacje"), coerce=_optional_int, validators=[Optional()])
+    consultation = SelectField(_l("Konsultacje"), coerce=_optional_int, validators=[Optional()])
     workshops = MultiCheckboxField(_l("Powiązane spotkania"), coerce=int, validators=[Optional()])
     ideas = StringField(
         _l("Powiązane pomysły"),

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.articles.content import render_body
 from app.articles.covers import (
     WIDTHS,
     CoverError,
@@ -37,7 +38,6 @@ from app.articles.services import (
 from app.articles.video import UnsupportedVideo, parse_video_url
 from app.auth.permissions import permission_required
 from app.extensions import db
-from app.markdown import render_markdown
 from app.models import Article, ArticleRevision, ArticleStatus, Process, Workshop, utcnow
 from app.staff_articles import bp
 from app.staff_articles.forms import ArticleForm, PublishForm
@@ -77,7 +77,9 @@ def index():
 
 def _fill_choices(form: ArticleForm) -> None:
     processes = db.session.scalars(select(Process).order_by(Process.title)).all()
-    form.process.choices = [(None, _("— bez powiązania —"))] + [(p.id, p.title) for p in processes]
+    form.consultation.choices = [(None, _("— bez powiązania —"))] + [
+        (p.id, p.title) for p in processes
+    ]
     workshops = db.session.scalars(
         select(Workshop).order_by(Workshop.starts_at.desc()).limit(200)
     ).all()
@@ -163,7 +165,7 @@ def _read_form(form: ArticleForm, article: Article | None) -> ArticleData | None
         cover_alt=form.cover_alt.data or "",
         video_url=video_url,
         tags=parse_tags(form.tags.data or ""),
-        process_id=form.process.data,
+        process_id=form.consultation.data,
         workshop_ids=list(form.workshops.data or []),
         idea_ids=idea_ids,
     )
@@ -226,9 +228,7 @@ def new():
         return _render_form(form, None)
     data = _read_form(form, None)
     if form.preview.data:
-        return _render_form(
-            form, None, 400 if data is None else 200, render_markdown(form.body.data)
-        )
+        return _render_form(form, None, 400 if data is None else 200, render_body(form.body.data))
     if data is None:
         return _render_form(form, None, 400)
     try:
@@ -252,7 +252,7 @@ def edit(article_id: int):
     if request.method == "GET":
         form = ArticleForm(obj=article)
         _fill_choices(form)
-        form.process.data = article.process_id
+        form.consultation.data = article.process_id
         form.workshops.data = [w.id for w in article.workshops]
         form.ideas.data = ", ".join(str(i.id) for i in article.ideas)
         form.tags.data = ", ".join(article.tag_names)
@@ -263,7 +263,7 @@ def edit(article_id: int):
     data = _read_form(form, article)
     if form.preview.data:
         return _render_form(
-            form, article, 400 if data is None else 200, render_markdown(form.body.data)
+            form, article, 400 if data is None else 200, render_body(form.body.data)
         )
     if data is None:
         return _render_form(form, article, 400)
@@ -291,7 +291,7 @@ def edit(article_id: int):
 @permission_required("manage_articles")
 def preview():
     """The body as readers will see it (sanitised), for the live preview."""
-    return jsonify(html=str(render_markdown(request.form.get("body", ""))))
+    return jsonify(html=str(render_body(request.form.get("body", ""))))
 
 
 # Publishing ----------------------------------------------------------------
