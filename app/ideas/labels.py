@@ -51,6 +51,7 @@ EVENT_LABELS = {
     "request_changes": _l("Moderatorzy poprosili o zmiany"),
     "merged": _l("Pomysł połączony z podobnym"),
     "merge": _l("Pomysł połączony z podobnym"),
+    "merged_from": _l("Dołączono do niego podobne zgłoszenie"),
     "hidden": _l("Pomysł ukryty"),
     "hide": _l("Pomysł ukryty"),
     "answered": _l("Organizator udzielił odpowiedzi"),

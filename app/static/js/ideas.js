@@ -4,6 +4,14 @@
 (function () {
   "use strict";
 
+  // After a refused submission, take keyboard and screen-reader users
+  // straight to the list of errors.
+  var summary =
+    document.getElementById("error-summary") || document.getElementById("form-problem");
+  if (summary) {
+    summary.focus();
+  }
+
   var form = document.querySelector("form[data-similar-url]");
   if (!form || !window.fetch) {
     return;
