@@ -382,15 +382,18 @@ def _insert_view(article_id: int, digest: str, now: datetime) -> bool:
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
         else:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        table = ArticleView.__table__
         statement = (
-            dialect_insert(ArticleView)
+            dialect_insert(table)
             .values(**values)
             .on_conflict_do_nothing(index_elements=["reader_hash"])
+            .returning(table.c.id)
         )
-        return db.session.execute(statement).rowcount == 1
+        # A row comes back only when it was really inserted.
+        return db.session.execute(statement).first() is not None
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(ArticleView).values(**values))
+            db.session.execute(insert(ArticleView.__table__).values(**values))
     except IntegrityError:
         return False
     return True
