@@ -40,7 +40,7 @@ def _action_choices(actions) -> list[tuple[str, str]]:  # noqa: ANN001
 class DecisionForm(FlaskForm):
     # Choices are set per idea (what its state allows); an unknown value is
     # refused by the service with a clear message, not by WTForms.
-    action = RadioField(_l("Decyzja"), choices=[], validate_choice=False)
+    action = RadioField(_l("Co postanawiasz?"), choices=[], validate_choice=False)
     reply_template = SelectField(
         _l("Szablon uzasadnienia"), choices=[], validate_choice=False, validators=[Optional()]
     )
