@@ -22,6 +22,7 @@ DEMO_PARTS = (
     "app.demo.workshops",
     "app.demo.ideas",
     "app.demo.articles",
+    "app.moderation.demo",
 )
 
 
