@@ -841,3 +841,12 @@ def test_similar_ideas_lists_published_ideas_only(client, make):
 def test_similar_ideas_with_a_short_or_missing_title_is_empty(client):
     assert client.get("/ideas/similar").json == {"items": []}
     assert client.get("/ideas/similar?title=ab").json == {"items": []}
+
+
+@pytest.mark.app_config(MAX_CONTENT_LENGTH=4096, WTF_CSRF_ENABLED=True)
+def test_413_message_is_the_same_when_csrf_reads_the_body_first(client, app, category):
+    data = form_data(category.slug)
+    data["attachment"] = with_file(b"\xff\xd8\xff" + b"\x00" * 20000, "ogromne.jpg")
+    response = client.post("/ideas/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 413
+    assert "Załącznik może mieć najwyżej" in response.get_data(as_text=True)
