@@ -306,3 +306,23 @@ def test_editors_see_published_ideas_without_an_answer(app, client, make, login)
     html = client.get("/staff/").get_data(as_text=True)
     assert "Opublikowane pomysły bez oficjalnej odpowiedzi" in html
     assert "Nowe zgłoszenia do moderacji" not in html
+
+
+def test_editors_list_published_ideas_still_waiting_for_an_answer(app, client, make, login):
+    from app.models import IdeaAnswer
+
+    login("editor")
+    answered = make.idea(status=S.PUBLISHED, title="Z odpowiedzią")
+    make.idea(status=S.PUBLISHED, title="Czeka na odpowiedź")
+    make.idea(status=S.AWAITING_REVIEW, title="Jeszcze nieopublikowany")
+    with app.app_context():
+        db.session.add(IdeaAnswer(idea_id=answered.id, result_status="accepted", answer="Tak."))
+        db.session.commit()
+    dashboard = client.get("/staff/").get_data(as_text=True)
+    assert "/staff/ideas?answer=missing" in dashboard
+    missing = client.get("/staff/ideas?answer=missing").get_data(as_text=True)
+    assert "Czeka na odpowiedź" in missing
+    assert "Z odpowiedzią" not in missing
+    assert "Jeszcze nieopublikowany" not in missing
+    every = client.get("/staff/ideas?answer=all").get_data(as_text=True)
+    assert "Czeka na odpowiedź" in every and "Z odpowiedzią" in every

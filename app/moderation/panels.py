@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,9 +10,6 @@ from app.auth.permissions import can
 from app.models import Role
 from app.moderation import queries
 from app.staff.dashboard import Tile, panel
-
-# Where editors find the published ideas that still need an official answer.
-_ANSWER_LISTINGS = ("catalogue.staff_index", "catalogue.staff_ideas", "catalogue.staff_list")
 
 
 @panel(10)
@@ -49,13 +46,7 @@ def moderation_tiles() -> list[Tile]:
 def answer_tiles() -> list[Tile]:
     if not getattr(current_user, "is_authenticated", False) or current_user.role != Role.EDITOR:
         return []
-    url = None
-    for endpoint in _ANSWER_LISTINGS:
-        if endpoint in current_app.view_functions:
-            url = url_for(endpoint, answer="missing")
-            break
-    if url is None:
-        url = url_for("catalogue.index", status="published")
+    url = url_for("moderation.answers", answer="missing")
     return [
         Tile(
             _("Opublikowane pomysły bez oficjalnej odpowiedzi"),

@@ -291,3 +291,18 @@ def audit_choices() -> dict[str, list[Any]]:
         .order_by(User.name)
     )
     return {"actions": list(actions), "object_types": list(types), "actors": list(actors.tuples())}
+
+
+def answers_page(missing_only: bool, page: int, per_page: int = 25):  # noqa: ANN201
+    """Published ideas for the people who write official answers: those
+    still without one first, the longest waiting at the top."""
+    stmt = (
+        select(Idea)
+        .where(Idea.status == S.PUBLISHED)
+        .options(selectinload(Idea.category), selectinload(Idea.process))
+    )
+    if missing_only:
+        stmt = stmt.where(~Idea.answers.any()).order_by(Idea.published_at.asc(), Idea.id.asc())
+    else:
+        stmt = stmt.order_by(Idea.published_at.desc(), Idea.id.desc())
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)

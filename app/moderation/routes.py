@@ -172,6 +172,35 @@ def bulk():
     return redirect(url_for("moderation.queue", **filters.args()), 303)
 
 
+# --- published ideas awaiting an official answer ------------------------
+
+
+@bp.route("/staff/ideas")
+@permission_required("answer_ideas")
+def answers():
+    missing_only = request.args.get("answer", "missing") != "all"
+    page = queries.answers_page(missing_only, _page_number())
+    return render_template(
+        "moderation/answers.html",
+        page=page,
+        ideas=list(page.items),
+        missing_only=missing_only,
+        args={"answer": "missing" if missing_only else "all"},
+        result_labels=_result_labels(),
+    )
+
+
+def _result_labels() -> dict[str, str]:
+    return {
+        "published": _("bez odpowiedzi"),
+        "under_analysis": _("w analizie"),
+        "accepted": _("przyjęty"),
+        "in_progress": _("w realizacji"),
+        "implemented": _("zrealizowany"),
+        "not_pursued": _("niekontynuowany"),
+    }
+
+
 # --- one idea ------------------------------------------------------------
 
 
