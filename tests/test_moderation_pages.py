@@ -162,6 +162,8 @@ def test_review_page_shows_everything_a_moderator_needs(app, client, make, moder
     assert "Pierwotny opis autora" in html  # the submission as sent
     assert "tomasz@example.org" in html and "Szczerców" in html  # contact
     assert "mapa-terenu.pdf" in html
+    if "ideas.attachment" in app.view_functions:
+        assert f'href="/ideas/{idea.id}/attachment"' in html
     assert "Fotowoltaika na zwałowisku dla gminy" in html  # a similar published idea
     assert 'name="version" value="4"' in html
     for action in ("publish", "reject", "request_changes", "merge"):
