@@ -27,7 +27,8 @@ def participant_group_labels() -> dict[str, str]:
 
 def participant_group_choices() -> list[tuple[str, str]]:
     labels = participant_group_labels()
-    return [(group.value, labels[group]) for group in ParticipantGroup]
+    # An empty first option, so nobody is counted as a resident by default.
+    return [("", _l("— wybierz —"))] + [(group.value, labels[group]) for group in ParticipantGroup]
 
 
 class RegistrationForm(FlaskForm):
