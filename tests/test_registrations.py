@@ -504,3 +504,16 @@ def test_personal_data_of_long_past_meetings_is_anonymised(app, make):
         assert (registration.name, registration.email) == ("", "")
         assert registration.participant_group == "senior"
         assert registration.attended is True
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_registration_and_its_buttons_need_the_csrf_token(app, client, make):
+    workshop = upcoming(make)
+    response = client.post(f"/workshops/{workshop.slug}/register", data=form())
+    assert response.status_code == 400
+    assert make.count(Registration) == 0
+    [token] = register_direct(app, workshop.id, 1)
+    assert client.post(f"/registrations/{token}/confirm").status_code == 400
+    assert registration_by_token(app, token).status == "unconfirmed"
+    page = client.get(f"/registrations/{token}").get_data(as_text=True)
+    assert page.count('name="csrf_token"') >= 2  # both buttons carry it
