@@ -1,0 +1,112 @@
+"""WCAG 2.1 A and AA: axe-core finds nothing on any public page or the main
+staff pages, in headless Chromium, with the demo consultation loaded."""
+
+from __future__ import annotations
+
+from tests.browser_support import (
+    demo_targets,
+    describe_violations,
+    load_demo,
+    open_browser,
+    public_pages,
+    require_chromium,
+    run_axe,
+    sign_in,
+    staff_pages,
+)
+from tests.factories import Factory
+
+
+def check_pages(browser, base_url: str, pages) -> list[str]:  # noqa: ANN001
+    problems = []
+    for label, path in pages:
+        browser.goto(base_url + path)
+        violations = run_axe(browser.page)
+        if violations:
+            problems.append(describe_violations(label, path, violations))
+    return problems
+
+
+def test_every_public_page_passes_axe(app, make, live_server):
+    require_chromium()
+    load_demo(app)
+    targets = demo_targets(app, make)
+    pages, missing = public_pages(targets)
+    with open_browser(live_server.url) as browser:
+        problems = check_pages(browser, live_server.url, pages)
+        browser.goto(live_server.url + "/no-such-page", status=404)
+        violations = run_axe(browser.page)
+        if violations:
+            problems.append(describe_violations("404 page", "/no-such-page", violations))
+        assert not browser.foreign_requests, browser.foreign_requests
+    assert not missing, f"the demo has no page for: {', '.join(missing)}"
+    assert not problems, "\n\n".join(problems)
+
+
+def test_forms_showing_errors_pass_axe(app, make, live_server):
+    require_chromium()
+    load_demo(app)
+    targets = demo_targets(app, make)
+    base = live_server.url
+    problems = []
+    with open_browser(base) as browser:
+        page = browser.page
+        # The submission form sent empty: errors, summary, invalid fields.
+        browser.goto(base + "/ideas/new")
+        page.click("form.idea-form button[type=submit]")
+        page.wait_for_selector("#error-summary")
+        problems += [describe_violations("submission form with errors", "/ideas/new", v)
+                     for v in [run_axe(page)] if v]  # fmt: skip
+        # Registration sent empty.
+        browser.goto(f"{base}/workshops/{targets['open_workshop']}")
+        page.click("form.registration-form button[type=submit]")
+        page.wait_for_selector("#error-summary")
+        problems += [describe_violations("registration with errors", page.url, v)
+                     for v in [run_axe(page)] if v]  # fmt: skip
+        # Sign-in with a wrong password.
+        browser.goto(base + "/staff/login")
+        page.fill("#email", "nikt@example.org")
+        page.fill("#password", "to nie jest hasło")
+        page.click("main form button[type=submit]")
+        page.wait_for_selector("#error-summary")
+        problems += [describe_violations("sign-in with errors", "/staff/login", v)
+                     for v in [run_axe(page)] if v]  # fmt: skip
+    assert not problems, "\n\n".join(problems)
+
+
+def test_main_staff_pages_pass_axe(app, make, live_server):
+    require_chromium()
+    load_demo(app)
+    targets = demo_targets(app, make)
+    admin = make.user(role="admin", name="Aleksandra Administratorka")
+    pages, missing = staff_pages(targets)
+    base = live_server.url
+    with open_browser(base) as browser:
+        sign_in(browser, base, admin.email, Factory.PASSWORD)
+        problems = check_pages(browser, base, pages)
+        # Two-factor set-up with its QR code and key on screen.
+        browser.goto(base + "/staff/account/two-factor")
+        browser.page.click("form[action$='/two-factor/start'] button[type=submit]")
+        browser.page.wait_for_selector("svg.qr-code")
+        violations = run_axe(browser.page)
+        if violations:
+            problems.append(
+                describe_violations("two-factor QR code", "/staff/account/two-factor", violations)
+            )
+        assert not browser.foreign_requests, browser.foreign_requests
+    assert not missing, f"the demo has no page for: {', '.join(missing)}"
+    assert not problems, "\n\n".join(problems)
+
+
+def test_the_check_can_fail(app, live_server):
+    """A planted problem on a real page (with its CSP) is reported."""
+    require_chromium()
+    with open_browser(live_server.url) as browser:
+        browser.goto(live_server.url + "/privacy")
+        assert run_axe(browser.page) == []
+        browser.page.evaluate(
+            "() => { const i = document.createElement('input');"
+            " document.querySelector('main').appendChild(i); }"
+        )
+        found = {violation["id"] for violation in run_axe(browser.page)}
+    assert "label" in found
