@@ -289,8 +289,8 @@ Szczegóły – miejsce, godzinę i zapisy – znajdziesz w zakładce **Spotkani
         "days_ago": -2,  # scheduled: staff can see it, readers cannot yet
         "views": 0,
         "video": False,
-        "style": 0,
-        "cover_alt": "Abstrakcyjna grafika: tarasy odkrywki i słońce w barwach zieleni i bursztynu.",
+        "style": 2,
+        "cover_alt": "Abstrakcyjna grafika: kolorowe dymki rozmowy na zielonym tle.",
     },
 ]
 
