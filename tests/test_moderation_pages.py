@@ -328,3 +328,28 @@ def test_editors_list_published_ideas_still_waiting_for_an_answer(app, client, m
     assert "Jeszcze nieopublikowany" not in missing
     every = client.get("/staff/ideas?answer=all").get_data(as_text=True)
     assert "Czeka na odpowiedź" in every and "Z odpowiedzią" in every
+
+
+def test_maintenance_forgets_readers_keys_on_long_closed_reports(app, make, runner):
+    idea = make.idea(status=S.PUBLISHED)
+    add_report(app, idea.id, reporter_hash="a" * 64)
+    add_report(
+        app,
+        idea.id,
+        reporter_hash="b" * 64,
+        resolved_at=utcnow() - timedelta(days=1),
+        resolution="dismissed",
+    )
+    add_report(
+        app,
+        idea.id,
+        reporter_hash="c" * 64,
+        resolved_at=utcnow() - timedelta(days=30),
+        resolution="dismissed",
+    )
+    result = runner.invoke(args=["maintenance", "purge"])
+    assert result.exit_code == 0, result.output
+    assert "readers' keys on closed reports: 1" in result.output
+    with app.app_context():
+        keys = sorted(k or "-" for k in db.session.scalars(select(Report.reporter_hash)))
+    assert keys == ["-", "a" * 64, "b" * 64]
