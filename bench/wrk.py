@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 WRK = shutil.which("wrk") or "/usr/bin/wrk"
 
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
 
 
@@ -90,6 +91,9 @@ def run(
         "--timeout",
         "10s",
         "--latency",
+        # A browser's agent: an empty one counts as a bot (no article view).
+        "-H",
+        f"User-Agent: {BROWSER}",
     ]
     if script is not None:
         command += ["-s", str(script)]
