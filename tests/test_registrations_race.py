@@ -96,3 +96,32 @@ def test_one_person_clicking_confirm_many_times_at_once_takes_one_place(app, mak
     assert codes == [303] * 20
     assert make.get(Workshop, workshop.id).places_taken == 1
     assert _status_counts(app, workshop.id) == {RegistrationStatus.CONFIRMED: 1}
+
+
+def test_the_same_address_registering_many_times_at_once_is_stored_once(app, make, live_server):
+    workshop = upcoming(make, capacity=PLACES)
+    url = f"{live_server.url}/workshops/{workshop.slug}/register"
+    barrier = threading.Barrier(15)
+
+    def post(_: int) -> int:
+        with requests.Session() as session:
+            barrier.wait()
+            response = session.post(
+                url,
+                data={
+                    "name": "Ola Nowak",
+                    "email": "ola@example.org",
+                    "participant_group": "young_person",
+                    "consent": "y",
+                },
+                allow_redirects=False,
+                timeout=60,
+            )
+            return response.status_code
+
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        codes = list(pool.map(post, range(15)))
+
+    assert set(codes) <= {303, 409}
+    assert 303 in codes
+    assert make.count(Registration, workshop_id=workshop.id) == 1
