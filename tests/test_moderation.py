@@ -554,3 +554,14 @@ def test_bulk_where_every_idea_is_stale_is_a_conflict(app, client, make, moderat
     )
     assert response.status_code == 409
     assert snapshot(app, idea.id) == before
+
+
+def test_the_author_reads_the_reason_on_the_tracking_page(app, client, make, moderator):
+    if "ideas.track" not in app.view_functions:
+        pytest.skip("tracking page not built")
+    idea = make.idea(status=S.AWAITING_REVIEW)
+    reason = "Prosimy dopisać, w której gminie miałby powstać ten sad."
+    assert decide(client, idea, "request_changes", reason=reason).status_code == 303
+    page = app.test_client().get(f"/ideas/track/{idea.track_token}")
+    assert page.status_code == 200
+    assert reason in page.get_data(as_text=True)
