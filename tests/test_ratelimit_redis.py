@@ -8,9 +8,7 @@ import uuid
 import pytest
 
 from app.extensions import limiter
-from tests.production_support import delete_keys, redis_uri, require_redis
-
-pytestmark = pytest.mark.redis
+from tests.production_support import delete_keys, free_port, redis_uri, require_redis
 
 WRONG = {"email": "nikt@example.org", "password": "to nie jest hasło"}
 
@@ -40,6 +38,7 @@ def limited_app(make_app, prefix: str, storage: str):
     return app
 
 
+@pytest.mark.redis
 def test_login_attempts_are_counted_in_redis(make_app, redis_prefix):
     app = limited_app(make_app, redis_prefix, redis_uri())
     client = app.test_client()
@@ -49,6 +48,7 @@ def test_login_attempts_are_counted_in_redis(make_app, redis_prefix):
     assert keys, "no rate-limit counter in Redis"
 
 
+@pytest.mark.redis
 def test_counters_in_redis_expire(make_app, redis_prefix):
     app = limited_app(make_app, redis_prefix, redis_uri())
     app.test_client().post("/staff/login", data=WRONG)
@@ -58,6 +58,7 @@ def test_counters_in_redis_expire(make_app, redis_prefix):
     assert all(0 < redis.ttl(key) <= 60 for key in keys)
 
 
+@pytest.mark.redis
 def test_a_fresh_app_instance_sees_the_counts_in_redis(make_app, redis_prefix):
     first = limited_app(make_app, redis_prefix, redis_uri())
     for _ in range(3):
@@ -67,6 +68,7 @@ def test_a_fresh_app_instance_sees_the_counts_in_redis(make_app, redis_prefix):
     assert second.test_client().post("/staff/login", data=WRONG).status_code == 429
 
 
+@pytest.mark.redis
 def test_memory_storage_forgets_counts_in_a_fresh_instance(make_app, redis_prefix):
     # The contrast that makes the test above mean something: per-process
     # memory is why several workers need Redis.
@@ -77,6 +79,7 @@ def test_memory_storage_forgets_counts_in_a_fresh_instance(make_app, redis_prefi
     assert second.test_client().post("/staff/login", data=WRONG).status_code == 400
 
 
+@pytest.mark.redis
 def test_separate_prefixes_keep_separate_counts(make_app, redis_prefix):
     app = limited_app(make_app, redis_prefix, redis_uri())
     for _ in range(3):
@@ -86,3 +89,24 @@ def test_separate_prefixes_keep_separate_counts(make_app, redis_prefix):
         assert other.test_client().post("/staff/login", data=WRONG).status_code == 400
     finally:
         delete_keys(require_redis(), redis_prefix + "-other")
+
+
+@pytest.fixture
+def revive_limiter():
+    yield
+    # The limiter is one object per process and remembers a dead storage
+    # until its next health check; later tests start from a live one.
+    limiter._storage_dead = False
+
+
+def test_with_redis_unreachable_limits_still_hold_and_nothing_fails(make_app, revive_limiter):
+    # Nothing listens on this port: as if Redis had gone down.
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{free_port()}/0",
+        RATELIMIT_LOGIN="3 per minute",
+    )
+    client = app.test_client()
+    statuses = [client.post("/staff/login", data=WRONG).status_code for _ in range(5)]
+    assert statuses == [400, 400, 400, 429, 429]
+    assert client.get("/healthz").status_code == 200
