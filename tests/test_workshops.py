@@ -615,6 +615,8 @@ def test_recorded_idea_is_published_at_once(app, client, make, login):
     assert "Samorząd i firmy" in html
     catalogue = client.get(f"/ideas?source=workshop&workshop={workshop.slug}")
     assert "Wodorowa linia autobusowa" in catalogue.get_data(as_text=True)
+    found = client.get("/ideas?q=elektrolizy").get_data(as_text=True)
+    assert "Wodorowa linia autobusowa" in found
 
 
 def test_recorded_idea_can_go_to_moderation(app, client, make, login):

@@ -10,6 +10,7 @@ duplicating it.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -67,7 +68,15 @@ def build_calendar(workshops: Iterable[Workshop], name: str) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", "Europe/Warsaw")
+    workshops = list(workshops)
     for workshop in workshops:
         calendar.add_component(_event(workshop))
-    calendar.add_missing_timezones()
+    if workshops:
+        # The VTIMEZONE covers the years of the meetings (not 1970–2038), so
+        # the file stays small and still correct across DST changes.
+        first = min(w.starts_at for w in workshops).date()
+        last = max(w.ends_at for w in workshops).date()
+        calendar.add_missing_timezones(
+            first_date=date(first.year - 1, 1, 1), last_date=date(last.year + 2, 1, 1)
+        )
     return calendar.to_ical()
