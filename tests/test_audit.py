@@ -37,6 +37,7 @@ def test_admin_reads_who_did_what_on_which_object_with_states_and_reason(app, cl
         from_state="awaiting_review",
         to_state="rejected",
         reason="Poza zakresem konsultacji.",
+        data={"reports_resolved": 2},
     )
     login("admin")
     response = client.get("/staff/audit")
@@ -47,6 +48,7 @@ def test_admin_reads_who_did_what_on_which_object_with_states_and_reason(app, cl
     assert f'href="/staff/ideas/{idea.id}"' in html
     assert "awaiting_review → rejected" in html
     assert "Poza zakresem konsultacji." in html
+    assert "<dt>reports_resolved</dt><dd>2</dd>" in html
 
 
 @pytest.mark.parametrize("role", ["moderator", "editor"])
