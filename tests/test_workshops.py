@@ -779,3 +779,37 @@ def test_demo_meetings(app, runner):
                 .select_from(Registration)
                 .where(Registration.workshop_id == workshop.id, Registration.status == "confirmed")
             )
+
+
+def test_staff_cancel_a_registration_and_the_waiting_list_moves_up(app, client, make, login):
+    workshop = upcoming(make, capacity=1)
+    first, second = register_direct(app, workshop.id, 2)
+    confirm_direct(app, first)
+    confirm_direct(app, second)
+    with app.app_context():
+        holder = db.session.scalar(
+            select(Registration).where(Registration.email == "osoba0@example.org")
+        )
+        holder_id = holder.id
+    login("moderator")
+    page = client.get(f"/staff/workshops/{workshop.id}").get_data(as_text=True)
+    assert f'form="cancel-{holder_id}"' in page
+    response = client.post(f"/staff/workshops/{workshop.id}/registrations/{holder_id}/cancel")
+    assert response.status_code == 303
+    with app.app_context():
+        statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())
+    assert statuses == {"osoba0@example.org": "cancelled", "osoba1@example.org": "confirmed"}
+    assert make.count(AuditEntry, action="workshop.registration_cancelled") == 1
+    assert make.count(OutboxMessage, template="registration_promoted") == 1
+    assert make.count(OutboxMessage, template="registration_cancelled") == 1
+
+
+def test_staff_cancel_of_another_meetings_registration_is_404(app, client, make, login):
+    one, other = upcoming(make), upcoming(make)
+    register_direct(app, other.id, 1)
+    with app.app_context():
+        registration_id = db.session.scalar(select(Registration.id))
+    login("moderator")
+    response = client.post(f"/staff/workshops/{one.id}/registrations/{registration_id}/cancel")
+    assert response.status_code == 404
+    assert make.count(Registration, status="unconfirmed") == 1

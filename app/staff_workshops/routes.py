@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.auth.permissions import permission_required
 from app.extensions import db
 from app.models import Category, Process
-from app.models.workshop import Workshop, WorkshopGroup
+from app.models.workshop import Registration, Workshop, WorkshopGroup
 from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
 from app.web import get_or_404
@@ -178,6 +178,27 @@ def attendance(workshop_id: int):
     else:
         db.session.commit()
         flash(_("Zapisano obecność: %(count)s osób.", count=count), "success")
+    return redirect(url_for("staff_workshops.detail", workshop_id=workshop.id) + "#zapisy", 303)
+
+
+@bp.route("/<int:workshop_id>/registrations/<int:registration_id>/cancel", methods=["POST"])
+@permission_required(PERMISSION)
+def registration_cancel(workshop_id: int, registration_id: int):
+    workshop = get_or_404(Workshop, workshop_id)
+    registration = get_or_404(Registration, registration_id)
+    if registration.workshop_id != workshop.id:
+        abort(404)
+    try:
+        outcome = services.cancel_registration(current_user, workshop, registration)
+    except services.WorkshopError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if outcome == "cancelled":
+            flash(_("Anulowano zapis: %(name)s.", name=registration.name), "success")
+        else:
+            flash(_("Ten zapis był już anulowany."), "info")
     return redirect(url_for("staff_workshops.detail", workshop_id=workshop.id) + "#zapisy", 303)
 
 

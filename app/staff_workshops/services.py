@@ -251,6 +251,26 @@ def registrations_of(workshop: Workshop) -> list[Registration]:
     )
 
 
+def cancel_registration(actor: User, workshop: Workshop, registration: Registration) -> str:
+    """Cancel on someone's behalf (they phoned or wrote); the waiting list
+    moves up exactly as when they cancel themselves, and they get the mail."""
+    previous = registration.status
+    try:
+        outcome = registrations.cancel(registration)
+    except registrations.RegistrationError as error:
+        raise WorkshopError(str(error)) from error
+    if outcome == "cancelled":
+        audit.record(
+            "workshop.registration_cancelled",
+            workshop,
+            actor=actor,
+            from_state=previous,
+            to_state="cancelled",
+            data={"registration_id": registration.id},
+        )
+    return outcome
+
+
 def mark_attendance(actor: User, workshop: Workshop, present_ids: set[int]) -> int:
     """Record who came: confirmed registrations in *present_ids* attended,
     the other confirmed ones did not. Returns how many attended."""
