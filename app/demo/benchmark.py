@@ -1,0 +1,82 @@
+"""Time the catalogue with many ideas: ``python -m app.demo.benchmark``.
+
+Fill a database first (``flask --app wsgi demo load`` and
+``flask --app wsgi demo generate --ideas 100000``), then run this with the
+same DATABASE_URL. It requests the catalogue page (rendered HTML, through
+the WSGI app in process, no network) with a search term and a filter, after
+a warm-up, and prints the median, the 90th percentile and the number of SQL
+statements per request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+from sqlalchemy import event, func, select
+
+QUERIES = [
+    "q=farma&category={category}",
+    "q=odkryw&category={category}",
+    "q=lodz&category={category}",
+    "q=sciezka+rowerowa&category={category}",
+    "q=park&status=accepted",
+    "q=energia&source=form",
+    "q=zwalowisku&category={category}&sort=supports",
+    "q=mieszkancy&category={category}&page=3",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
+    parser.add_argument("--rounds", type=int, default=25)
+    args = parser.parse_args()
+
+    from app import create_app
+    from app.extensions import db
+    from app.models import Category, Idea, IdeaStatus
+    from config import ProductionConfig
+
+    app = create_app(
+        ProductionConfig,
+        {"SQLALCHEMY_DATABASE_URI": args.database_url, "RATELIMIT_ENABLED": False,
+         "SESSION_COOKIE_SECURE": False},
+    )  # fmt: skip
+    statements = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(1))
+        published = db.session.scalar(
+            select(func.count(Idea.id)).where(Idea.status == IdeaStatus.PUBLISHED)
+        )
+        category = db.session.scalar(
+            select(Category.slug)
+            .join(Idea, Idea.category_id == Category.id)
+            .group_by(Category.slug)
+            .order_by(func.count(Idea.id).desc())
+        )
+    client = app.test_client()
+    urls = ["/ideas?" + q.format(category=category) for q in QUERIES]
+    for url in urls:  # warm-up: caches, compiled statements, templates
+        assert client.get(url).status_code == 200, url
+    times: list[float] = []
+    counts: set[int] = set()
+    for _ in range(args.rounds):
+        for url in urls:
+            before = len(statements)
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            counts.add(len(statements) - before)
+            assert response.status_code == 200
+    times.sort()
+    print(f"database: {db.engine.dialect.name if False else args.database_url.split(':')[0]}")
+    print(f"published ideas: {published}; requests: {len(times)}")
+    print(f"median {statistics.median(times):.1f} ms, p90 {times[int(len(times) * 0.9)]:.1f} ms, "
+          f"max {times[-1]:.1f} ms; SQL statements per request: {sorted(counts)}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
