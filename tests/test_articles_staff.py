@@ -459,6 +459,9 @@ def test_scheduling_takes_warsaw_time_and_hides_the_article_until_then(app, clie
 
     expected = local.replace(tzinfo=ZoneInfo("Europe/Warsaw")).astimezone(UTC)
     assert stored.published_at == expected
+    # The editor sees the planned time again in Warsaw time.
+    edit_page = client.get(f"/staff/articles/{article.id}/edit").get_data(as_text=True)
+    assert f'value="{local.strftime("%Y-%m-%dT%H:%M")}"' in edit_page
     # Staff may look at it; readers may not.
     assert client.get("/articles/zaplanowany").status_code == 200
     client.post("/staff/logout")

@@ -42,7 +42,7 @@ from app.models import Article, ArticleRevision, ArticleStatus, Process, Worksho
 from app.staff_articles import bp
 from app.staff_articles.forms import ArticleForm, PublishForm
 from app.text import slugify
-from app.timeutil import local_to_utc
+from app.timeutil import local_to_utc, utc_to_local
 from app.web import get_or_404
 
 PER_PAGE = 25
@@ -205,6 +205,9 @@ def _add_service_error(form: ArticleForm, error: Exception) -> int:
 
 def _render_form(form: ArticleForm, article: Article | None, status: int = 200, preview=None):  # noqa: ANN001, ANN202
     pending = _pending_cover(form.pending_cover.data)
+    publish_form = PublishForm(formdata=None)
+    if article is not None and article.state() == "scheduled":
+        publish_form.publish_at.data = utc_to_local(article.published_at)
     return (
         render_template(
             "staff_articles/form.html",
@@ -212,7 +215,7 @@ def _render_form(form: ArticleForm, article: Article | None, status: int = 200, 
             article=article,
             pending=pending,
             preview_html=preview,
-            publish_form=PublishForm(formdata=None),
+            publish_form=publish_form,
             now=utcnow(),
         ),
         status,
