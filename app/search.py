@@ -278,7 +278,8 @@ class IdeaSearch:
 
     def sqlite_match(self) -> str:
         """The FTS5 query: every word as a prefix, and the filter tokens."""
-        expression = _sqlite_words(self.words)
+        # Words are looked for in the text columns only, never the tokens.
+        expression = "{search_title search_text} : (" + _sqlite_words(self.words) + ")"
         tokens = self.facet_tokens()
         if tokens:
             expression += " AND facets : (" + " AND ".join(f'"{t}"' for t in tokens) + ")"
@@ -430,7 +431,11 @@ def similar_ideas(text: str, limit: int = 5, exclude_ids: Sequence[int] = ()) ->
     else:
         best = (
             select(_fts.c.rowid.label("rowid"), _bm25().label("rank"))
-            .where(_fts_ref.op("MATCH")(_sqlite_words(words, " OR ")))
+            .where(
+                _fts_ref.op("MATCH")(
+                    "{search_title search_text} : (" + _sqlite_words(words, " OR ") + ")"
+                )
+            )
             .order_by(_bm25())
             .limit(limit + len(exclude_ids))
             .subquery("similar")
