@@ -268,8 +268,18 @@ def test_registering_twice_with_one_address_is_refused(app, client, make):
         f"/workshops/{workshop.slug}/register", data=form(email="  MARTA0@example.org ")
     )
     assert response.status_code == 409
-    assert "już zapisany na to spotkanie" in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert "już zapisany na to spotkanie" in html
+    assert 'id="email-error"' in html
     assert make.count(Registration, workshop_id=workshop.id) == 1
+    # The address (not the person asking) gets its private link again.
+    with app.app_context():
+        [reminder] = db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.template == "registration_reminder")
+        ).all()
+    assert reminder.recipient == "marta0@example.org"
+    assert registration_path(reminder.body_text) == f"/registrations/{token}"
+    assert registration_path(reminder.body_text, cancel=True) == f"/registrations/{token}?cancel=1"
 
 
 def test_registering_again_before_confirming_resends_the_link(app, client, make):

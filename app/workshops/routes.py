@@ -110,7 +110,7 @@ def register(slug: str):
     registration_error = None
     if form.validate_on_submit():
         try:
-            registration, resent = services.register(
+            registration, outcome = services.register(
                 workshop,
                 name=form.name.data,
                 email=form.email.data,
@@ -127,26 +127,37 @@ def register(slug: str):
                 registration_error = str(error)
         else:
             db.session.commit()
-            if resent:
-                flash(
+            if outcome == "already":
+                # Nothing duplicated; the reminder mail has gone to the address.
+                status = 409
+                form.email.errors = [
+                    *form.email.errors,
                     _(
-                        "Ten adres był już zapisany, ale zapis nie został potwierdzony. "
-                        "Wysłaliśmy nowy link potwierdzający na %(email)s (poprzedni "
-                        "przestał działać).",
-                        email=registration.email,
+                        "Ten adres e-mail jest już zapisany na to spotkanie. Wysłaliśmy na "
+                        "niego jeszcze raz link do zapisu – tam można też zrezygnować."
                     ),
-                    "info",
-                )
+                ]
             else:
-                flash(
-                    _(
-                        "Prawie gotowe! Wysłaliśmy link potwierdzający na %(email)s. "
-                        "Miejsce zarezerwujemy dopiero po kliknięciu w ten link.",
-                        email=registration.email,
-                    ),
-                    "success",
-                )
-            return redirect(url_for("workshops.detail", slug=workshop.slug), code=303)
+                if outcome == "resent":
+                    flash(
+                        _(
+                            "Ten adres był już zapisany, ale zapis nie został potwierdzony. "
+                            "Wysłaliśmy nowy link potwierdzający na %(email)s (poprzedni "
+                            "przestał działać).",
+                            email=registration.email,
+                        ),
+                        "info",
+                    )
+                else:
+                    flash(
+                        _(
+                            "Prawie gotowe! Wysłaliśmy link potwierdzający na %(email)s. "
+                            "Miejsce zarezerwujemy dopiero po kliknięciu w ten link.",
+                            email=registration.email,
+                        ),
+                        "success",
+                    )
+                return redirect(url_for("workshops.detail", slug=workshop.slug), code=303)
     context = _detail_context(workshop)
     return (
         render_template(

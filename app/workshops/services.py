@@ -177,12 +177,16 @@ def register(
     needs: str = "",
     locale: str = "pl",
     now: datetime | None = None,
-) -> tuple[Registration, bool]:
+) -> tuple[Registration, str]:
     """Sign someone up (unconfirmed: no place is held yet) and mail the link.
 
-    Returns ``(registration, resent)``; *resent* is True when the address
-    already had an unconfirmed registration, whose link was sent again.
-    Raises ``RegistrationClosed`` or ``AlreadyRegistered``.
+    Returns ``(registration, outcome)``. *outcome* is ``"created"``;
+    ``"resent"`` when the address already had an unconfirmed registration
+    (a fresh confirmation link is mailed); or ``"already"`` when it is
+    already confirmed or waiting: nothing is duplicated, and the address
+    gets a reminder with its private link (the person asking sees only that
+    the address is registered). Raises ``RegistrationClosed``, or
+    ``AlreadyRegistered`` when a parallel request won the race.
     """
     now = now or utcnow()
     check_open(workshop, now)
@@ -196,19 +200,14 @@ def register(
     )
     if existing is not None:
         if existing.status != RegistrationStatus.UNCONFIRMED:
-            raise AlreadyRegistered(
-                _(
-                    "Ten adres e-mail jest już zapisany na to spotkanie. Szczegóły zapisu "
-                    "i link do rezygnacji znajdziesz w wiadomości, którą wysłaliśmy."
-                ),
-                "email",
-            )
+            _mail_status(existing, "reminder")
+            return existing, "already"
         if not link_is_dead(existing, now):
             # A lost or unread e-mail: send a fresh link (the old one stops working).
             issue_token(existing)
             db.session.flush()
             _mail_confirmation_link(existing)
-            return existing, True
+            return existing, "resent"
         _expire(existing)
     registration = Registration(
         workshop_id=workshop.id,
@@ -235,7 +234,7 @@ def register(
             _("Ten adres e-mail jest już zapisany na to spotkanie."), "email"
         ) from error
     _mail_confirmation_link(registration)
-    return registration, False
+    return registration, "created"
 
 
 def _expire(registration: Registration) -> None:
@@ -424,6 +423,7 @@ def _status_subject(outcome: str, title: str) -> object:
         "waiting": _l("Jesteś na liście rezerwowej: %(title)s", title=title),
         "promoted": _l("Zwolniło się miejsce – masz miejsce na spotkaniu: %(title)s", title=title),
         "cancelled": _l("Zapis anulowany: %(title)s", title=title),
+        "reminder": _l("Twój zapis na spotkanie: %(title)s", title=title),
     }
     return subjects[outcome]
 
