@@ -13,6 +13,7 @@ from app.models import ResultStatus
 class SupportForm(FlaskForm):
     email = EmailField(
         _l("Twój adres e-mail"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
             InputRequired(_l("Podaj adres e-mail.")),
             Length(max=254, message=_l("Adres e-mail jest za długi.")),
