@@ -527,3 +527,12 @@ def test_registration_and_its_buttons_need_the_csrf_token(app, client, make):
     assert registration_by_token(app, token).status == "unconfirmed"
     page = client.get(f"/registrations/{token}").get_data(as_text=True)
     assert page.count('name="csrf_token"') >= 2  # both buttons carry it
+
+
+def test_private_links_are_masked_in_the_request_log(app, make):
+    from app.logging import redact_path
+
+    workshop = upcoming(make)
+    tokens = register_direct(app, workshop.id, 5)
+    for token in tokens:
+        assert token not in redact_path(f"/registrations/{token}/confirm")
