@@ -185,6 +185,14 @@ def machine() -> str:
     )
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average: other work on it skews the figures."""
+    try:
+        return f"{os.getloadavg()[0]:.1f}"
+    except OSError:
+        return "?"
+
+
 def fraction(ratio: float) -> str:
     return f"1/{1 / ratio:.1f}" if ratio > 0 else "-"
 
@@ -236,11 +244,15 @@ def load_part(
             )
             return result
 
-        say(f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s per page")
+        say(
+            f"load: wrk -t{args.threads} -c{args.connections} -d{args.duration}s per page "
+            f"(load average before: {load_average()})"
+        )
         first_hello = measure("hello (bare Flask)", hello.url + "/")
         for name, path, script in targets:
             results.append(measure(name, app_server.url + path, script))
         second_hello = measure("hello (again)", hello.url + "/")
+        say(f"load average after: {load_average()}")
     hello_rps = (first_hello.requests_per_second + second_hello.requests_per_second) / 2
     hello = wrk.Result(
         "hello (bare Flask, mean of 2)",
