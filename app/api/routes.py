@@ -29,7 +29,8 @@ def _api_limit() -> str:
     return current_app.config.get("RATELIMIT_API", "120 per minute")
 
 
-limiter.limit(_api_limit)(bp)
+# One allowance for the whole API, not one per address.
+limiter.shared_limit(_api_limit, scope="api")(bp)
 
 
 @bp.errorhandler(FilterError)
