@@ -850,3 +850,8 @@ def test_413_message_is_the_same_when_csrf_reads_the_body_first(client, app, cat
     response = client.post("/ideas/new", data=data, content_type="multipart/form-data")
     assert response.status_code == 413
     assert "Załącznik może mieć najwyżej" in response.get_data(as_text=True)
+
+
+def test_an_apostrophe_in_the_address_is_accepted(client, app, category):
+    assert submit(client, category, email="o'brien@example.org").status_code == 303
+    assert outbox(app)[0].recipient == "o'brien@example.org"

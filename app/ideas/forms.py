@@ -48,9 +48,9 @@ def raw_email(value: Any) -> Any:
 
 
 def safe_address(form: FlaskForm, field: Any) -> None:
-    if field.data and (
-        _CONTROL_ANY.search(field.data) or any(ch in field.data for ch in ",;<>\"'")
-    ):
+    """Refuse what could turn one recipient into a header or a list of them
+    (an apostrophe, as in o'brien@…, is a valid address and stays)."""
+    if field.data and (_CONTROL_ANY.search(field.data) or any(ch in field.data for ch in ',;<>"')):
         raise ValidationError(_l("Adres e-mail zawiera niedozwolone znaki."))
 
 
