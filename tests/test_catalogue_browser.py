@@ -1,0 +1,83 @@
+"""The catalogue, idea page, results and API docs in a real browser: axe-core
+finds nothing (also with form errors), and everything works without JavaScript."""
+
+from __future__ import annotations
+
+from tests.browser_support import (
+    demo_targets,
+    describe_violations,
+    load_demo,
+    open_browser,
+    require_chromium,
+    run_axe,
+)
+
+
+def test_catalogue_pages_pass_axe_in_every_state(app, make, live_server):
+    require_chromium()
+    load_demo(app)
+    targets = demo_targets(app, make)
+    idea = targets["idea"]
+    base = live_server.url
+    pages = [
+        ("catalogue", "/ideas", 200),
+        (
+            "search with filters",
+            f"/ideas?q=odkryw&category={targets['category']}&sort=supports",
+            200,
+        ),
+        ("search without results", "/ideas?q=zzzzzz", 200),
+        ("unknown filter", "/ideas?status=cudowny", 400),
+        ("page past the end", "/ideas?page=99", 200),
+        ("idea", f"/ideas/{idea}", 200),
+        ("results", "/results", 200),
+        ("results of one consultation", f"/results?process={targets['process']}", 200),
+        ("unknown consultation on results", "/results?process=nie-ma", 400),
+        ("open data", "/api/v1/", 200),
+        ("dead support link", "/supports/confirm/nie-ma", 404),
+    ]
+    problems = []
+    with open_browser(base) as browser:
+        for label, path, status in pages:
+            browser.goto(base + path, status=status)
+            violations = run_axe(browser.page)
+            if violations:
+                problems.append(describe_violations(label, path, violations))
+        # The support form sent with a bad address: summary and field error.
+        page = browser.page
+        browser.goto(f"{base}/ideas/{idea}")
+        page.fill("#email", "to-nie-adres")
+        page.click("#poparcie button[type=submit]")
+        page.wait_for_selector("#error-summary")
+        assert page.get_attribute("#email", "aria-invalid") == "true"
+        violations = run_axe(page)
+        if violations:
+            problems.append(
+                describe_violations("support form with errors", f"/ideas/{idea}", violations)
+            )
+        assert not browser.foreign_requests, browser.foreign_requests
+    assert not problems, "\n\n".join(problems)
+
+
+def test_search_support_and_charts_work_without_javascript(app, make, live_server):
+    require_chromium()
+    load_demo(app)
+    base = live_server.url
+    with open_browser(base, javascript=False) as browser:
+        page = browser.page
+        browser.goto(base + "/ideas")
+        page.fill("#q", "odkryw")
+        page.click("form[role=search] button[type=submit]")
+        page.wait_for_load_state("load")
+        titles = page.locator("main .card-title").all_inner_texts()
+        assert titles and all("odkryw" in t.lower() for t in titles), titles
+        page.locator("main .card-title a").first.click()
+        page.wait_for_load_state("load")
+        page.fill("#email", "czytelniczka@example.org")
+        page.click("#poparcie button[type=submit]")
+        page.wait_for_load_state("load")
+        assert "Sprawdź skrzynkę" in page.inner_text("main")
+        assert "czytelniczka@example.org" not in page.content()
+        browser.goto(base + "/results")
+        assert page.locator("figure.chart svg[role=img]").count() >= 6
+        assert page.locator("figure.chart table").count() >= 6
