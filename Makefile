@@ -25,12 +25,20 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed compile-translations
 install-dev: $(VENV)/.installed-dev compile-translations
 
+# The compiled .mo files are committed too, so the app speaks both languages
+# without a build step; tests/test_translations.py checks they are up to date.
 compile-translations: | $(BIN)/python
-	$(BIN)/pybabel compile --use-fuzzy -d app/translations -f >/dev/null 2>&1 || $(BIN)/pybabel compile -d app/translations
+	$(BIN)/pybabel compile -d app/translations --statistics
 
+# Extract the Polish source strings, merge them into the pl and en catalogues,
+# copy each Polish msgid into its pl msgstr (plural forms are written by hand),
+# then compile. Translate the new en entries and run `make compile-translations`.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext -k lazy_ngettext -o app/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -o app/translations/messages.pot --no-location --sort-output --omit-header .
+	for lang in pl en; do test -f app/translations/$$lang/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l $$lang; done
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/python app/translations/fill_polish.py
+	$(MAKE) compile-translations
 
 run: install
 	$(FLASK) db upgrade
