@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from flask import render_template_string
 from sqlalchemy import update
 
@@ -224,13 +223,6 @@ def test_view_counts_are_grouped_the_polish_way(app):
     assert _views_label(app, 1) == "1 wyświetlenie"
 
 
-# FOR THE LEAD: this waits for the Polish catalogue (three plural forms:
-# one / few / many). It is expected to fail until then and is marked strict,
-# so it turns red (XPASS) the moment the translations land: remove the mark then.
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the Polish catalogue with plural forms (translation pass); remove this mark then",
-)
 def test_view_count_plural_forms_in_polish(app):
     assert _views_label(app, 1) == "1 wyświetlenie"
     assert _views_label(app, 2) == "2 wyświetlenia"
