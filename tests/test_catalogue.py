@@ -292,3 +292,12 @@ def test_search_text_follows_a_moderators_title_edit(client, app, make):
         db.session.commit()
     assert titles(client.get("/ideas?q=laka")) == ["Łąka kwietna przy szkole"]
     assert titles(client.get("/ideas?q=stary")) == []
+
+
+@pytest.mark.parametrize("idea_id", [2**31, 2**63, 10**30])
+def test_ids_beyond_the_database_range_are_404(client, app, idea_id):
+    assert client.get(f"/ideas/{idea_id}").status_code == 404
+    assert (
+        client.post(f"/ideas/{idea_id}/support", data={"email": "a@example.org"}).status_code == 404
+    )
+    assert client.get(f"/api/v1/ideas/{idea_id}").status_code == 404

@@ -125,7 +125,7 @@ def build_spec() -> dict[str, Any]:
                             "name": "id",
                             "in": "path",
                             "required": True,
-                            "schema": {"type": "integer", "minimum": 1},
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                         },
                     ],  # fmt: skip
                     "responses": {

@@ -84,7 +84,7 @@ def ideas():
 
 @bp.route("/ideas/<int:idea_id>")
 def idea(idea_id: int):
-    found = db.session.get(Idea, idea_id)
+    found = db.session.get(Idea, idea_id) if idea_id <= 2**31 - 1 else None
     if found is None or found.status != IdeaStatus.PUBLISHED:
         return error_response(404, _("Nie ma opublikowanego pomysłu o tym numerze."), "not_found")
     return jsonify(idea_json(found))

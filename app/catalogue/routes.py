@@ -56,6 +56,14 @@ from app.web import external_url, get_or_404, safe_next_url
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
+# Ids are 32-bit integers in the database; larger numbers cannot exist.
+MAX_ID = 2**31 - 1
+
+
+def _idea_or_404(idea_id: int) -> Idea:
+    if idea_id > MAX_ID:
+        abort(404)
+    return get_or_404(Idea, idea_id)
 
 
 bp.add_app_template_global(idea_status_label, "idea_status_label")
@@ -124,11 +132,11 @@ def index():
 
 def _published_or_redirect(idea_id: int) -> Idea | Response:
     """The published idea, a 301 to where a merged one went, or 404."""
-    idea = get_or_404(Idea, idea_id)
+    idea = _idea_or_404(idea_id)
     hops = 0
     target = idea
     while target.status == IdeaStatus.MERGED and target.merged_into_id and hops < MAX_MERGE_HOPS:
-        target = get_or_404(Idea, target.merged_into_id)
+        target = _idea_or_404(target.merged_into_id)
         hops += 1
     if target.status != IdeaStatus.PUBLISHED:
         abort(404)
@@ -196,7 +204,7 @@ def _support_limit() -> str:
 @bp.route("/ideas/<int:idea_id>/support", methods=["POST"])
 @limiter.limit(_support_limit)
 def support(idea_id: int):
-    idea = get_or_404(Idea, idea_id)
+    idea = _idea_or_404(idea_id)
     if idea.status != IdeaStatus.PUBLISHED:
         abort(404)
     form = SupportForm()
@@ -261,7 +269,7 @@ def confirm_support(token: str):
 @bp.route("/staff/ideas/<int:idea_id>/answer", methods=["POST"])
 @permission_required("answer_ideas")
 def answer(idea_id: int):
-    idea = get_or_404(Idea, idea_id)
+    idea = _idea_or_404(idea_id)
     form = AnswerForm()
     back = safe_next_url(request.form.get("next")) or url_for(
         "catalogue.detail", idea_id=idea.id, slug=idea.slug
