@@ -34,7 +34,7 @@ compile-translations: | $(BIN)/python
 # copy each Polish msgid into its pl msgstr (plural forms are written by hand),
 # then compile. Translate the new en entries and run `make compile-translations`.
 translations: $(VENV)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -o app/translations/messages.pot --no-location --sort-output --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -k lazy_ngettext:1,2 -k _ln:1,2 -o app/translations/messages.pot --no-location --sort-output --omit-header .
 	for lang in pl en; do test -f app/translations/$$lang/LC_MESSAGES/messages.po || $(BIN)/pybabel init -i app/translations/messages.pot -d app/translations -l $$lang; done
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/python app/translations/fill_polish.py

@@ -86,6 +86,24 @@ def catalogues() -> dict[str, Catalog]:
     return {lang: load_po(lang) for lang in LANGUAGES}
 
 
+GETTEXT_ALIAS = re.compile(
+    r"\b(?:gettext|ngettext|lazy_gettext|lazy_ngettext|pgettext|npgettext)\s+as\s+(\w+)"
+)
+
+
+def test_every_gettext_alias_in_the_code_is_an_extraction_keyword():
+    keywords = makefile_keywords()
+    unknown = {}
+    for path in sorted((ROOT / "app").rglob("*.py")):
+        for alias in GETTEXT_ALIAS.findall(path.read_text(encoding="utf-8")):
+            if alias not in keywords:
+                unknown.setdefault(alias, str(path.relative_to(ROOT)))
+    assert not unknown, (
+        "strings marked with these names are never extracted; add them to the Makefile's "
+        f"`pybabel extract` keywords (e.g. -k NAME or -k NAME:1,2): {unknown}"
+    )
+
+
 def _describe(key: tuple[str, str | None], where: list[str]) -> str:
     msgid = key[0] if key[1] is None else f"{key[0]} | {key[1]}"
     return f"  {msgid!r}  ({where[0]})"
