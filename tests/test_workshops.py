@@ -813,3 +813,16 @@ def test_staff_cancel_of_another_meetings_registration_is_404(app, client, make,
     response = client.post(f"/staff/workshops/{one.id}/registrations/{registration_id}/cancel")
     assert response.status_code == 404
     assert make.count(Registration, status="unconfirmed") == 1
+
+
+def test_ids_beyond_the_integer_range_are_404(client, make, login):
+    workshop = upcoming(make)
+    login("moderator")
+    huge = 2**40
+    assert client.get(f"/staff/workshops/{huge}").status_code == 404
+    assert client.get(f"/staff/workshops/{huge}/edit").status_code == 404
+    assert client.post(f"/staff/workshops/{workshop.id}/groups/{huge}/delete").status_code == 404
+    assert (
+        client.post(f"/staff/workshops/{workshop.id}/registrations/{huge}/cancel").status_code
+        == 404
+    )
