@@ -53,7 +53,8 @@ def _cover_srcset(article, ext):  # noqa: ANN001, ANN202
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int) or 1
+    # Bounded: a huge number would overflow the database's OFFSET (a 500).
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), 1_000_000)
 
 
 @bp.route("/articles")

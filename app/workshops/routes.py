@@ -45,6 +45,8 @@ def index():
         query.where(Workshop.ends_at <= now).order_by(
             Workshop.starts_at.desc(), Workshop.id.desc()
         ),
+        # Bounded: a huge number would overflow the database's OFFSET (a 500).
+        page=min(max(request.args.get("page", 1, type=int) or 1, 1), 1_000_000),
         per_page=PAST_PER_PAGE,
         error_out=False,
     )
