@@ -358,8 +358,20 @@ def search_ideas(
     options (``joinedload(...)``) for what the caller shows. The number of
     queries does not depend on the page size."""
     stmt, count = idea_statements(search)
-    total = db.session.scalar(count) or 0
     offset = (page - 1) * per_page
+    if search.words and _dialect() == "postgresql":
+        # One pass: the total rides along as a window count, so the matching
+        # rows are found (and rechecked) once, not once more for a COUNT.
+        rows = db.session.execute(
+            stmt.add_columns(func.count().over().label("total"))
+            .options(*options)
+            .limit(per_page)
+            .offset(offset)
+        ).all()
+        if rows:
+            return [row[0] for row in rows], int(rows[0][1])
+        return [], db.session.scalar(count) or 0
+    total = db.session.scalar(count) or 0
     if total == 0 or offset >= total:
         return [], total
     if search.words and search.effective_sort == "relevance" and _dialect() == "sqlite":
