@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from app.auth.permissions import can, permission_required
 from app.extensions import db, limiter
-from app.models import AuditEntry, Idea, IdeaSource, IdeaStatus, ReplyTemplate
+from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services
 from app.moderation.forms import (
     ACTION_LABELS,
@@ -468,5 +468,4 @@ def audit():
         raw=args,
         choices=queries.audit_choices(),
         total=page.total,
-        entry_type=AuditEntry,
     )
