@@ -41,8 +41,22 @@ def _staff_page(lookup: LookupForm, found=None, erase_form=None, status: int = 2
     g.no_store = True
     if found is not None and erase_form is None:
         erase_form = EraseForm(formdata=None, email=found.email)
+    from app.ideas.labels import STATUS_LABELS
+
+    registration_labels = {
+        "unconfirmed": _("niepotwierdzony"),
+        "confirmed": _("potwierdzony"),
+        "waiting": _("lista rezerwowa"),
+        "cancelled": _("anulowany"),
+        "expired": _("wygasły"),
+    }
     return render_template(
-        "privacy/staff.html", form=lookup, found=found, erase_form=erase_form
+        "privacy/staff.html",
+        form=lookup,
+        found=found,
+        erase_form=erase_form,
+        idea_labels=STATUS_LABELS,
+        registration_labels=registration_labels,
     ), status
 
 
