@@ -73,6 +73,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "filename": "css/site.css",
             "token": tracked.track_token,
             "registration_token": link_token(registration) if registration else "x" * 43,
+            "registration_id": registration.id if registration else 1,
             "slugs": {
                 "workshops": workshop.slug,
                 "articles": article.slug,
