@@ -249,3 +249,11 @@ def test_only_admins_reset_two_factor(client, login, make, app):
     response = client.post(f"/staff/account/users/{target.id}/two-factor/reset")
     assert response.status_code == 403
     assert make.get(User, target.id).totp_enabled
+
+
+def test_the_user_page_offers_the_two_factor_reset(app, client, login, make):
+    login("admin")
+    target = make.user(role="moderator")
+    enable_two_factor(app, target.id)
+    html = client.get(f"/staff/users/{target.id}").get_data(as_text=True)
+    assert f'action="/staff/account/users/{target.id}/two-factor/reset"' in html
