@@ -49,10 +49,22 @@ def makefile_keywords() -> dict:
     return keywords
 
 
-def skip_hidden_dirs(path: str) -> bool:
-    # Like pybabel extract's default --ignore-dirs ('.*', '._').
-    name = os.path.basename(path)
-    return not any(fnmatch.fnmatch(name, pattern) for pattern in (".*", "._"))
+def directory_filter(method_map: list[tuple[str, str]]):
+    """Skip hidden folders like pybabel extract's default --ignore-dirs ('.*', '._'),
+    and (only for speed) top-level folders that no babel.cfg pattern can match."""
+    tops = {pattern.split("/", 1)[0] for pattern, _method in method_map}
+    restrict = "/" in "".join(pattern for pattern, _method in method_map) and not any(
+        any(char in top for char in "*?[") for top in tops
+    )
+
+    def keep(path: str) -> bool:
+        name = os.path.basename(path)
+        if any(fnmatch.fnmatch(name, pattern) for pattern in (".*", "._")):
+            return False
+        parts = Path(path).resolve().relative_to(ROOT).parts
+        return not restrict or not parts or parts[0] in tops
+
+    return keep
 
 
 def message_key(message: str | tuple) -> tuple[str, str | None]:
@@ -72,7 +84,7 @@ def source_messages() -> dict[tuple[str, str | None], list[str]]:
         method_map,
         options_map,
         keywords=makefile_keywords(),
-        directory_filter=skip_hidden_dirs,
+        directory_filter=directory_filter(method_map),
     ):
         key = message_key(message)
         if key[0]:
