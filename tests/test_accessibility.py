@@ -110,3 +110,20 @@ def test_the_check_can_fail(app, live_server):
         )
         found = {violation["id"] for violation in run_axe(browser.page)}
     assert "label" in found
+
+
+def test_public_pages_reflow_at_320_pixels_without_javascript(app, make, live_server):
+    """WCAG 1.4.10: no horizontal scrolling at 320 CSS pixels; and every
+    page works with JavaScript switched off."""
+    require_chromium()
+    load_demo(app)
+    pages, _missing = public_pages(demo_targets(app, make))
+    too_wide = []
+    with open_browser(live_server.url, javascript=False) as browser:
+        browser.page.set_viewport_size({"width": 320, "height": 640})
+        for label, path in pages:
+            browser.goto(live_server.url + path)
+            width = browser.page.evaluate("document.documentElement.scrollWidth")
+            if width > 320:
+                too_wide.append(f"{label} ({path}): {width}px wide")
+    assert not too_wide, "\n".join(too_wide)
