@@ -62,6 +62,14 @@ def init_app(app: Flask) -> None:
     for named in (logger, app.logger):
         named.handlers[:] = [handler]
         named.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    # Alembic's env.py runs logging.config.fileConfig, which disables every
+    # logger that exists at that moment (ours included); a new app logs again.
+    for name, existing in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(existing, logging.Logger) and name.split(".")[0] in {
+            logger.name,
+            app.logger.name,
+        }:
+            existing.disabled = False
     logger.propagate = False
     # Under test, pytest's caplog listens on the root logger.
     app.logger.propagate = bool(app.testing)

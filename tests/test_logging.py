@@ -158,3 +158,19 @@ def test_gunicorn_access_log_has_the_request_id_and_no_secrets(database_url, tmp
     assert any("odkrywka: GET /ideas/track/… " in line for line in tagged)
     assert TOKEN not in log
     assert "127.0.0.1 -" not in log  # no client address in the access log
+
+
+def test_a_new_app_logs_again_after_alembic_disabled_the_loggers(capsys, make_app):
+    # `flask db upgrade` in the same process runs logging.config.fileConfig,
+    # which disables every logger that already exists.
+    names = ("odkrywka", "odkrywka.mail", "app", "app.ideas.services")
+    for name in names:
+        logging.getLogger(name).disabled = True
+    app = make_app()
+    capsys.readouterr()
+    with app.test_request_context():
+        for name in names:
+            logging.getLogger(name).warning("still heard from %s", name)
+    err = capsys.readouterr().err
+    for name in names:
+        assert f"still heard from {name}" in err
