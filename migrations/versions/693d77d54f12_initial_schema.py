@@ -2,7 +2,7 @@
 
 Revision ID: 693d77d54f12
 Revises: 
-Create Date: 2026-11-25 20:23:18.753717
+Create Date: 2026-11-25 21:45:15.282180
 
 """
 from alembic import op
@@ -65,6 +65,13 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_processes')),
     sa.UniqueConstraint('slug', name=op.f('uq_processes_slug'))
     )
+    op.create_table('tags',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=60), nullable=False),
+    sa.Column('name', sa.String(length=60), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_tags')),
+    sa.UniqueConstraint('slug', name=op.f('uq_tags_slug'))
+    )
     op.create_table('users',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=254), nullable=False),
@@ -75,12 +82,42 @@ def upgrade():
     sa.Column('session_version', sa.Integer(), nullable=False),
     sa.Column('totp_secret', sa.String(length=64), nullable=True),
     sa.Column('totp_enabled', sa.Boolean(), nullable=False),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.Column('last_login_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
+    op.create_table('articles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('slug', sa.String(length=120), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('lead', sa.String(length=500), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('cover_key', sa.String(length=64), nullable=True),
+    sa.Column('cover_alt', sa.String(length=300), nullable=True),
+    sa.Column('cover_widths', sa.JSON(), nullable=True),
+    sa.Column('video_url', sa.String(length=500), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('published_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('views', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('process_id', sa.Integer(), nullable=True),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_articles_author_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['process_id'], ['processes.id'], name=op.f('fk_articles_process_id_processes'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_articles')),
+    sa.UniqueConstraint('slug', name=op.f('uq_articles_slug'))
+    )
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_articles_process_id'), ['process_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_articles_status'), ['status'], unique=False)
+        batch_op.create_index('ix_articles_status_published_at', ['status', 'published_at'], unique=False)
+        batch_op.create_index('ix_articles_status_views', ['status', 'views'], unique=False)
+
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -100,6 +137,19 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_log_actor_id'), ['actor_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_log_created_at'), ['created_at'], unique=False)
 
+    op.create_table('moderation_digests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('waiting', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_moderation_digests_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_moderation_digests')),
+    sa.UniqueConstraint('user_id', 'day', name='uq_moderation_digests_user_day')
+    )
+    with op.batch_alter_table('moderation_digests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_moderation_digests_user_id'), ['user_id'], unique=False)
+
     op.create_table('process_phases',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.Integer(), nullable=False),
@@ -114,6 +164,30 @@ def upgrade():
     with op.batch_alter_table('process_phases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_phases_process_id'), ['process_id'], unique=False)
 
+    op.create_table('recovery_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('code_hash', sa.String(length=255), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_codes_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_codes'))
+    )
+    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
+
+    op.create_table('reply_templates',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=120), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('action', sa.String(length=30), nullable=True),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_reply_templates_created_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_reply_templates'))
+    )
     op.create_table('workshops',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('process_id', sa.Integer(), nullable=False),
@@ -133,10 +207,13 @@ def upgrade():
     sa.Column('registration_closes_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('minutes', sa.Text(), nullable=False),
     sa.Column('minutes_published', sa.Boolean(), nullable=False),
+    sa.Column('minutes_published_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('published', sa.Boolean(), nullable=False),
     sa.Column('participants_count', sa.Integer(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_workshops_created_by_id_users')),
     sa.ForeignKeyConstraint(['process_id'], ['processes.id'], name=op.f('fk_workshops_process_id_processes')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workshops')),
     sa.UniqueConstraint('slug', name=op.f('uq_workshops_slug'))
@@ -144,6 +221,67 @@ def upgrade():
     with op.batch_alter_table('workshops', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_workshops_process_id'), ['process_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_workshops_starts_at'), ['starts_at'], unique=False)
+
+    op.create_table('article_revisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('reason', sa.String(length=40), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_revisions_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_article_revisions_author_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_article_revisions'))
+    )
+    with op.batch_alter_table('article_revisions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_revisions_article_id'), ['article_id'], unique=False)
+
+    op.create_table('article_slug_redirects',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('old_slug', sa.String(length=120), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_slug_redirects_article_id_articles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_article_slug_redirects')),
+    sa.UniqueConstraint('old_slug', name=op.f('uq_article_slug_redirects_old_slug'))
+    )
+    with op.batch_alter_table('article_slug_redirects', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_slug_redirects_article_id'), ['article_id'], unique=False)
+
+    op.create_table('article_tags',
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('tag_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_tags_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['tag_id'], ['tags.id'], name=op.f('fk_article_tags_tag_id_tags'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('article_id', 'tag_id', name=op.f('pk_article_tags'))
+    )
+    with op.batch_alter_table('article_tags', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_tags_tag_id'), ['tag_id'], unique=False)
+
+    op.create_table('article_views',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('reader_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_views_article_id_articles'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_article_views')),
+    sa.UniqueConstraint('reader_hash', name=op.f('uq_article_views_reader_hash'))
+    )
+    with op.batch_alter_table('article_views', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_views_article_id'), ['article_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_article_views_created_at'), ['created_at'], unique=False)
+
+    op.create_table('article_workshops',
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('workshop_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_workshops_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_article_workshops_workshop_id_workshops'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('article_id', 'workshop_id', name=op.f('pk_article_workshops'))
+    )
+    with op.batch_alter_table('article_workshops', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_workshops_workshop_id'), ['workshop_id'], unique=False)
 
     op.create_table('registrations',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -156,17 +294,24 @@ def upgrade():
     sa.Column('consent_version', sa.String(length=40), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('token_nonce', sa.String(length=64), nullable=True),
+    sa.Column('active_email', sa.String(length=254), nullable=True),
+    sa.Column('consented_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('confirmed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('waiting_since', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('promoted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('attended', sa.Boolean(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['workshop_id'], ['workshops.id'], name=op.f('fk_registrations_workshop_id_workshops'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_registrations')),
-    sa.UniqueConstraint('token_hash', name=op.f('uq_registrations_token_hash'))
+    sa.UniqueConstraint('token_hash', name=op.f('uq_registrations_token_hash')),
+    sa.UniqueConstraint('workshop_id', 'active_email', name='uq_registrations_active_email')
     )
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registrations_status'), ['status'], unique=False)
+        batch_op.create_index('ix_registrations_waiting', ['workshop_id', 'status', 'waiting_since'], unique=False)
         batch_op.create_index(batch_op.f('ix_registrations_workshop_id'), ['workshop_id'], unique=False)
 
     op.create_table('workshop_groups',
@@ -192,6 +337,7 @@ def upgrade():
     sa.Column('title', sa.String(length=150), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('search_text', sa.Text(), nullable=False),
+    sa.Column('search_title', sa.Text(), server_default='', nullable=False),
     sa.Column('author_name', sa.String(length=100), nullable=True),
     sa.Column('email', sa.String(length=254), nullable=True),
     sa.Column('show_author_name', sa.Boolean(), nullable=False),
@@ -234,6 +380,16 @@ def upgrade():
         batch_op.create_index('ix_ideas_status_supports', ['status', 'supports_count'], unique=False)
         batch_op.create_index(batch_op.f('ix_ideas_submitter_hash'), ['submitter_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_ideas_workshop_id'), ['workshop_id'], unique=False)
+
+    op.create_table('article_ideas',
+    sa.Column('article_id', sa.Integer(), nullable=False),
+    sa.Column('idea_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['article_id'], ['articles.id'], name=op.f('fk_article_ideas_article_id_articles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['idea_id'], ['ideas.id'], name=op.f('fk_article_ideas_idea_id_ideas'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('article_id', 'idea_id', name=op.f('pk_article_ideas'))
+    )
+    with op.batch_alter_table('article_ideas', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_article_ideas_idea_id'), ['idea_id'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -338,6 +494,10 @@ def downgrade():
 
     op.drop_table('idea_answers')
     op.drop_table('attachments')
+    with op.batch_alter_table('article_ideas', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_ideas_idea_id'))
+
+    op.drop_table('article_ideas')
     with op.batch_alter_table('ideas', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_ideas_workshop_id'))
         batch_op.drop_index(batch_op.f('ix_ideas_submitter_hash'))
@@ -356,25 +516,64 @@ def downgrade():
     op.drop_table('workshop_groups')
     with op.batch_alter_table('registrations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registrations_workshop_id'))
+        batch_op.drop_index('ix_registrations_waiting')
         batch_op.drop_index(batch_op.f('ix_registrations_status'))
 
     op.drop_table('registrations')
+    with op.batch_alter_table('article_workshops', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_workshops_workshop_id'))
+
+    op.drop_table('article_workshops')
+    with op.batch_alter_table('article_views', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_views_created_at'))
+        batch_op.drop_index(batch_op.f('ix_article_views_article_id'))
+
+    op.drop_table('article_views')
+    with op.batch_alter_table('article_tags', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_tags_tag_id'))
+
+    op.drop_table('article_tags')
+    with op.batch_alter_table('article_slug_redirects', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_slug_redirects_article_id'))
+
+    op.drop_table('article_slug_redirects')
+    with op.batch_alter_table('article_revisions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_article_revisions_article_id'))
+
+    op.drop_table('article_revisions')
     with op.batch_alter_table('workshops', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_workshops_starts_at'))
         batch_op.drop_index(batch_op.f('ix_workshops_process_id'))
 
     op.drop_table('workshops')
+    op.drop_table('reply_templates')
+    with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
+
+    op.drop_table('recovery_codes')
     with op.batch_alter_table('process_phases', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_phases_process_id'))
 
     op.drop_table('process_phases')
+    with op.batch_alter_table('moderation_digests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_moderation_digests_user_id'))
+
+    op.drop_table('moderation_digests')
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_log_created_at'))
         batch_op.drop_index(batch_op.f('ix_audit_log_actor_id'))
         batch_op.drop_index(batch_op.f('ix_audit_log_action'))
 
     op.drop_table('audit_log')
+    with op.batch_alter_table('articles', schema=None) as batch_op:
+        batch_op.drop_index('ix_articles_status_views')
+        batch_op.drop_index('ix_articles_status_published_at')
+        batch_op.drop_index(batch_op.f('ix_articles_status'))
+        batch_op.drop_index(batch_op.f('ix_articles_process_id'))
+
+    op.drop_table('articles')
     op.drop_table('users')
+    op.drop_table('tags')
     op.drop_table('processes')
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_messages_due')
