@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Idea, IdeaStatus, Process, Workshop, utcnow
@@ -26,6 +27,7 @@ def home_page_context() -> dict[str, Any]:
     recent_ideas = db.session.scalars(
         select(Idea)
         .where(Idea.status == IdeaStatus.PUBLISHED)
+        .options(selectinload(Idea.category))
         .order_by(Idea.published_at.desc(), Idea.id.desc())
         .limit(6)
     ).all()

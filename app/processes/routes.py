@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask import abort, render_template
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Category, Idea, IdeaStatus, Process, Workshop
@@ -30,7 +31,11 @@ def detail(slug: str):
     ).all()
     published = (Idea.process_id == process.id) & (Idea.status == IdeaStatus.PUBLISHED)
     ideas = db.session.scalars(
-        select(Idea).where(published).order_by(Idea.published_at.desc()).limit(6)
+        select(Idea)
+        .options(selectinload(Idea.category))
+        .where(published)
+        .order_by(Idea.published_at.desc())
+        .limit(6)
     ).all()
     idea_count = db.session.scalar(select(func.count()).select_from(Idea).where(published))
     by_category = db.session.execute(
