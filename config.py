@@ -143,7 +143,7 @@ class TestConfig(Config):
     TESTING = True
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", False)
-    SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+    SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105  # nosec B105 - test config only
     MAIL_SERVER = None
     MAIL_DEFAULT_SENDER = "Odkrywka <no-reply@odkrywka.test>"
     BASE_URL = "http://odkrywka.test"

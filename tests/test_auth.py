@@ -22,7 +22,7 @@ def test_staff_member_signs_in_and_reaches_the_dashboard(client, make):
 
 
 def test_sign_in_ignores_case_and_spaces_in_the_email(client, make):
-    user = make.user(role="editor", email="Ewa.Nowak@example.org")
+    make.user(role="editor", email="Ewa.Nowak@example.org")
     response = _sign_in(client, "  ewa.nowak@EXAMPLE.org ")
     assert response.status_code == 302
 

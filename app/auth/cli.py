@@ -11,7 +11,6 @@ from app.auth.services import AccountError, create_user, deactivate_user, find_u
 from app.extensions import db
 from app.models.user import Role, User
 
-
 cli = AppGroup("users", help="Manage staff accounts.")
 
 

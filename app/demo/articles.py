@@ -50,7 +50,7 @@ def _gradient(width: int, height: int, top: tuple, bottom: tuple) -> Image.Image
 
 def draw_cover(style: int, seed: int, width: int = 1600, height: int = 900) -> bytes:
     """An abstract cover: strata of an open-pit mine, a sun, wind, light."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - demo pictures, not security
     image = _gradient(width, height, DEEP_GREEN if style % 2 else GREEN, (20, 120, 80))
     draw = ImageDraw.Draw(image, "RGBA")
     if style == 0:

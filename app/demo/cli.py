@@ -10,7 +10,6 @@ from app.demo.loader import generate_ideas, load_demo
 from app.extensions import db
 from app.models import Process
 
-
 cli = AppGroup("demo", help="Demo content.")
 
 

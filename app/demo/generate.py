@@ -209,7 +209,7 @@ def generate_ideas(count: int, seed: int | None = None) -> int:
     process, categories, workshops = _context()
     db.session.commit()
     existing = db.session.scalar(select(func.count(Idea.id))) or 0
-    rng = random.Random(seed if seed is not None else existing + count)
+    rng = random.Random(seed if seed is not None else existing + count)  # nosec B311 - synthetic data
     statuses = [status for status, _ in RESULT_WEIGHTS]
     weights = [weight for _, weight in RESULT_WEIGHTS]
     now = utcnow()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape  # nosec B406 - escapes our own output; nothing is parsed
 
 from flask import Response, abort, current_app, render_template, request, stream_with_context
 from sqlalchemy import func, select
