@@ -620,3 +620,31 @@ def test_reports_store_no_address(app, client, make):
     with app.app_context():
         report = db.session.scalars(select(Report)).one()
         assert "198.51.100.23" not in (report.reporter_hash or "")
+
+
+# --- NUL characters ------------------------------------------------------------------
+
+
+def test_nul_characters_are_dropped_from_queries_and_forms(client, make, open_process):
+    process, category = open_process
+    make.idea(
+        status=IdeaStatus.PUBLISHED,
+        title="Opera na odkrywce",
+        process_id=process.id,
+        category_id=category.id,
+    )
+    for path in ("/ideas", "/api/v1/ideas", "/results", "/workshops", "/articles"):
+        for key in ("q", "category", "status", "source", "process", "sort", "page", "tag"):
+            response = client.get(path, query_string={key: "a\x00b"})
+            assert response.status_code < 500, (path, key)
+    assert "Opera na odkrywce" in client.get("/ideas?q=op\x00era").get_data(as_text=True)
+    response = submit_idea(client, title="Ławki\x00 przy jeziorze", email="nul@example.org")
+    assert response.status_code in (302, 303)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/processes/a%00b", "/workshops/%00", "/articles/x%00", "/tags/%00", "/ideas/track/%00"],
+)
+def test_a_nul_in_the_path_matches_nothing(client, path):
+    assert client.get(path).status_code == 404
