@@ -3,7 +3,8 @@
 Every singular msgstr becomes its msgid. Plural entries need all three Polish
 forms (1; 2–4, 22–24…; 5–21, 25…), which cannot be derived from the two
 msgids, so they are written by hand in pl/LC_MESSAGES/messages.po; this script
-only lists the ones still missing a form. Run by ``make translations`` after
+only lists the ones still missing a form. It also puts the project's name in
+the header of every catalogue. Run by ``make translations`` after
 ``pybabel update``.
 """
 
@@ -14,7 +15,19 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-CATALOGUE = Path(__file__).resolve().parent / "pl" / "LC_MESSAGES" / "messages.po"
+HERE = Path(__file__).resolve().parent
+CATALOGUE = HERE / "pl" / "LC_MESSAGES" / "messages.po"
+LANGUAGES = ("pl", "en")
+
+
+def tidy_header(catalog) -> None:  # noqa: ANN001
+    """Replace Babel's placeholder header fields with the project's own."""
+    catalog.project = "Odkrywka"
+    catalog.version = "1.0"
+    catalog.msgid_bugs_address = ""
+    catalog.last_translator = "Odkrywka"
+    catalog.language_team = "Odkrywka"
+    catalog.copyright_holder = "Odkrywka"
 
 
 def fill(path: Path = CATALOGUE) -> list[str]:
@@ -34,12 +47,25 @@ def fill(path: Path = CATALOGUE) -> list[str]:
                 incomplete.append(message.id[0])
         else:
             message.string = message.id
+    tidy_header(catalog)
     with path.open("wb") as handle:
         write_po(handle, catalog, ignore_obsolete=True)
     return incomplete
 
 
+def tidy(lang: str) -> None:
+    path = HERE / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    tidy_header(catalog)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, ignore_obsolete=True)
+
+
 def main() -> int:
+    for lang in LANGUAGES:
+        if lang != "pl":
+            tidy(lang)
     incomplete = fill()
     for msgid in incomplete:
         print(f"pl: write the 3 plural forms of {msgid!r}", file=sys.stderr)
