@@ -132,14 +132,19 @@ class Page:
     def iter_pages(
         self, left_edge: int = 1, right_edge: int = 1, left_current: int = 2, right_current: int = 2
     ) -> Iterator[int | None]:
+        # Only the numbers shown, not a walk over every page (5,000 of them
+        # with 100,000 ideas, on every catalogue request).
+        pages, page = self.pages, self.page
+        numbers = sorted(
+            {
+                *range(1, min(left_edge, pages) + 1),
+                *range(max(1, page - left_current), min(pages, page + right_current) + 1),
+                *range(max(1, pages - right_edge + 1), pages + 1),
+            }
+        )
         last = 0
-        for number in range(1, self.pages + 1):
-            if (
-                number <= left_edge
-                or self.page - left_current <= number <= self.page + right_current
-                or number > self.pages - right_edge
-            ):
-                if last + 1 != number:
-                    yield None
-                yield number
-                last = number
+        for number in numbers:
+            if last + 1 != number:
+                yield None
+            yield number
+            last = number
