@@ -7,6 +7,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # PostgreSQL server used for the second test run (a database is created per run).
 TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+# Test processes (pytest-xdist); "auto" uses every core.
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test install install-dev translations compile-translations lint test-sqlite test-postgres bench clean
 
@@ -56,10 +58,10 @@ lint: install-dev
 	$(BIN)/bandit -q -c pyproject.toml -r app config.py wsgi.py
 
 test-sqlite: install-dev
-	$(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test-postgres: install-dev
-	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres
 
