@@ -417,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
             drop()
         if args.keep:
             say(f"kept: {database_url} and logs in {workdir}")
-        elif not args.reuse:
+        else:
+            # Only the work directory: a --reuse database lives elsewhere.
             shutil.rmtree(workdir, ignore_errors=True)
     return 0 if ok else 1
 
