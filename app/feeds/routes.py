@@ -63,6 +63,24 @@ def _feed_response(body: str) -> Response:
     return response.make_conditional(request)
 
 
+def _atom_feed(
+    number: int, title: str, subtitle: str, self_endpoint: str, alternate_endpoint: str,
+    entries: list[dict],
+) -> Response:  # fmt: skip
+    """Render one Atom feed; it was updated when its newest entry was."""
+    body = render_template(
+        "feeds/atom.xml",
+        feed_id=_tag_uri("feed", number, datetime(2026, 1, 1)),
+        title=title,
+        subtitle=subtitle,
+        self_url=external_url(self_endpoint),
+        alternate_url=external_url(alternate_endpoint),
+        updated=max((entry["updated"] for entry in entries), default=utcnow()),
+        entries=entries,
+    )
+    return _feed_response(body)
+
+
 @bp.route("/feeds/articles.atom")
 def articles_atom():
     articles = db.session.scalars(visible_articles().limit(FEED_SIZE)).all()
@@ -86,18 +104,14 @@ def articles_atom():
                 "image": cover_url(article, 1440, external=True),
             }
         )
-    updated = max((entry["updated"] for entry in entries), default=utcnow())
-    body = render_template(
-        "feeds/atom.xml",
-        feed_id=_tag_uri("feed", 1, datetime(2026, 1, 1)),
-        title="Odkrywka – aktualności",
-        subtitle="Aktualności z konsultacji: spotkania, warsztaty, wyniki.",
-        self_url=external_url("feeds.articles_atom"),
-        alternate_url=external_url("articles.index"),
-        updated=updated,
-        entries=entries,
+    return _atom_feed(
+        1,
+        "Odkrywka – aktualności",
+        "Aktualności z konsultacji: spotkania, warsztaty, wyniki.",
+        "feeds.articles_atom",
+        "articles.index",
+        entries,
     )
-    return _feed_response(body)
 
 
 @bp.route("/feeds/ideas.atom")
@@ -133,18 +147,14 @@ def ideas_atom():
         }
         for idea in ideas
     ]
-    updated = max((entry["updated"] for entry in entries), default=utcnow())
-    body = render_template(
-        "feeds/atom.xml",
-        feed_id=_tag_uri("feed", 2, datetime(2026, 1, 1)),
-        title="Odkrywka – nowe pomysły",
-        subtitle="Pomysły mieszkańców opublikowane po moderacji.",
-        self_url=external_url("feeds.ideas_atom"),
-        alternate_url=external_url("catalogue.index"),
-        updated=updated,
-        entries=entries,
+    return _atom_feed(
+        2,
+        "Odkrywka – nowe pomysły",
+        "Pomysły mieszkańców opublikowane po moderacji.",
+        "feeds.ideas_atom",
+        "catalogue.index",
+        entries,
     )
-    return _feed_response(body)
 
 
 # Sitemap -------------------------------------------------------------------

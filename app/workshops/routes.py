@@ -219,6 +219,21 @@ def _render_registration(registration, status: int = 200, error: str | None = No
     return _private(Response(body, status=status, mimetype="text/html"))
 
 
+def _change_registration(registration, change):  # noqa: ANN001, ANN202
+    """Run a service change and commit it; an outcome string, or the page
+    explaining why it could not be done (a dead link is a 404)."""
+    try:
+        outcome = change(registration)
+    except services.RegistrationExpired:
+        db.session.rollback()
+        abort(404, _dead_link_message())
+    except services.RegistrationError as error:
+        db.session.rollback()
+        return _render_registration(registration, error.status_code, str(error))
+    db.session.commit()
+    return outcome
+
+
 @bp.route("/registrations/<token>")
 def registration(token: str):
     """View the registration; every change is a POST from this page."""
@@ -228,15 +243,9 @@ def registration(token: str):
 @bp.route("/registrations/<token>/confirm", methods=["POST"])
 def registration_confirm(token: str):
     registration = _registration_or_404(token)
-    try:
-        outcome = services.confirm(registration)
-    except services.RegistrationExpired:
-        db.session.rollback()
-        abort(404, _dead_link_message())
-    except services.RegistrationError as error:
-        db.session.rollback()
-        return _render_registration(registration, error.status_code, str(error))
-    db.session.commit()
+    outcome = _change_registration(registration, services.confirm)
+    if isinstance(outcome, Response):
+        return outcome
     messages = {
         "confirmed": (_("Zapis potwierdzony – masz miejsce na spotkaniu."), "success"),
         "waiting": (
@@ -255,15 +264,9 @@ def registration_confirm(token: str):
 @bp.route("/registrations/<token>/cancel", methods=["POST"])
 def registration_cancel(token: str):
     registration = _registration_or_404(token)
-    try:
-        outcome = services.cancel(registration)
-    except services.RegistrationExpired:
-        db.session.rollback()
-        abort(404, _dead_link_message())
-    except services.RegistrationError as error:
-        db.session.rollback()
-        return _render_registration(registration, error.status_code, str(error))
-    db.session.commit()
+    outcome = _change_registration(registration, services.cancel)
+    if isinstance(outcome, Response):
+        return outcome
     if outcome == "cancelled":
         flash(
             _("Zapis anulowany. Dziękujemy, że dajesz znać – miejsce dostanie ktoś inny."),
