@@ -224,3 +224,31 @@ def test_a_large_sitemap_becomes_an_index_of_parts(app, client, make, monkeypatc
     assert sorted(idea_locs) == sorted(f"{BASE}/ideas/{idea.id}-{idea.slug}" for idea in ideas)
     assert f"{BASE}/articles" in _locs(_sitemap(client, "/sitemap-1.xml"))
     assert client.get("/sitemap-9.xml").status_code == 404
+
+
+def _statements_for(app, client, path: str) -> int:
+    from sqlalchemy import event
+
+    count = 0
+
+    def counter(*args) -> None:  # noqa: ANN002
+        nonlocal count
+        count += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", counter)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", counter)
+    return count
+
+
+def test_the_article_feed_costs_the_same_queries_for_few_or_many_tagged_articles(app, client):
+    make_article(app, tags=("energia",))
+    few = _statements_for(app, client, "/feeds/articles.atom")
+    for n in range(5):
+        make_article(app, tags=(f"temat {n}", "energia"))
+    many = _statements_for(app, client, "/feeds/articles.atom")
+    assert many == few
