@@ -31,3 +31,10 @@ def test_language_can_be_chosen_per_request(client):
 
 def test_switching_language_by_get_is_not_possible(client):
     assert client.get("/language?lang=en").status_code == 405
+
+
+def test_switching_language_drops_a_lang_parameter_but_keeps_the_rest(client):
+    response = client.post(
+        "/language", data={"lang": "en", "next": "/ideas?lang=pl&q=energia&category=x"}
+    )
+    assert response.headers["Location"] == "/ideas?q=energia&category=x"

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
 from sqlalchemy import text
 
@@ -20,8 +22,16 @@ def set_language():
     if lang in current_app.config["LANGUAGES"]:
         session["lang"] = lang
     target = safe_next_url(request.form.get("next")) or url_for("core.home")
-    # Drop a ?lang= from the target so the choice just made wins.
-    return redirect(target.replace("lang=", "_lang="), code=303)
+    return redirect(_without_lang(target), code=303)
+
+
+def _without_lang(target: str) -> str:
+    """Drop a ``?lang=`` from *target*, so the choice just made wins."""
+    parts = urlsplit(target)
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "lang"]
+    )
+    return urlunsplit(parts._replace(query=query))
 
 
 @bp.route("/healthz")
