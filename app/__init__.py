@@ -103,7 +103,7 @@ def _load_or_create_secret(path: Path) -> str:
     import secrets
 
     try:
-        return path.read_text().strip()
+        return path.read_text().strip() or _read_when_written(path)
     except FileNotFoundError:
         pass
     key = secrets.token_hex(32)
@@ -111,7 +111,19 @@ def _load_or_create_secret(path: Path) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text().strip()
+        return _read_when_written(path)
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def _read_when_written(path: Path) -> str:
+    """Another worker created the file a moment ago: wait for its key."""
+    import time
+
+    for _ in range(50):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} exists but stays empty; delete it and start again")

@@ -103,3 +103,22 @@ def test_health_check_is_503_when_the_database_is_unreachable(make_app, tmp_path
 def test_test_config_is_isolated():
     assert TestConfig.TESTING is True
     assert TestConfig.MAIL_SERVER is None
+
+
+def test_a_worker_finding_the_secret_file_being_written_waits_for_the_key(tmp_path):
+    import threading
+    import time
+
+    from app import _load_or_create_secret
+
+    path = tmp_path / "secret_key"
+    path.touch(mode=0o600)  # created by another worker, key not written yet
+
+    def write_later() -> None:
+        time.sleep(0.1)
+        path.write_text("k" * 64)
+
+    writer = threading.Thread(target=write_later)
+    writer.start()
+    assert _load_or_create_secret(path) == "k" * 64
+    writer.join()
