@@ -164,9 +164,14 @@ def anonymise_idea(idea: Idea, actor: User | None = None) -> str:
 
 def anonymise_registration(registration: Registration, actor: User | None = None) -> str:
     """Cancel an upcoming registration (freeing the place for the waiting
-    list) and strip the name, e-mail and needs. Returns the outcome."""
+    list, exactly as the person's own cancellation does), delete the copies
+    of mail sent about it, strip the name, e-mail and needs and kill the
+    private link. The participant group and attendance stay, anonymous, for
+    the statistics. Returns ``"cancelled"`` or ``"anonymised"``."""
+    from app.security.tokens import new_token
     from app.workshops import services as workshops
 
+    email = registration.email
     outcome = "anonymised"
     if registration.status in (
         RegistrationStatus.UNCONFIRMED,
@@ -174,19 +179,34 @@ def anonymise_registration(registration: Registration, actor: User | None = None
         RegistrationStatus.WAITING,
     ):
         try:
-            workshops.cancel(registration)
-            outcome = "cancelled"
+            if workshops.cancel(registration) == "cancelled":
+                outcome = "cancelled"
         except workshops.RegistrationError:
             # The meeting took place, or the link expired: nothing to free.
             pass
+    workshops.forget_mails(registration)
+    # A hash nobody has the token for: the private link stops working.
+    _unused, dead_hash = new_token()
     db.session.execute(
         update(Registration)
         .where(Registration.id == registration.id)
-        .values(name="", email="", needs="", active_email=None)
+        .values(
+            name="",
+            email="",
+            needs="",
+            active_email=None,
+            token_hash=dead_hash,
+            token_nonce=None,
+        )
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(registration)
-    audit.record("privacy.registration_anonymised", registration, actor=actor)
+    audit.record(
+        "privacy.registration_anonymised",
+        registration,
+        actor=actor,
+        data={"email": mask_email(email), "outcome": outcome},
+    )
     return outcome
 
 

@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, g, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.permissions import can
 from app.extensions import db, limiter
 from app.i18n import current_language
+from app.ideas.forms import EraseForm
 from app.models import Idea, IdeaStatus, Process, Workshop, WorkshopGroup, utcnow
 from app.models.workshop import RegistrationStatus
 from app.workshops import bp, services
@@ -275,6 +288,53 @@ def registration_cancel(token: str):
     else:
         flash(_("Ten zapis był już anulowany."), "info")
     return _private(redirect(url_for("workshops.registration", token=token), code=303))
+
+
+@bp.route("/registrations/<token>/data.json")
+def registration_data(token: str):
+    """Everything held about the person behind this registration (JSON)."""
+    registration = _registration_or_404(token)
+    body = json.dumps(services.export_registration_data(registration), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="odkrywka-zapis-{registration.id}-dane.json"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return _private(response)
+
+
+@bp.route("/registrations/<token>/erase", methods=["GET", "POST"])
+def registration_erase(token: str):
+    """Confirm, then cancel the registration (if still active) and erase the data."""
+    registration = _registration_or_404(token)
+    form = EraseForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            title = registration.workshop.title
+            outcome = services.erase_registration(registration)
+            db.session.commit()
+            session["registration_erased"] = {"outcome": outcome, "workshop": title}
+            return _private(redirect(url_for("workshops.registration_erased"), code=303))
+        status = 400
+    body = render_template(
+        "workshops/registration_erase.html",
+        registration=registration,
+        workshop=registration.workshop,
+        token=token,
+        form=form,
+        active=registration.is_active and not registration.workshop.is_past(utcnow()),
+    )
+    return _private(Response(body, status=status, mimetype="text/html"))
+
+
+@bp.route("/registrations/erased")
+def registration_erased():
+    result = session.pop("registration_erased", None)
+    if result is None:
+        return redirect(url_for("workshops.index"))
+    g.no_store = True
+    return render_template("workshops/registration_erased.html", result=result)
 
 
 # --- calendar ------------------------------------------------------------

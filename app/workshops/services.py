@@ -12,20 +12,23 @@ Functions here change state, flush and queue mail; the view commits.
 from __future__ import annotations
 
 import base64
+import re
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.mail import queue_mail
 from app.maintenance import purger
 from app.models.base import utcnow
+from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.workshop import (
     ACTIVE_STATUSES,
     ParticipantGroup,
@@ -451,6 +454,116 @@ def _mail_status(registration: Registration, outcome: str) -> None:
         link=manage_url(registration),
         cancel_link=manage_url(registration, cancel=1),
     )
+
+
+# --- the person's data --------------------------------------------------
+
+# Mail about a registration; every one of them names the meeting's page.
+MAIL_TEMPLATES = (
+    "registration_confirm",
+    "registration_confirmed",
+    "registration_waiting",
+    "registration_promoted",
+    "registration_cancelled",
+    "registration_reminder",
+    "workshop_message",
+)
+
+
+def mails_about(registration: Registration) -> list[OutboxMessage]:
+    """Copies of the mail sent to the registration's address about its meeting."""
+    address = normalise_email(registration.email)
+    if not address:
+        return []
+    # The meeting's page is in every such mail (the footer); the path alone,
+    # so a change of BASE_URL does not hide older mail.
+    page = re.compile(re.escape(f"/workshops/{registration.workshop.slug}") + r"(?![\w-])")
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            func.lower(OutboxMessage.recipient) == address,
+            OutboxMessage.template.in_(MAIL_TEMPLATES),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [row for row in rows if page.search(row.body_text or "")]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_registration_data(registration: Registration) -> dict[str, Any]:
+    """Everything held about the person behind *registration*, as plain data."""
+    workshop = registration.workshop
+    return {
+        "exported_at": _iso(utcnow()),
+        "registration": {
+            "id": registration.id,
+            "status": registration.status,
+            "created_at": _iso(registration.created_at),
+            "confirmed_at": _iso(registration.confirmed_at),
+            "waiting_since": _iso(registration.waiting_since),
+            "promoted_at": _iso(registration.promoted_at),
+            "cancelled_at": _iso(registration.cancelled_at),
+            "attended": registration.attended,
+        },
+        "workshop": {
+            "title": workshop.title,
+            "starts_at": _iso(workshop.starts_at),
+            "ends_at": _iso(workshop.ends_at),
+            "venue": workshop.venue,
+            "url": external_url("workshops.detail", slug=workshop.slug),
+        },
+        "participant": {
+            "name": registration.name,
+            "email": registration.email,
+            "participant_group": registration.participant_group,
+            "needs": registration.needs,
+            "language": registration.locale,
+        },
+        "consent": {
+            "version": registration.consent_version,
+            "given_at": _iso(registration.consented_at),
+        },
+        "emails": [
+            {
+                "subject": row.subject,
+                "status": row.status,
+                "queued_at": _iso(row.created_at),
+                "sent_at": _iso(row.sent_at),
+            }
+            for row in mails_about(registration)
+        ],
+    }
+
+
+def forget_mails(registration: Registration) -> int:
+    """Delete the copies of mail already sent (or given up on) about
+    *registration*; mail still waiting is left to be delivered."""
+    ids = [
+        row.id
+        for row in mails_about(registration)
+        if row.status in (OutboxStatus.SENT, OutboxStatus.FAILED)
+    ]
+    if not ids:
+        return 0
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
+
+
+def erase_registration(registration: Registration) -> str:
+    """The person erases their data: an active registration is cancelled
+    first (the place goes to the waiting list, as with ``cancel``), then
+    the name, address and needs are removed and the private link stops
+    working. Returns ``"cancelled"`` or ``"anonymised"``."""
+    from app.privacy.services import anonymise_registration
+
+    return anonymise_registration(registration)
 
 
 # --- retention ----------------------------------------------------------
