@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from flask import (
     Response,
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
@@ -44,6 +47,7 @@ from app.catalogue.labels import (
 )
 from app.extensions import db, limiter
 from app.i18n import current_language
+from app.ideas.forms import EraseForm
 from app.models import (
     Category,
     Idea,
@@ -248,6 +252,7 @@ def support(idea_id: int):
 
 @bp.route("/supports/confirm/<token>")
 def confirm_support(token: str):
+    g.no_store = True  # the page links to the supporter's private page
     try:
         support, newly = services.confirm_support(token)
         db.session.commit()
@@ -263,7 +268,103 @@ def confirm_support(token: str):
         idea=idea if idea.is_published else None,
         newly=newly,
         error=None,
+        manage_url=url_for("catalogue.support_page", token=services.support_link_token(support)),
     )
+
+
+# --- the supporter's private page ------------------------------------------
+
+
+def _support_or_404(token: str):  # noqa: ANN202
+    g.no_store = True
+    support = services.find_support_by_link(token)
+    if support is None:
+        abort(
+            404,
+            _(
+                "Ten link jest nieprawidłowy albo poparcie zostało już wycofane. "
+                "Niepotwierdzone poparcia znikają po kilku dniach."
+            ),
+        )
+    return support
+
+
+def _private(response: Response) -> Response:
+    # The token is in the URL: never pass it on, never cache, never index.
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _support_page(template: str, support, status: int = 200, **context) -> Response:  # noqa: ANN001
+    idea = support.idea
+    body = render_template(
+        template,
+        support=support,
+        idea=idea,
+        idea_url=(
+            url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug)
+            if idea.is_published
+            else None
+        ),
+        token=request.view_args["token"],
+        **context,
+    )
+    return _private(Response(body, status=status, mimetype="text/html"))
+
+
+@bp.route("/supports/<token>")
+def support_page(token: str):
+    """The supporter's private page: the support, notifications, data."""
+    return _support_page("catalogue/support.html", _support_or_404(token))
+
+
+@bp.route("/supports/<token>/data.json")
+def support_data(token: str):
+    support = _support_or_404(token)
+    body = json.dumps(services.export_support_data(support), ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="odkrywka-poparcie-{support.id}-dane.json"'
+    )
+    return _private(response)
+
+
+@bp.route("/supports/<token>/notifications", methods=["POST"])
+def support_stop_notifications(token: str):
+    support = _support_or_404(token)
+    services.stop_support_notifications(support)
+    db.session.commit()
+    flash(_("Nie będziemy już wysyłać powiadomień o odpowiedziach na ten pomysł."), "success")
+    return _private(redirect(url_for("catalogue.support_page", token=token), code=303))
+
+
+@bp.route("/supports/<token>/erase", methods=["GET", "POST"])
+def support_erase(token: str):
+    """Confirm, then withdraw the support and delete the address."""
+    support = _support_or_404(token)
+    form = EraseForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            title = support.idea.title
+            counted = support.confirmed_at is not None
+            services.withdraw_support(support)
+            db.session.commit()
+            session["support_erased"] = {"idea": title, "counted": counted}
+            return _private(redirect(url_for("catalogue.support_erased"), code=303))
+        status = 400
+    return _support_page("catalogue/support_erase.html", support, status, form=form)
+
+
+@bp.route("/supports/erased")
+def support_erased():
+    result = session.pop("support_erased", None)
+    if result is None:
+        return redirect(url_for("catalogue.index"))
+    g.no_store = True
+    return render_template("catalogue/support_erased.html", result=result)
 
 
 @bp.route("/staff/ideas/<int:idea_id>/answer", methods=["POST"])

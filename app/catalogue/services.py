@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import base64
+import binascii
+import hmac
+import re
+from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from app import audit
 from app.extensions import db
@@ -18,12 +23,16 @@ from app.models import (
     IdeaAnswer,
     IdeaEvent,
     IdeaStatus,
+    OutboxMessage,
+    OutboxStatus,
     ResultStatus,
     Support,
     User,
     utcnow,
 )
+from app.security.clients import keyed_hash
 from app.security.tokens import hash_token, new_token
+from app.text import mask_email
 from app.web import external_url
 
 ANSWER_STATUSES = (
@@ -80,7 +89,13 @@ def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Suppor
     if support is not None and support.confirmed_at is not None:
         if notify and not support.notify:
             support.notify = True
-        _queue(support, idea, "support_already", _l("Twoje poparcie jest już policzone"))
+        _queue(
+            support,
+            idea,
+            "support_already",
+            _l("Twoje poparcie jest już policzone"),
+            manage_url=support_manage_url(support),
+        )
         return support
     token, token_hash = new_token()
     if support is None:
@@ -97,6 +112,7 @@ def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Suppor
         "support_confirm",
         _l("Potwierdź poparcie pomysłu"),
         confirm_url=external_url("catalogue.confirm_support", token=token),
+        manage_url=support_manage_url(support),
         valid_days=support_link_lifetime().days,
     )
     return support
@@ -213,24 +229,28 @@ def answer_idea(
             answer=entry,
             idea_url=idea_url,
         )
-    supporters = db.session.execute(
-        select(Support.email, Support.locale).where(
+    supporters = db.session.scalars(
+        select(Support)
+        .where(
             Support.idea_id == idea.id,
             Support.confirmed_at.is_not(None),
             Support.notify.is_(True),
         )
+        .order_by(Support.id)
     ).all()
-    for email, locale in supporters:
-        if email == idea.email:
+    for support in supporters:
+        if support.email == idea.email:
             continue
         _mail_quietly(
-            email,
+            support.email,
             "answer_supporter",
             subject,
-            locale,
+            support.locale,
             idea=idea,
             answer=entry,
             idea_url=idea_url,
+            # The supporter's private page: where to stop these mails.
+            manage_url=support_manage_url(support),
         )
     return entry
 
@@ -241,6 +261,162 @@ def _mail_quietly(recipient: str, template: str, subject: str, locale: str, **co
         queue_mail(recipient, template, subject, locale=locale, **context)
     except InvalidRecipient:
         current_app.logger.warning("Skipped an invalid recipient for %s", template)
+
+
+# --- the supporter's private page ------------------------------------------
+
+# Mail sent to a supporter about one idea.
+SUPPORT_MAIL_TEMPLATES = ("support_confirm", "support_already", "answer_supporter")
+_LINK_ID_BYTES = 4
+MAX_SUPPORT_ID = 2**31 - 1
+
+
+def support_link_token(support: Support) -> str:
+    """The secret in the supporter's private link (derived, never stored).
+
+    The support's id and a keyed hash of it and of its current
+    confirmation-token hash: every later mail (answers to the idea) can
+    carry the same link again, a fresh confirmation link replaces it, and
+    once the support is withdrawn (the row deleted) it leads nowhere.
+    """
+    digest = bytes.fromhex(keyed_hash(f"{support.id}:{support.token_hash or ''}", "support-link"))
+    raw = support.id.to_bytes(_LINK_ID_BYTES, "big") + digest
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def support_manage_url(support: Support) -> str:
+    return external_url("catalogue.support_page", token=support_link_token(support))
+
+
+def find_support_by_link(token: str) -> Support | None:
+    """The support a private link belongs to, or None for a forged or dead one."""
+    if not token or len(token) > 100:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, binascii.Error):
+        return None
+    if len(raw) != _LINK_ID_BYTES + 32:
+        return None
+    support_id = int.from_bytes(raw[:_LINK_ID_BYTES], "big")
+    if not 0 < support_id <= MAX_SUPPORT_ID:
+        return None
+    support = db.session.get(Support, support_id)
+    if support is None or not hmac.compare_digest(support_link_token(support), token):
+        return None
+    return support
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def support_mails(support: Support) -> list[OutboxMessage]:
+    """Copies of the mail sent to the supporter about the supported idea."""
+    if not support.email:
+        return []
+    # Every such mail links to the idea's page, /ideas/<id>-<slug>.
+    page = re.compile(rf"/ideas/{support.idea_id}(?![0-9])")
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            func.lower(OutboxMessage.recipient) == normalise_email(support.email),
+            OutboxMessage.template.in_(SUPPORT_MAIL_TEMPLATES),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [row for row in rows if page.search(row.body_text or "")]
+
+
+def export_support_data(support: Support) -> dict[str, Any]:
+    """Everything held about the supporter behind *support*, as plain data."""
+    idea = support.idea
+    return {
+        "exported_at": _iso(utcnow()),
+        "support": {
+            "status": "confirmed" if support.confirmed_at else "pending",
+            "notify": support.notify,
+            "created_at": _iso(support.created_at),
+            "confirmed_at": _iso(support.confirmed_at),
+        },
+        "supporter": {"email": support.email, "language": support.locale},
+        "idea": {
+            "id": idea.id,
+            "title": idea.title,
+            "url": (
+                external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug)
+                if idea.is_published
+                else None
+            ),
+        },
+        "emails": [
+            {
+                "subject": row.subject,
+                "status": row.status,
+                "queued_at": _iso(row.created_at),
+                "sent_at": _iso(row.sent_at),
+            }
+            for row in support_mails(support)
+        ],
+    }
+
+
+def stop_support_notifications(support: Support) -> bool:
+    """No more mail about answers to the idea; True if it was switched on."""
+    result = db.session.execute(
+        update(Support)
+        .where(Support.id == support.id, Support.notify.is_(True))
+        .values(notify=False)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(support)
+    return result.rowcount == 1
+
+
+def withdraw_support(support: Support) -> dict[str, Any] | None:
+    """The supporter withdraws: the row (the address) is deleted with the
+    copies of mail already sent about it, and a confirmed support stops
+    counting. The count goes down in the database, only for the request
+    whose DELETE removed the row, and never below zero. Returns what was
+    withdrawn, or None when the support was already gone."""
+    support_id, idea_id, email = support.id, support.idea_id, support.email
+    sent = [
+        row.id
+        for row in support_mails(support)
+        if row.status in (OutboxStatus.SENT, OutboxStatus.FAILED)
+    ]
+    deleted = db.session.execute(
+        delete(Support)
+        .where(Support.id == support_id)
+        .returning(Support.confirmed_at)
+        .execution_options(synchronize_session=False)
+    ).first()
+    db.session.expunge(support)
+    if deleted is None:
+        return None
+    counted = deleted.confirmed_at is not None
+    if counted:
+        db.session.execute(
+            update(Idea)
+            .where(Idea.id == idea_id, Idea.supports_count > 0)
+            .values(supports_count=Idea.supports_count - 1)
+            .execution_options(synchronize_session=False)
+        )
+        idea = db.session.get(Idea, idea_id)
+        if idea is not None:
+            db.session.expire(idea, ["supports_count"])
+    if sent:
+        db.session.execute(
+            delete(OutboxMessage)
+            .where(OutboxMessage.id.in_(sent))
+            .execution_options(synchronize_session=False)
+        )
+    audit.record(
+        "support.withdrawn",
+        None,
+        data={"idea_id": idea_id, "email": mask_email(email), "counted": counted},
+    )
+    return {"idea_id": idea_id, "counted": counted}
 
 
 @purger("unconfirmed supports")
