@@ -147,6 +147,7 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
     """Ids, slugs and private tokens of demo objects worth visiting."""
     from sqlalchemy import select
 
+    from app.catalogue.services import support_link_token
     from app.demo.core import DEMO_PROCESS_SLUG
     from app.extensions import db
     from app.models import (
@@ -155,6 +156,7 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         Idea,
         IdeaStatus,
         Process,
+        Support,
         Tag,
         Workshop,
         utcnow,
@@ -172,6 +174,11 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         ).first()
         if idea is not None:
             targets["idea"] = idea.id
+            support = db.session.scalars(
+                select(Support).where(Support.idea_id == idea.id).order_by(Support.id)
+            ).first()
+            if support is not None:
+                targets["support"] = support_link_token(support)
         waiting = db.session.scalars(
             select(Idea).where(Idea.status == IdeaStatus.AWAITING_REVIEW).order_by(Idea.id)
         ).first()
@@ -250,6 +257,15 @@ def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ("workshop full", f"/workshops/{t['full_workshop']}" if t.get("full_workshop") else None),
         ("workshop past", f"/workshops/{t['past_workshop']}" if t.get("past_workshop") else None),
         ("registration", f"/registrations/{t['registration']}" if t.get("registration") else None),
+        (
+            "registration data erasure",
+            f"/registrations/{t['registration']}/erase" if t.get("registration") else None,
+        ),
+        ("support page", f"/supports/{t['support']}" if t.get("support") else None),
+        (
+            "support withdrawal",
+            f"/supports/{t['support']}/erase" if t.get("support") else None,
+        ),
         ("results", "/results"),
         ("articles", "/articles"),
         ("article", f"/articles/{t['article']}" if t.get("article") else None),

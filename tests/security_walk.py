@@ -19,6 +19,7 @@ from app.models import (
     Process,
     Registration,
     ReplyTemplate,
+    Support,
     Tag,
     Workshop,
     WorkshopGroup,
@@ -27,6 +28,7 @@ from app.models import (
 
 def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
     """Load the demo, add what it lacks; returns objects' ids and tokens."""
+    from app.catalogue.services import support_link_token
     from app.demo.loader import load_demo
     from app.workshops.services import link_token
 
@@ -56,6 +58,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         db.session.add(template)
         registration = db.session.scalars(select(Registration)).first()
         tag = db.session.scalars(select(Tag)).first()
+        support = db.session.scalars(select(Support).order_by(Support.id)).first()
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -74,6 +77,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "token": tracked.track_token,
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
+            "support_token": support_link_token(support) if support else "x" * 48,
             "slugs": {
                 "workshops": workshop.slug,
                 "articles": article.slug,
@@ -96,6 +100,8 @@ def url_for_rule(rule: Rule, objects: dict[str, Any]) -> str | None:
                 values[argument] = objects["slugs"].get(blueprint, "x")
         elif argument == "token" and rule.endpoint.startswith("workshops."):
             values[argument] = objects["registration_token"]
+        elif argument == "token" and rule.endpoint.startswith("catalogue.support_"):
+            values[argument] = objects["support_token"]
         elif argument in objects:
             values[argument] = objects[argument]
         else:

@@ -63,6 +63,21 @@ def test_forms_showing_errors_pass_axe(app, make, live_server):
         page.wait_for_selector("#error-summary")
         problems += [describe_violations("registration with errors", page.url, v)
                      for v in [run_axe(page)] if v]  # fmt: skip
+        # Erasing one's data: the confirmation box left empty, then the result.
+        for label, path in (
+            ("registration erasure", f"/registrations/{targets['registration']}/erase"),
+            ("support withdrawal", f"/supports/{targets['support']}/erase"),
+        ):
+            browser.goto(base + path)
+            page.click("main form button[type=submit]")
+            page.wait_for_selector("#error-summary")
+            problems += [describe_violations(f"{label} with errors", path, v)
+                         for v in [run_axe(page)] if v]  # fmt: skip
+            page.check("#confirm")
+            page.click("main form button[type=submit]")
+            page.wait_for_url("**/erased")
+            problems += [describe_violations(f"{label} done", page.url, v)
+                         for v in [run_axe(page)] if v]  # fmt: skip
         # Sign-in with a wrong password.
         browser.goto(base + "/staff/login")
         page.fill("#email", "nikt@example.org")
