@@ -68,6 +68,13 @@ class Config:
     # The whole request may be a little larger than one attachment.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
 
+    # Rendered public pages kept per worker for anonymous readers; each kept
+    # page is checked against the database's content version on every
+    # request, so a change shows at once (see app/pagecache.py). 0 turns it off.
+    PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+    PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 2000)
+    PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

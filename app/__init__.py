@@ -46,7 +46,7 @@ def create_app(
         app.config.update(overrides)
     _fill_instance_defaults(app)
 
-    from app import database, i18n, mail, web
+    from app import database, i18n, mail, pagecache, web
     from app import logging as app_logging
     from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
     from app.extensions import mail as flask_mail
@@ -77,6 +77,7 @@ def create_app(
     for name in BLUEPRINTS:
         module = import_module(name)
         app.register_blueprint(module.bp)
+    pagecache.init_app(app)
 
     from app import errors
     from app.cli import register_cli

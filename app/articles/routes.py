@@ -15,6 +15,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import pagecache
 from app.articles import bp
 from app.articles.content import render_body
 from app.articles.covers import NAME_PATTERN, cover_dir, cover_srcset, cover_url
@@ -27,7 +28,7 @@ from app.articles.queries import (
     used_tags,
     visible_articles,
 )
-from app.articles.services import record_view
+from app.articles.services import already_counted, record_view
 from app.articles.video import video_for
 from app.extensions import db
 from app.models import Article, IdeaStatus, Tag
@@ -102,32 +103,37 @@ def detail(slug: str):
         # Counting writes; start it in a fresh transaction so SQLite takes
         # the write lock first (and waits for it) rather than upgrading a read.
         article_id = article.id
-        db.session.commit()
-        if record_view(article_id, client_address(), request.headers.get("User-Agent")):
+        address, agent = client_address(), request.headers.get("User-Agent")
+        if not already_counted(article_id, address, agent):
             db.session.commit()
-        else:
-            db.session.rollback()
-        article = db.session.get(Article, article_id)
+            if record_view(article_id, address, agent):
+                db.session.commit()
+            else:
+                db.session.rollback()
+            article = db.session.get(Article, article_id)
     if not visible:
         # Staff preview of a draft or a scheduled article: never cached or indexed.
         g.no_store = True
+    if visible:
+        return pagecache.serve(lambda: _render_detail(article, visible))
+    response = current_app.make_response(_render_detail(article, visible))
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _render_detail(article: Article, visible: bool) -> str:
     related_ideas = [idea for idea in article.ideas if idea.status == IdeaStatus.PUBLISHED]
     related_workshops = [workshop for workshop in article.workshops if workshop.published]
     process = article.process if article.process and article.process.published else None
-    response = current_app.make_response(
-        render_template(
-            "articles/detail.html",
-            article=article,
-            visible=visible,
-            video=video_for(article.video_url),
-            related_ideas=related_ideas,
-            related_workshops=related_workshops,
-            process=process,
-        )
+    return render_template(
+        "articles/detail.html",
+        article=article,
+        visible=visible,
+        video=video_for(article.video_url),
+        related_ideas=related_ideas,
+        related_workshops=related_workshops,
+        process=process,
     )
-    if not visible:
-        response.headers["X-Robots-Tag"] = "noindex"
-    return response
 
 
 @bp.route("/media/covers/<name>")

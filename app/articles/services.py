@@ -342,6 +342,19 @@ def reader_hash(article_id: int, address: str, user_agent: str, day: str) -> str
     return keyed_hash(f"{address}\n{user_agent}\n{day}\n{article_id}", "article-view")
 
 
+def already_counted(
+    article_id: int, address: str, user_agent: str | None, now: datetime | None = None
+) -> bool:
+    """Whether this reading would not be counted (a bot, or the reader was
+    counted today): a plain read, so repeat readers never wait for a write."""
+    if is_bot(user_agent):
+        return True
+    now = now or utcnow()
+    digest = reader_hash(article_id, address, user_agent or "", now.strftime("%Y-%m-%d"))
+    found = db.session.scalar(select(ArticleView.id).where(ArticleView.reader_hash == digest))
+    return found is not None
+
+
 def record_view(
     article_id: int, address: str, user_agent: str | None, now: datetime | None = None
 ) -> bool:

@@ -25,6 +25,7 @@ from app.models.moderation import DigestDelivery, ReplyTemplate
 from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.process import Category, Phase, Process
 from app.models.security import RecoveryCode
+from app.models.site import ContentVersion
 from app.models.user import Role, User
 from app.models.workshop import (
     ParticipantGroup,
@@ -44,6 +45,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Category",
+    "ContentVersion",
     "DigestDelivery",
     "Idea",
     "IdeaAnswer",

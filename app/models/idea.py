@@ -133,6 +133,16 @@ class Idea(TimestampMixin, db.Model):
     def __repr__(self) -> str:
         return f"<Idea {self.id} {self.status}>"
 
+    def touches_public_pages(self) -> bool:
+        """Whether a change to this row shows on public pages: only ideas that
+        are, or were until this change, published (see app.pagecache)."""
+        from sqlalchemy import inspect
+
+        history = inspect(self).attrs.status.history
+        seen = (*history.added, *history.unchanged, *history.deleted)
+        # Not loaded: it may have been published, so count it.
+        return not seen or IdeaStatus.PUBLISHED in seen
+
     @property
     def is_published(self) -> bool:
         return self.status == IdeaStatus.PUBLISHED
