@@ -198,3 +198,22 @@ def test_results_never_show_personal_data(client, counted):
     assert "@example.org" not in html
     assert "Osoba 0" not in html
     assert "Autor" not in html
+
+
+def test_progress_chart_shows_the_furthest_accepted_ideas_and_says_how_many_more(client, app, make):
+    from app.results.stats import PROGRESS_ROWS
+
+    total = PROGRESS_ROWS + 5
+    for n in range(total):
+        make.idea(title=f"Przyjęty pomysł {n:02d}", result_status="in_progress", progress=n)
+    with app.app_context():
+        stats = collect()
+    assert stats.accepted == total
+    assert len(stats.progress) == PROGRESS_ROWS
+    assert stats.progress[0].progress == total - 1  # the furthest first
+    html = client.get("/results").get_data(as_text=True)
+    chart = html.split('id="progress"', 1)[1].split("</figure>", 1)[0]
+    assert chart.count("Przyjęty pomysł") == 2 * PROGRESS_ROWS  # the bars and the table
+    assert "Przyjęty pomysł 00" not in chart  # the least advanced are left out
+    assert f"{PROGRESS_ROWS} najbardziej zaawansowanych z {total}" in html
+    assert "/ideas?status=in_progress" in html

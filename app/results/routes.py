@@ -11,7 +11,7 @@ from app.extensions import db
 from app.i18n import format_when
 from app.models import Process
 from app.results import bp
-from app.results.stats import collect
+from app.results.stats import ACCEPTED_STATUSES, collect
 
 
 def _week_label(monday) -> str:  # noqa: ANN001
@@ -75,6 +75,10 @@ def index():
             for w in stats.workshops
             if w.participants is not None
         ],  # fmt: skip
+        accepted_links=[
+            (idea_status_label(status), url_for("catalogue.index", status=status, **_p(process)))
+            for status in ACCEPTED_STATUSES
+        ],
         progress_rows=[
             (row.title, row.progress, url_for("catalogue.detail", idea_id=row.id, slug=row.slug))
             for row in stats.progress

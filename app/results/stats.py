@@ -27,6 +27,8 @@ from app.models import (
 from app.text import slugify
 
 ACCEPTED_STATUSES = (ResultStatus.ACCEPTED, ResultStatus.IN_PROGRESS, ResultStatus.IMPLEMENTED)
+# The progress chart shows the furthest-advanced accepted ideas, not all of them.
+PROGRESS_ROWS = 25
 # Statuses of submissions that were really sent (confirmed by their author).
 _NOT_SUBMITTED = (IdeaStatus.UNCONFIRMED,)
 
@@ -62,6 +64,7 @@ class Stats:
     workshops_upcoming: int = 0
     participants: int = 0
     progress: list[ProgressRow] = field(default_factory=list)
+    accepted: int = 0  # all accepted ideas; ``progress`` holds the first PROGRESS_ROWS
 
     def as_json(self) -> dict:
         """The ``/api/v1/stats`` shape (CONTRACT)."""
@@ -157,6 +160,8 @@ def collect(process_id: int | None = None, now: datetime | None = None) -> Stats
     stats.workshops_upcoming = sum(1 for w in stats.workshops if w.starts_at > now)
     stats.participants = sum(w.participants or 0 for w in held)
 
+    accepted = [*published, Idea.result_status.in_(ACCEPTED_STATUSES)]
+    stats.accepted = int(db.session.scalar(select(func.count()).select_from(Idea).where(*accepted)))
     stats.progress = [
         ProgressRow(
             row.id,
@@ -167,8 +172,9 @@ def collect(process_id: int | None = None, now: datetime | None = None) -> Stats
         )  # fmt: skip
         for row in db.session.execute(
             select(Idea.id, Idea.title, Idea.result_status, Idea.progress)
-            .where(*published, Idea.result_status.in_(ACCEPTED_STATUSES))
-            .order_by(Idea.progress.desc(), Idea.title)
+            .where(*accepted)
+            .order_by(Idea.progress.desc(), Idea.title, Idea.id)
+            .limit(PROGRESS_ROWS)
         )
     ]
     return stats
