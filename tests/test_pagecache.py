@@ -114,6 +114,16 @@ def test_changes_no_page_shows_leave_kept_pages_alone(app, make):
     assert version(app) == before
 
 
+def test_a_confirmed_submission_moves_the_version(app, make):
+    # /results counts confirmed submissions, published or not.
+    idea = make.idea(status=IdeaStatus.UNCONFIRMED)
+    before = version(app)
+    with app.app_context():
+        db.session.get(Idea, idea.id).status = IdeaStatus.AWAITING_REVIEW
+        db.session.commit()
+    assert version(app) == before + 1
+
+
 def test_publishing_an_idea_moves_the_version(app, make):
     idea = make.idea(status=IdeaStatus.AWAITING_REVIEW, title="Czeka na moderację")
     client = app.test_client()

@@ -134,14 +134,15 @@ class Idea(TimestampMixin, db.Model):
         return f"<Idea {self.id} {self.status}>"
 
     def touches_public_pages(self) -> bool:
-        """Whether a change to this row shows on public pages: only ideas that
-        are, or were until this change, published (see app.pagecache)."""
+        """Whether a change to this row shows on public pages (see
+        app.pagecache): any idea but one still waiting for its author's
+        confirmation (confirmed submissions are counted on /results)."""
         from sqlalchemy import inspect
 
         history = inspect(self).attrs.status.history
         seen = (*history.added, *history.unchanged, *history.deleted)
-        # Not loaded: it may have been published, so count it.
-        return not seen or IdeaStatus.PUBLISHED in seen
+        # Not loaded: it may have been public, so count it.
+        return not seen or any(status != IdeaStatus.UNCONFIRMED for status in seen)
 
     @property
     def is_published(self) -> bool:
