@@ -167,7 +167,7 @@ def test_erasing_a_confirmed_registration_frees_the_place_for_the_waiting_list(
     page = mail_client.get(f"{anna}/erase")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "najpierw go odwołamy" in html
+    assert "najpierw odwołamy zapis" in html
     assert f'action="{anna}/erase"' in html
     assert page.headers["Cache-Control"] == "no-store"
     assert make.count(Registration, status="confirmed") == 1  # GET changed nothing
@@ -233,7 +233,7 @@ def test_erasing_a_registration_for_a_meeting_that_took_place_keeps_the_attendan
         db.session.execute(update(Registration).values(attended=True))
         db.session.commit()
     page = mail_client.get(f"{path}/erase").get_data(as_text=True)
-    assert "najpierw go odwołamy" not in page
+    assert "najpierw odwołamy" not in page
     response = mail_client.post(f"{path}/erase", data={"confirm": "y"})
     assert response.status_code == 303
     assert "Usunęliśmy Twoje imię" in mail_client.get(response.location).get_data(as_text=True)
