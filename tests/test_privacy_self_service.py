@@ -531,3 +531,39 @@ def test_support_changes_need_the_form_token(app, client, make):
         support = db.session.get(Support, support_id)
         assert support is not None and support.notify is True
     assert make.get(Idea, idea.id).supports_count == 1
+
+
+def test_staff_erasing_a_support_the_supporter_just_withdrew_counts_nothing_more(app, make):
+    """Staff opened the support before the supporter withdrew it."""
+    from app.privacy.services import delete_support
+
+    idea = make.idea()
+    support_id = _confirmed_support(app, idea, "ola@example.org")
+    _confirmed_support(app, idea, "jan@example.org")
+    loaded, withdrawn = threading.Event(), threading.Event()
+    errors: list[Exception] = []
+
+    def staff() -> None:
+        with app.test_request_context():
+            support = db.session.get(Support, support_id)
+            assert support.confirmed_at is not None
+            loaded.set()
+            withdrawn.wait(10)
+            try:
+                delete_support(support)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - the test reports it
+                db.session.rollback()
+                errors.append(error)
+
+    thread = threading.Thread(target=staff)
+    thread.start()
+    loaded.wait(10)
+    with app.test_request_context():
+        supports.withdraw_support(db.session.get(Support, support_id))
+        db.session.commit()
+    withdrawn.set()
+    thread.join()
+    assert errors == []
+    assert make.get(Idea, idea.id).supports_count == 1
+    assert make.count(Support, idea_id=idea.id) == 1

@@ -373,25 +373,20 @@ def stop_support_notifications(support: Support) -> bool:
     return result.rowcount == 1
 
 
-def withdraw_support(support: Support) -> dict[str, Any] | None:
-    """The supporter withdraws: the row (the address) is deleted with the
-    copies of mail already sent about it, and a confirmed support stops
-    counting. The count goes down in the database, only for the request
-    whose DELETE removed the row, and never below zero. Returns what was
-    withdrawn, or None when the support was already gone."""
-    support_id, idea_id, email = support.id, support.idea_id, support.email
-    sent = [
-        row.id
-        for row in support_mails(support)
-        if row.status in (OutboxStatus.SENT, OutboxStatus.FAILED)
-    ]
+def delete_support_row(support: Support) -> bool | None:
+    """Delete *support*; a confirmed one stops counting. The count goes down
+    in the database, only for the request whose DELETE removed the row (two
+    at once count down once), never below zero. Returns whether it had
+    counted, or None when the row was already gone."""
+    idea_id = support.idea_id
     deleted = db.session.execute(
         delete(Support)
-        .where(Support.id == support_id)
+        .where(Support.id == support.id)
         .returning(Support.confirmed_at)
         .execution_options(synchronize_session=False)
     ).first()
-    db.session.expunge(support)
+    if support in db.session:
+        db.session.expunge(support)
     if deleted is None:
         return None
     counted = deleted.confirmed_at is not None
@@ -405,6 +400,24 @@ def withdraw_support(support: Support) -> dict[str, Any] | None:
         idea = db.session.get(Idea, idea_id)
         if idea is not None:
             db.session.expire(idea, ["supports_count"])
+    return counted
+
+
+def withdraw_support(support: Support) -> dict[str, Any] | None:
+    """The supporter withdraws: the row (the address) is deleted with the
+    copies of mail already sent about it, and a confirmed support stops
+    counting. The count goes down in the database, only for the request
+    whose DELETE removed the row, and never below zero. Returns what was
+    withdrawn, or None when the support was already gone."""
+    idea_id, email = support.idea_id, support.email
+    sent = [
+        row.id
+        for row in support_mails(support)
+        if row.status in (OutboxStatus.SENT, OutboxStatus.FAILED)
+    ]
+    counted = delete_support_row(support)
+    if counted is None:
+        return None
     if sent:
         db.session.execute(
             delete(OutboxMessage)

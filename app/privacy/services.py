@@ -211,17 +211,13 @@ def anonymise_registration(registration: Registration, actor: User | None = None
 
 
 def delete_support(support: Support, actor: User | None = None) -> None:
-    """Delete a support; a confirmed one no longer counts."""
-    if support.confirmed_at is not None:
-        db.session.execute(
-            update(Idea)
-            .where(Idea.id == support.idea_id, Idea.supports_count > 0)
-            .values(supports_count=Idea.supports_count - 1)
-            .execution_options(synchronize_session=False)
-        )
-    audit.record("privacy.support_deleted", None, actor=actor, data={"idea_id": support.idea_id})
-    db.session.delete(support)
-    db.session.flush()
+    """Delete a support; a confirmed one no longer counts (once, even when
+    the supporter withdraws it at the same moment)."""
+    from app.catalogue.services import delete_support_row
+
+    idea_id = support.idea_id
+    if delete_support_row(support) is not None:
+        audit.record("privacy.support_deleted", None, actor=actor, data={"idea_id": idea_id})
 
 
 # Supports are erased by deleting them: their only personal datum is the address.
