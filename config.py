@@ -74,6 +74,9 @@ class Config:
     PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
     PAGE_CACHE_MAX_ENTRIES = env_int("PAGE_CACHE_MAX_ENTRIES", 2000)
     PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 64 * 1024 * 1024)
+    # /results and /api/v1/stats recompute their aggregates at most this often
+    # per worker, however often the content changes (0: on every change).
+    RESULTS_MIN_SECONDS = env_int("RESULTS_MIN_SECONDS", 10)
 
     # Sessions and cookies
     SESSION_COOKIE_HTTPONLY = True
@@ -158,6 +161,9 @@ class TestConfig(Config):
     # Other features' tests sign admins in with a password only; the 2FA
     # tests switch the requirement on with app_config.
     TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ()
+    # Statistics are exact at once in tests; tests/test_results.py checks the
+    # minimum age with it switched on.
+    RESULTS_MIN_SECONDS = 0
 
 
 CONFIGS = {

@@ -258,11 +258,17 @@ def _with_token(response: Response) -> Response:
     return response
 
 
+def do_not_keep() -> None:
+    """Serve this response, but do not keep it (its content lags the version)."""
+    g.page_cache_skip = True
+
+
 def _keepable(response: Response) -> bool:
     cache_control = response.headers.get("Cache-Control", "")
     return (
         response.status_code == 200
         and not getattr(g, "no_store", False)
+        and not getattr(g, "page_cache_skip", False)
         and set(session.keys()) <= NEUTRAL_SESSION_KEYS
         and "Set-Cookie" not in response.headers
         and "no-store" not in cache_control

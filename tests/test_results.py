@@ -217,3 +217,39 @@ def test_progress_chart_shows_the_furthest_accepted_ideas_and_says_how_many_more
     assert "Przyjęty pomysł 00" not in chart  # the least advanced are left out
     assert f"{PROGRESS_ROWS} najbardziej zaawansowanych z {total}" in html
     assert "/ideas?status=in_progress" in html
+
+
+@pytest.mark.app_config(RESULTS_MIN_SECONDS=30)
+def test_statistics_are_recomputed_at_most_every_few_seconds(app, client, make, monkeypatch):
+    import app.results.stats as stats_module
+
+    make.idea(title="Pierwszy")
+    calls = []
+    real = stats_module.collect
+    monkeypatch.setattr(stats_module, "collect", lambda *a, **k: calls.append(1) or real(*a, **k))
+
+    def total() -> int:
+        return client.get("/api/v1/stats").get_json()["ideas"]["total"]
+
+    assert total() == 1
+    assert total() == 1
+    assert len(calls) == 1  # nothing changed: computed once
+    make.idea(title="Drugi")
+    # Changed a moment ago: the numbers computed a moment ago stand, and the
+    # page showing them is not kept as if it were current.
+    assert total() == 1
+    page = client.get("/results")
+    assert page.headers.get("X-Page-Cache") is None
+    assert len(calls) == 1
+    clock = stats_module.time.monotonic() + 31
+    monkeypatch.setattr(stats_module.time, "monotonic", lambda: clock)
+    assert total() == 2
+    assert len(calls) == 2
+
+
+@pytest.mark.app_config(RESULTS_MIN_SECONDS=0)
+def test_statistics_without_a_minimum_age_follow_every_change(client, make):
+    make.idea()
+    assert client.get("/api/v1/stats").get_json()["ideas"]["total"] == 1
+    make.idea()
+    assert client.get("/api/v1/stats").get_json()["ideas"]["total"] == 2

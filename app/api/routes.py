@@ -18,7 +18,7 @@ from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE, FilterError, parse_int
 from app.errors import error_response
 from app.extensions import db, limiter
 from app.models import Idea, IdeaStatus, Process, Workshop, utcnow
-from app.results.stats import collect
+from app.results import stats as results_stats
 from app.search import search_ideas
 
 MAX_PAGE = 1_000_000
@@ -169,4 +169,4 @@ def stats():
         )
         if process_id is None:
             raise FilterError("process", _("Nie ma takich konsultacji."))
-    return jsonify(collect(process_id).as_json())
+    return jsonify(results_stats.current(process_id).as_json())

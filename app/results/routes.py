@@ -11,7 +11,7 @@ from app.extensions import db
 from app.i18n import format_when
 from app.models import Process
 from app.results import bp
-from app.results.stats import ACCEPTED_STATUSES, collect
+from app.results.stats import ACCEPTED_STATUSES, current
 
 
 def _week_label(monday) -> str:  # noqa: ANN001
@@ -37,7 +37,7 @@ def index():
                 stats=None,
                 error=_("Nie ma takich konsultacji."),
             ), 400
-    stats = collect(process.id if process else None)
+    stats = current(process.id if process else None)
     return render_template(
         "results/index.html",
         processes=processes,
