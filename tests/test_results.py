@@ -253,3 +253,13 @@ def test_statistics_without_a_minimum_age_follow_every_change(client, make):
     assert client.get("/api/v1/stats").get_json()["ideas"]["total"] == 1
     make.idea()
     assert client.get("/api/v1/stats").get_json()["ideas"]["total"] == 2
+
+
+def test_summary_tiles_use_polish_plural_forms(client, make):
+    make.idea()
+    make.idea()
+    html = client.get("/results").get_data(as_text=True)
+    assert "opublikowane pomysły" in html  # 2
+    assert "potwierdzonych poparć" in html  # 0
+    english = client.get("/results?lang=en").get_data(as_text=True)
+    assert "published ideas" in english
