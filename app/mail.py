@@ -81,6 +81,22 @@ def queue_mail(
     return message
 
 
+def summaries(messages: Iterable[OutboxMessage]) -> list[dict[str, str | None]]:
+    """The mails sent to a person, for their own data export: subject, state
+    and dates (the bodies hold nothing that is not exported elsewhere)."""
+    from app.timeutil import iso_utc
+
+    return [
+        {
+            "subject": message.subject,
+            "status": message.status,
+            "queued_at": iso_utc(message.created_at),
+            "sent_at": iso_utc(message.sent_at),
+        }
+        for message in messages
+    ]
+
+
 def _in_app_context() -> bool:
     from flask import has_app_context
 

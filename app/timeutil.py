@@ -24,3 +24,8 @@ def utc_to_local(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+def iso_utc(value: datetime | None) -> str | None:
+    """ISO 8601 in UTC (the data exports), or None."""
+    return value.isoformat() if value else None

@@ -6,7 +6,7 @@ import base64
 import binascii
 import hmac
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import current_app
@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select, update
 
 from app import audit
 from app.extensions import db
-from app.mail import InvalidRecipient, queue_mail
+from app.mail import InvalidRecipient, queue_mail, summaries
 from app.maintenance import purger
 from app.models import (
     Idea,
@@ -33,6 +33,7 @@ from app.models import (
 from app.security.clients import keyed_hash
 from app.security.tokens import hash_token, new_token
 from app.text import mask_email
+from app.timeutil import iso_utc
 from app.web import external_url
 
 ANSWER_STATUSES = (
@@ -307,10 +308,6 @@ def find_support_by_link(token: str) -> Support | None:
     return support
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def support_mails(support: Support) -> list[OutboxMessage]:
     """Copies of the mail sent to the supporter about the supported idea."""
     if not support.email:
@@ -332,12 +329,12 @@ def export_support_data(support: Support) -> dict[str, Any]:
     """Everything held about the supporter behind *support*, as plain data."""
     idea = support.idea
     return {
-        "exported_at": _iso(utcnow()),
+        "exported_at": iso_utc(utcnow()),
         "support": {
             "status": "confirmed" if support.confirmed_at else "pending",
             "notify": support.notify,
-            "created_at": _iso(support.created_at),
-            "confirmed_at": _iso(support.confirmed_at),
+            "created_at": iso_utc(support.created_at),
+            "confirmed_at": iso_utc(support.confirmed_at),
         },
         "supporter": {"email": support.email, "language": support.locale},
         "idea": {
@@ -349,15 +346,7 @@ def export_support_data(support: Support) -> dict[str, Any]:
                 else None
             ),
         },
-        "emails": [
-            {
-                "subject": row.subject,
-                "status": row.status,
-                "queued_at": _iso(row.created_at),
-                "sent_at": _iso(row.sent_at),
-            }
-            for row in support_mails(support)
-        ],
+        "emails": summaries(support_mails(support)),
     }
 
 

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
 from app.extensions import db
-from app.mail import queue_mail
+from app.mail import queue_mail, summaries
 from app.maintenance import purger
 from app.models import (
     Attachment,
@@ -35,6 +35,7 @@ from app.models import (
 from app.security.clients import keyed_hash
 from app.security.tokens import hash_token, new_token
 from app.text import normalise_for_search
+from app.timeutil import iso_utc
 from app.uploads import ProcessedFile, delete_file, save_file
 from app.web import external_url
 
@@ -454,10 +455,6 @@ def withdraw_idea(idea: Idea, reason: str | None = None) -> IdeaEvent:
 
 def export_author_data(idea: Idea) -> dict[str, Any]:
     """Everything held about the submitter of *idea*, as plain data."""
-
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
     mails = []
     if idea.email:
         rows = db.session.scalars(
@@ -467,18 +464,10 @@ def export_author_data(idea: Idea) -> dict[str, Any]:
             )
             .order_by(OutboxMessage.id)
         )
-        mails = [
-            {
-                "subject": row.subject,
-                "status": row.status,
-                "queued_at": iso(row.created_at),
-                "sent_at": iso(row.sent_at),
-            }
-            for row in rows
-        ]
+        mails = summaries(rows)
     attachment = idea.attachment
     return {
-        "exported_at": iso(utcnow()),
+        "exported_at": iso_utc(utcnow()),
         "idea": {
             "id": idea.id,
             "status": idea.status,
@@ -486,9 +475,9 @@ def export_author_data(idea: Idea) -> dict[str, Any]:
             "description": idea.description,
             "category": idea.category.name if idea.category else None,
             "process": idea.process.title if idea.process else None,
-            "submitted_at": iso(idea.submitted_at),
-            "confirmed_at": iso(idea.confirmed_at),
-            "published_at": iso(idea.published_at),
+            "submitted_at": iso_utc(idea.submitted_at),
+            "confirmed_at": iso_utc(idea.confirmed_at),
+            "published_at": iso_utc(idea.published_at),
         },
         "author": {
             "name": idea.author_name,
@@ -497,7 +486,7 @@ def export_author_data(idea: Idea) -> dict[str, Any]:
             "show_author_name": idea.show_author_name,
             "language": idea.locale,
         },
-        "consent": {"version": idea.consent_version, "given_at": iso(idea.consented_at)},
+        "consent": {"version": idea.consent_version, "given_at": iso_utc(idea.consented_at)},
         "attachment": (
             {
                 "file_name": attachment.original_name,
@@ -509,7 +498,7 @@ def export_author_data(idea: Idea) -> dict[str, Any]:
         ),
         "history": [
             {
-                "when": iso(event.created_at),
+                "when": iso_utc(event.created_at),
                 "kind": event.kind,
                 "from_status": event.from_status,
                 "to_status": event.to_status,

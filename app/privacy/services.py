@@ -8,13 +8,13 @@ with the address masked, and never commits.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 
 from app import audit
 from app.extensions import db
+from app.mail import summaries
 from app.models import (
     Idea,
     OutboxMessage,
@@ -26,6 +26,7 @@ from app.models import (
     utcnow,
 )
 from app.text import mask_email
+from app.timeutil import iso_utc
 
 
 def normalise_email(email: str | None) -> str:
@@ -77,10 +78,6 @@ def find_personal_data(email: str) -> PersonalData:
     return found
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any]:
     """Plain data (for JSON) about everything held for *email*."""
     data = find_personal_data(email)
@@ -88,7 +85,7 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         audit.record("privacy.exported", None, actor=actor, data={"email": mask_email(data.email)})
     return {
         "email": data.email,
-        "exported_at": _iso(utcnow()),
+        "exported_at": iso_utc(utcnow()),
         "ideas": [
             {
                 "id": idea.id,
@@ -100,10 +97,10 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
                 "show_author_name": idea.show_author_name,
                 "language": idea.locale,
                 "consent_version": idea.consent_version,
-                "consented_at": _iso(idea.consented_at),
-                "submitted_at": _iso(idea.submitted_at),
-                "confirmed_at": _iso(idea.confirmed_at),
-                "published_at": _iso(idea.published_at),
+                "consented_at": iso_utc(idea.consented_at),
+                "submitted_at": iso_utc(idea.submitted_at),
+                "confirmed_at": iso_utc(idea.confirmed_at),
+                "published_at": iso_utc(idea.published_at),
                 "attachment": idea.attachment.original_name if idea.attachment else None,
             }
             for idea in data.ideas
@@ -113,35 +110,27 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
                 "idea_id": support.idea_id,
                 "idea_title": support.idea.title if support.idea else None,
                 "notify": support.notify,
-                "created_at": _iso(support.created_at),
-                "confirmed_at": _iso(support.confirmed_at),
+                "created_at": iso_utc(support.created_at),
+                "confirmed_at": iso_utc(support.confirmed_at),
             }
             for support in data.supports
         ],
         "registrations": [
             {
                 "workshop": reg.workshop.title if reg.workshop else None,
-                "starts_at": _iso(reg.workshop.starts_at) if reg.workshop else None,
+                "starts_at": iso_utc(reg.workshop.starts_at) if reg.workshop else None,
                 "name": reg.name,
                 "participant_group": reg.participant_group,
                 "needs": reg.needs,
                 "status": reg.status,
                 "consent_version": reg.consent_version,
-                "created_at": _iso(reg.created_at),
-                "confirmed_at": _iso(reg.confirmed_at),
-                "cancelled_at": _iso(reg.cancelled_at),
+                "created_at": iso_utc(reg.created_at),
+                "confirmed_at": iso_utc(reg.confirmed_at),
+                "cancelled_at": iso_utc(reg.cancelled_at),
             }
             for reg in data.registrations
         ],
-        "emails": [
-            {
-                "subject": mail.subject,
-                "status": mail.status,
-                "queued_at": _iso(mail.created_at),
-                "sent_at": _iso(mail.sent_at),
-            }
-            for mail in data.mails
-        ],
+        "emails": summaries(data.mails),
     }
 
 

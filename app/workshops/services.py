@@ -25,7 +25,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.mail import queue_mail
+from app.mail import queue_mail, summaries
 from app.maintenance import purger
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage, OutboxStatus
@@ -38,6 +38,7 @@ from app.models.workshop import (
 )
 from app.security.clients import keyed_hash
 from app.security.tokens import hash_token
+from app.timeutil import iso_utc
 from app.web import external_url
 
 MAX_TOKEN_LENGTH = 100
@@ -489,29 +490,25 @@ def mails_about(registration: Registration) -> list[OutboxMessage]:
     return [row for row in rows if page.search(row.body_text or "")]
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
 def export_registration_data(registration: Registration) -> dict[str, Any]:
     """Everything held about the person behind *registration*, as plain data."""
     workshop = registration.workshop
     return {
-        "exported_at": _iso(utcnow()),
+        "exported_at": iso_utc(utcnow()),
         "registration": {
             "id": registration.id,
             "status": registration.status,
-            "created_at": _iso(registration.created_at),
-            "confirmed_at": _iso(registration.confirmed_at),
-            "waiting_since": _iso(registration.waiting_since),
-            "promoted_at": _iso(registration.promoted_at),
-            "cancelled_at": _iso(registration.cancelled_at),
+            "created_at": iso_utc(registration.created_at),
+            "confirmed_at": iso_utc(registration.confirmed_at),
+            "waiting_since": iso_utc(registration.waiting_since),
+            "promoted_at": iso_utc(registration.promoted_at),
+            "cancelled_at": iso_utc(registration.cancelled_at),
             "attended": registration.attended,
         },
         "workshop": {
             "title": workshop.title,
-            "starts_at": _iso(workshop.starts_at),
-            "ends_at": _iso(workshop.ends_at),
+            "starts_at": iso_utc(workshop.starts_at),
+            "ends_at": iso_utc(workshop.ends_at),
             "venue": workshop.venue,
             "url": external_url("workshops.detail", slug=workshop.slug),
         },
@@ -524,17 +521,9 @@ def export_registration_data(registration: Registration) -> dict[str, Any]:
         },
         "consent": {
             "version": registration.consent_version,
-            "given_at": _iso(registration.consented_at),
+            "given_at": iso_utc(registration.consented_at),
         },
-        "emails": [
-            {
-                "subject": row.subject,
-                "status": row.status,
-                "queued_at": _iso(row.created_at),
-                "sent_at": _iso(row.sent_at),
-            }
-            for row in mails_about(registration)
-        ],
+        "emails": summaries(mails_about(registration)),
     }
 
 
