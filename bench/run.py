@@ -63,6 +63,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def stop(process: subprocess.Popen | None, timeout: float) -> None:
+    """SIGTERM (a graceful stop), then SIGKILL after *timeout* seconds."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 class Server:
     """gunicorn -c gunicorn.conf.py APP, on a free port, logging to a file."""
 
@@ -103,12 +113,7 @@ class Server:
         raise SystemExit(f"{self.target} did not become ready; see {self.log}")
 
     def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop(self.process, timeout=30)
         self._out.close()
 
 
@@ -133,12 +138,7 @@ class MailWorker:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop(self.process, timeout=60)
         self._out.close()
 
 
