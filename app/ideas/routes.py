@@ -112,6 +112,9 @@ def _chosen_process(form: IdeaForm, processes: list[Process]) -> Process | str:
     """The consultation the idea goes to, or a message why none can take it."""
     slug = form.process_slug.data
     if slug:
+        open_now = next((p for p in processes if p.slug == slug), None)
+        if open_now is not None:
+            return open_now
         process = db.session.scalar(
             select(Process).where(Process.slug == slug, Process.published.is_(True))
         )
