@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -35,6 +36,24 @@ def get_or_404(model: type, ident: Any) -> Any:
     if obj is None:
         abort(404)
     return obj
+
+
+def private(response: Response | str) -> Response:
+    """Headers for a page whose URL holds someone's secret token: never
+    cached, never passed on in a Referer, never indexed."""
+    response = Response(response) if isinstance(response, str) else response
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def data_download(data: dict[str, Any], filename: str) -> Response:
+    """A person's own data as a JSON file to save (see the privacy notice)."""
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return private(response)
 
 
 def external_url(endpoint: str, **values: Any) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from flask import (
     Response,
@@ -56,7 +55,7 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
-from app.web import external_url, get_or_404, safe_next_url
+from app.web import data_download, external_url, get_or_404, private, safe_next_url
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
@@ -289,14 +288,6 @@ def _support_or_404(token: str):  # noqa: ANN202
     return support
 
 
-def _private(response: Response) -> Response:
-    # The token is in the URL: never pass it on, never cache, never index.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _support_page(template: str, support, status: int = 200, **context) -> Response:  # noqa: ANN001
     idea = support.idea
     body = render_template(
@@ -311,7 +302,7 @@ def _support_page(template: str, support, status: int = 200, **context) -> Respo
         token=request.view_args["token"],
         **context,
     )
-    return _private(Response(body, status=status, mimetype="text/html"))
+    return private(Response(body, status=status, mimetype="text/html"))
 
 
 @bp.route("/supports/<token>")
@@ -323,12 +314,9 @@ def support_page(token: str):
 @bp.route("/supports/<token>/data.json")
 def support_data(token: str):
     support = _support_or_404(token)
-    body = json.dumps(services.export_support_data(support), ensure_ascii=False, indent=2)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="odkrywka-poparcie-{support.id}-dane.json"'
+    return data_download(
+        services.export_support_data(support), f"odkrywka-poparcie-{support.id}-dane.json"
     )
-    return _private(response)
 
 
 @bp.route("/supports/<token>/notifications", methods=["POST"])
@@ -337,7 +325,7 @@ def support_stop_notifications(token: str):
     services.stop_support_notifications(support)
     db.session.commit()
     flash(_("Nie będziemy już wysyłać powiadomień o odpowiedziach na ten pomysł."), "success")
-    return _private(redirect(url_for("catalogue.support_page", token=token), code=303))
+    return private(redirect(url_for("catalogue.support_page", token=token), code=303))
 
 
 @bp.route("/supports/<token>/erase", methods=["GET", "POST"])
@@ -349,11 +337,11 @@ def support_erase(token: str):
     if request.method == "POST":
         if form.validate_on_submit():
             title = support.idea.title
-            counted = support.confirmed_at is not None
-            services.withdraw_support(support)
+            withdrawn = services.withdraw_support(support)
             db.session.commit()
+            counted = bool(withdrawn and withdrawn["counted"])
             session["support_erased"] = {"idea": title, "counted": counted}
-            return _private(redirect(url_for("catalogue.support_erased"), code=303))
+            return private(redirect(url_for("catalogue.support_erased"), code=303))
         status = 400
     return _support_page("catalogue/support_erase.html", support, status, form=form)
 

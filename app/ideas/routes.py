@@ -3,7 +3,6 @@ page (edit, withdraw, data download, erasure) and attachments."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import (
@@ -51,6 +50,7 @@ from app.ideas.services import (
 from app.models import Category, Idea, IdeaStatus, Process
 from app.text import mask_email
 from app.uploads import human_size, send_stored_file
+from app.web import data_download
 
 # Pages whose URL carries a secret token: never cached, never referred.
 TOKEN_ENDPOINTS = frozenset(
@@ -430,12 +430,7 @@ def _render_withdraw(
 @bp.route("/track/<token>/data.json")
 def data(token: str):
     idea = _tracked_or_404(token)
-    body = json.dumps(export_author_data(idea), ensure_ascii=False, indent=2)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="odkrywka-pomysl-{idea.id}-dane.json"'
-    )
-    return response
+    return data_download(export_author_data(idea), f"odkrywka-pomysl-{idea.id}-dane.json")
 
 
 @bp.route("/track/<token>/erase", methods=["GET", "POST"])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import (
     Response,
     abort,
@@ -24,6 +22,8 @@ from app.i18n import current_language
 from app.ideas.forms import EraseForm
 from app.models import Idea, IdeaStatus, Process, Workshop, WorkshopGroup, utcnow
 from app.models.workshop import RegistrationStatus
+from app.privacy.services import anonymise_registration
+from app.web import data_download, private
 from app.workshops import bp, services
 from app.workshops.calendar import build_calendar
 from app.workshops.forms import RegistrationForm, participant_group_labels
@@ -203,14 +203,6 @@ def _registration_or_404(token: str):  # noqa: ANN202
     return registration
 
 
-def _private(response):  # noqa: ANN001, ANN202
-    response = Response(response) if isinstance(response, str) else response
-    # The token is in the URL: never pass it on in a Referer header.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 def _render_registration(registration, status: int = 200, error: str | None = None):  # noqa: ANN001, ANN202
     now = utcnow()
     body = render_template(
@@ -229,7 +221,7 @@ def _render_registration(registration, status: int = 200, error: str | None = No
         error=error,
         group_labels=participant_group_labels(),
     )
-    return _private(Response(body, status=status, mimetype="text/html"))
+    return private(Response(body, status=status, mimetype="text/html"))
 
 
 def _change_registration(registration, change):  # noqa: ANN001, ANN202
@@ -271,7 +263,7 @@ def registration_confirm(token: str):
         "already": (_("Ten zapis był już potwierdzony."), "info"),
     }
     flash(*messages[outcome])
-    return _private(redirect(url_for("workshops.registration", token=token), code=303))
+    return private(redirect(url_for("workshops.registration", token=token), code=303))
 
 
 @bp.route("/registrations/<token>/cancel", methods=["POST"])
@@ -287,20 +279,17 @@ def registration_cancel(token: str):
         )
     else:
         flash(_("Ten zapis był już anulowany."), "info")
-    return _private(redirect(url_for("workshops.registration", token=token), code=303))
+    return private(redirect(url_for("workshops.registration", token=token), code=303))
 
 
 @bp.route("/registrations/<token>/data.json")
 def registration_data(token: str):
     """Everything held about the person behind this registration (JSON)."""
     registration = _registration_or_404(token)
-    body = json.dumps(services.export_registration_data(registration), ensure_ascii=False, indent=2)
-    response = Response(body, mimetype="application/json")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="odkrywka-zapis-{registration.id}-dane.json"'
+    return data_download(
+        services.export_registration_data(registration),
+        f"odkrywka-zapis-{registration.id}-dane.json",
     )
-    response.headers["Cache-Control"] = "no-store"
-    return _private(response)
 
 
 @bp.route("/registrations/<token>/erase", methods=["GET", "POST"])
@@ -312,10 +301,10 @@ def registration_erase(token: str):
     if request.method == "POST":
         if form.validate_on_submit():
             title = registration.workshop.title
-            outcome = services.erase_registration(registration)
+            outcome = anonymise_registration(registration)
             db.session.commit()
             session["registration_erased"] = {"outcome": outcome, "workshop": title}
-            return _private(redirect(url_for("workshops.registration_erased"), code=303))
+            return private(redirect(url_for("workshops.registration_erased"), code=303))
         status = 400
     body = render_template(
         "workshops/registration_erase.html",
@@ -325,7 +314,7 @@ def registration_erase(token: str):
         form=form,
         active=registration.is_active and not registration.workshop.is_past(utcnow()),
     )
-    return _private(Response(body, status=status, mimetype="text/html"))
+    return private(Response(body, status=status, mimetype="text/html"))
 
 
 @bp.route("/registrations/erased")

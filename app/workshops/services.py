@@ -545,16 +545,6 @@ def forget_mails(registration: Registration) -> int:
     return result.rowcount or 0
 
 
-def erase_registration(registration: Registration) -> str:
-    """The person erases their data: an active registration is cancelled
-    first (the place goes to the waiting list, as with ``cancel``), then
-    the name, address and needs are removed and the private link stops
-    working. Returns ``"cancelled"`` or ``"anonymised"``."""
-    from app.privacy.services import anonymise_registration
-
-    return anonymise_registration(registration)
-
-
 # --- retention ----------------------------------------------------------
 
 
