@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import smtplib
 import socket
 from collections.abc import Iterable
@@ -20,7 +21,7 @@ from typing import Any
 from flask import Flask, current_app, g, render_template
 from flask_babel import force_locale
 from flask_mail import Connection, Message
-from sqlalchemy import event, inspect, select, update
+from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.extensions import db
@@ -95,6 +96,41 @@ def summaries(messages: Iterable[OutboxMessage]) -> list[dict[str, str | None]]:
         }
         for message in messages
     ]
+
+
+def mails_about(
+    address: str, templates: Iterable[str], mentioning: re.Pattern
+) -> list[OutboxMessage]:
+    """Mail to *address* from *templates* whose text matches *mentioning*
+    (the page of the idea or meeting it was about), oldest first."""
+    from app.text import normalise_email
+
+    address = normalise_email(address)
+    if not address:
+        return []
+    rows = db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            func.lower(OutboxMessage.recipient) == address,
+            OutboxMessage.template.in_(tuple(templates)),
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [row for row in rows if mentioning.search(row.body_text or "")]
+
+
+def forget_delivered(messages: Iterable[OutboxMessage]) -> int:
+    """Delete the copies of *messages* already sent (or given up on); mail
+    still waiting is left to be delivered."""
+    ids = [m.id for m in messages if m.status in (OutboxStatus.SENT, OutboxStatus.FAILED)]
+    if not ids:
+        return 0
+    result = db.session.execute(
+        delete(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids))
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def _in_app_context() -> bool:

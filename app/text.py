@@ -51,6 +51,11 @@ def single_line(text: str, max_length: int | None = None) -> str:
     return cleaned
 
 
+def normalise_email(email: str | None) -> str:
+    """How addresses are compared everywhere: trimmed, lower case."""
+    return (email or "").strip().lower()
+
+
 def mask_email(email: str | None) -> str:
     """``"anna.kowalska@example.pl"`` → ``"a***@example.pl"`` for logs."""
     if not email or "@" not in email:

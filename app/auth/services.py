@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import Role, User
+from app.text import normalise_email
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -14,10 +15,6 @@ MAX_PASSWORD_LENGTH = 128
 
 class AccountError(ValueError):
     """A rule about staff accounts was broken; the message is for the user."""
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def find_user(email: str) -> User | None:

@@ -12,11 +12,11 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from app import audit
 from app.extensions import db
-from app.mail import InvalidRecipient, queue_mail, summaries
+from app.mail import InvalidRecipient, forget_delivered, mails_about, queue_mail, summaries
 from app.maintenance import purger
 from app.models import (
     Idea,
@@ -24,7 +24,6 @@ from app.models import (
     IdeaEvent,
     IdeaStatus,
     OutboxMessage,
-    OutboxStatus,
     ResultStatus,
     Support,
     User,
@@ -32,7 +31,7 @@ from app.models import (
 )
 from app.security.clients import keyed_hash
 from app.security.tokens import hash_token, new_token
-from app.text import mask_email
+from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
 from app.web import external_url
 
@@ -67,10 +66,6 @@ def supports_open(idea: Idea) -> bool:
 
 def support_link_lifetime() -> timedelta:
     return timedelta(days=current_app.config.get("RETENTION_UNCONFIRMED_DAYS", 7))
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Support:
@@ -309,20 +304,10 @@ def find_support_by_link(token: str) -> Support | None:
 
 
 def support_mails(support: Support) -> list[OutboxMessage]:
-    """Copies of the mail sent to the supporter about the supported idea."""
-    if not support.email:
-        return []
-    # Every such mail links to the idea's page, /ideas/<id>-<slug>.
+    """Copies of the mail sent to the supporter about the supported idea
+    (every such mail links to the idea's page, /ideas/<id>-<slug>)."""
     page = re.compile(rf"/ideas/{support.idea_id}(?![0-9])")
-    rows = db.session.scalars(
-        select(OutboxMessage)
-        .where(
-            func.lower(OutboxMessage.recipient) == normalise_email(support.email),
-            OutboxMessage.template.in_(SUPPORT_MAIL_TEMPLATES),
-        )
-        .order_by(OutboxMessage.id)
-    )
-    return [row for row in rows if page.search(row.body_text or "")]
+    return mails_about(support.email, SUPPORT_MAIL_TEMPLATES, page)
 
 
 def export_support_data(support: Support) -> dict[str, Any]:
@@ -399,20 +384,11 @@ def withdraw_support(support: Support) -> dict[str, Any] | None:
     whose DELETE removed the row, and never below zero. Returns what was
     withdrawn, or None when the support was already gone."""
     idea_id, email = support.idea_id, support.email
-    sent = [
-        row.id
-        for row in support_mails(support)
-        if row.status in (OutboxStatus.SENT, OutboxStatus.FAILED)
-    ]
+    sent = support_mails(support)
     counted = delete_support_row(support)
     if counted is None:
         return None
-    if sent:
-        db.session.execute(
-            delete(OutboxMessage)
-            .where(OutboxMessage.id.in_(sent))
-            .execution_options(synchronize_session=False)
-        )
+    forget_delivered(sent)
     audit.record(
         "support.withdrawn",
         None,

@@ -34,7 +34,7 @@ from app.models import (
 )
 from app.security.clients import keyed_hash
 from app.security.tokens import hash_token, new_token
-from app.text import normalise_for_search
+from app.text import normalise_email, normalise_for_search
 from app.timeutil import iso_utc
 from app.uploads import ProcessedFile, delete_file, save_file
 from app.web import external_url
@@ -151,10 +151,6 @@ def active_categories() -> list[Category]:
 
 
 # -- spam ---------------------------------------------------------------------------
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 def submitter_hash(email: str) -> str:

@@ -25,12 +25,8 @@ from app.models import (
     User,
     utcnow,
 )
-from app.text import mask_email
+from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
-
-
-def normalise_email(email: str | None) -> str:
-    return (email or "").strip().lower()
 
 
 @dataclass

@@ -21,14 +21,14 @@ from flask import current_app
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.mail import queue_mail, summaries
+from app.mail import forget_delivered, mails_about, queue_mail, summaries
 from app.maintenance import purger
 from app.models.base import utcnow
-from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.outbox import OutboxMessage
 from app.models.workshop import (
     ACTIVE_STATUSES,
     ParticipantGroup,
@@ -38,6 +38,7 @@ from app.models.workshop import (
 )
 from app.security.clients import keyed_hash
 from app.security.tokens import hash_token
+from app.text import normalise_email
 from app.timeutil import iso_utc
 from app.web import external_url
 
@@ -64,10 +65,6 @@ class AlreadyRegistered(RegistrationError):
 
 class RegistrationExpired(RegistrationError):
     status_code = 404
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 # --- private links ------------------------------------------------------
@@ -471,23 +468,12 @@ MAIL_TEMPLATES = (
 )
 
 
-def mails_about(registration: Registration) -> list[OutboxMessage]:
-    """Copies of the mail sent to the registration's address about its meeting."""
-    address = normalise_email(registration.email)
-    if not address:
-        return []
-    # The meeting's page is in every such mail (the footer); the path alone,
-    # so a change of BASE_URL does not hide older mail.
+def registration_mails(registration: Registration) -> list[OutboxMessage]:
+    """Copies of the mail sent to the registration's address about its
+    meeting. The meeting's page is in every such mail (the footer); the path
+    alone, so a change of BASE_URL does not hide older mail."""
     page = re.compile(re.escape(f"/workshops/{registration.workshop.slug}") + r"(?![\w-])")
-    rows = db.session.scalars(
-        select(OutboxMessage)
-        .where(
-            func.lower(OutboxMessage.recipient) == address,
-            OutboxMessage.template.in_(MAIL_TEMPLATES),
-        )
-        .order_by(OutboxMessage.id)
-    )
-    return [row for row in rows if page.search(row.body_text or "")]
+    return mails_about(registration.email, MAIL_TEMPLATES, page)
 
 
 def export_registration_data(registration: Registration) -> dict[str, Any]:
@@ -523,26 +509,14 @@ def export_registration_data(registration: Registration) -> dict[str, Any]:
             "version": registration.consent_version,
             "given_at": iso_utc(registration.consented_at),
         },
-        "emails": summaries(mails_about(registration)),
+        "emails": summaries(registration_mails(registration)),
     }
 
 
 def forget_mails(registration: Registration) -> int:
     """Delete the copies of mail already sent (or given up on) about
     *registration*; mail still waiting is left to be delivered."""
-    ids = [
-        row.id
-        for row in mails_about(registration)
-        if row.status in (OutboxStatus.SENT, OutboxStatus.FAILED)
-    ]
-    if not ids:
-        return 0
-    result = db.session.execute(
-        delete(OutboxMessage)
-        .where(OutboxMessage.id.in_(ids))
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount or 0
+    return forget_delivered(registration_mails(registration))
 
 
 # --- retention ----------------------------------------------------------
