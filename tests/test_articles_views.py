@@ -35,6 +35,27 @@ def test_a_reader_counts_once_a_day(app, client):
     assert _views(app, article.id) == 11
 
 
+def test_a_returning_reader_causes_no_write(app, client):
+    from sqlalchemy import event
+
+    make_article(app, slug="powrot")
+    client.get("/articles/powrot", headers=READER)
+    writes: list[str] = []
+
+    def watch(conn, cursor, statement, *args) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            writes.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", watch)
+    try:
+        assert client.get("/articles/powrot", headers=READER).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", watch)
+    assert writes == []
+
+
 def test_the_page_shows_the_count_including_this_reading(app, client):
     make_article(app, slug="licznik", views=27689)
     page = client.get("/articles/licznik", headers=READER).get_data(as_text=True)

@@ -342,15 +342,23 @@ def reader_hash(article_id: int, address: str, user_agent: str, day: str) -> str
     return keyed_hash(f"{address}\n{user_agent}\n{day}\n{article_id}", "article-view")
 
 
+def _reading_hash(
+    article_id: int, address: str, user_agent: str | None, now: datetime
+) -> str | None:
+    """The hash that counts this reader once a day; None for a bot."""
+    if is_bot(user_agent):
+        return None
+    return reader_hash(article_id, address, user_agent or "", now.strftime("%Y-%m-%d"))
+
+
 def already_counted(
     article_id: int, address: str, user_agent: str | None, now: datetime | None = None
 ) -> bool:
     """Whether this reading would not be counted (a bot, or the reader was
     counted today): a plain read, so repeat readers never wait for a write."""
-    if is_bot(user_agent):
+    digest = _reading_hash(article_id, address, user_agent, now or utcnow())
+    if digest is None:
         return True
-    now = now or utcnow()
-    digest = reader_hash(article_id, address, user_agent or "", now.strftime("%Y-%m-%d"))
     found = db.session.scalar(select(ArticleView.id).where(ArticleView.reader_hash == digest))
     return found is not None
 
@@ -366,11 +374,9 @@ def record_view(
     Call it at the start of a transaction (SQLite then takes the write lock
     first and waits for it instead of failing an upgrade).
     """
-    if is_bot(user_agent):
-        return False
     now = now or utcnow()
-    digest = reader_hash(article_id, address, user_agent or "", now.strftime("%Y-%m-%d"))
-    if not _insert_view(article_id, digest, now):
+    digest = _reading_hash(article_id, address, user_agent, now)
+    if digest is None or not _insert_view(article_id, digest, now):
         return False
     # Plain SQL on purpose: the counter must not touch ``updated_at`` (the
     # ORM's onupdate would), which means "edited" for feeds and the sitemap.
