@@ -43,6 +43,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db
+from app.i18n import current_language
 
 # Writes to these tables change nothing a kept page shows exactly.
 QUIET_TABLES = frozenset(
@@ -235,8 +236,6 @@ def _request_is_cacheable() -> bool:
 
 
 def _key() -> str:
-    from app.i18n import current_language
-
     return f"{request.scheme}://{request.host}|{current_language()}|{request.full_path}"
 
 
