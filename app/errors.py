@@ -13,6 +13,34 @@ from app.extensions import db
 
 logger = logging.getLogger("odkrywka")
 
+
+class ServiceError(Exception):
+    """The one root of the errors a service raises when a rule says no.
+
+    It carries what the person is told (``message``), the HTTP status the
+    page answers with (``status``: 400 bad input, 403 not allowed, 404 gone,
+    409 someone else changed it first, 422 refused by a rule, 429 too often)
+    and, when the error belongs to one form field, that field's name.
+    Subclasses only name the case and set defaults; views turn any of them
+    into a form error or an error page in one place.
+    """
+
+    status: int = 422
+    field: str | None = None
+
+    def __init__(
+        self, message: str = "", *, status: int | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if status is not None:
+            self.status = status
+        if field is not None:
+            self.field = field
+
+    def __str__(self) -> str:
+        return self.message
+
 ERROR_CODES = {
     400: "bad_request",
     403: "forbidden",

@@ -99,7 +99,7 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def inject_helpers() -> dict[str, Any]:
-        from app.auth.permissions import can
+        from app.security.permissions import can
 
         return {"can": can, "current_user": current_user}
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from app.auth.permissions import PERMISSIONS
+from app.security.permissions import PERMISSIONS
 from app.models import IdeaStatus
 from config import TestConfig
 

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 
 from app.account import bp, services
 from app.account.forms import CodeForm, PasswordChangeForm, ProfileForm, ReauthForm
-from app.auth.permissions import permission_required
+from app.security.permissions import permission_required
 from app.auth.services import AccountError
 from app.extensions import db, limiter
 from app.models.user import User

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.auth.permissions import permission_required
+from app.security.permissions import permission_required
 from app.catalogue import bp, services
 from app.catalogue.filters import (
     PER_PAGE,

@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.auth.permissions import can
+from app.security.permissions import can
 from app.models import Role
 from app.moderation import queries
 from app.staff.dashboard import Tile, panel

@@ -25,7 +25,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.permissions import can, permission_required
+from app.security.permissions import can, permission_required
 from app.extensions import db, limiter
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services

@@ -624,7 +624,7 @@ def _notify_author(
 
 
 def digest_recipients() -> list[User]:
-    from app.auth.permissions import PERMISSIONS
+    from app.security.permissions import PERMISSIONS
 
     return list(
         db.session.scalars(

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
-from app.auth.permissions import permission_required
+from app.security.permissions import permission_required
 from app.extensions import db
 from app.privacy import bp, info, services
 from app.privacy.forms import EraseForm, LookupForm

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.auth.permissions import permission_required
+from app.security.permissions import permission_required
 from app.auth.services import AccountError
 from app.extensions import db
 from app.models import Category, Phase, Process, User

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from app.auth.permissions import permission_required
+from app.security.permissions import permission_required
 from app.staff import bp
 from app.staff.dashboard import tiles
 

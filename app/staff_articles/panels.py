@@ -6,7 +6,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.auth.permissions import can
+from app.security.permissions import can
 from app.extensions import db
 from app.models import Article, ArticleStatus, utcnow
 from app.staff.dashboard import Tile, panel

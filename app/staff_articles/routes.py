@@ -36,7 +36,7 @@ from app.articles.services import (
     update_article,
 )
 from app.articles.video import UnsupportedVideo, parse_video_url
-from app.auth.permissions import permission_required
+from app.security.permissions import permission_required
 from app.extensions import db
 from app.models import Article, ArticleRevision, ArticleStatus, Process, Workshop, utcnow
 from app.staff_articles import bp

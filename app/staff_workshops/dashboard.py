@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from flask_babel import gettext as _
 
-from app.auth.permissions import can
+from app.security.permissions import can
 from app.staff.dashboard import Tile, panel
 
 

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.auth.permissions import can
+from app.security.permissions import can
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
