@@ -39,7 +39,14 @@ class ServiceError(Exception):
             self.field = field
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
+
+
+class StaleVersion(ServiceError):
+    """Someone saved the thing after this person opened the form."""
+
+    status = 409
+
 
 ERROR_CODES = {
     400: "bad_request",
@@ -80,7 +87,26 @@ def error_response(code: int, message: str | None = None, error: str | None = No
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def service_error_response(error: ServiceError):  # noqa: ANN201
+    """The page (or JSON under /api/) for a refusal nobody turned into a form error."""
+    code = error.status
+    message = str(error) or None
+    if wants_json():
+        return error_response(code, message, ERROR_CODES.get(code, "refused"))
+    if code in ERROR_CODES:
+        return error_response(code, message)
+    title = _("Nie udało się") if code != 409 else _("Ktoś był szybszy")
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or title
+    ), code
+
+
 def init_app(app: Flask) -> None:
+    @app.errorhandler(ServiceError)
+    def refused(error: ServiceError):  # noqa: ANN202
+        db.session.rollback()
+        return service_error_response(error)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):  # noqa: ANN202
         return error_response(

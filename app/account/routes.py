@@ -9,11 +9,12 @@ from flask_wtf import FlaskForm
 
 from app.account import bp, services
 from app.account.forms import CodeForm, PasswordChangeForm, ProfileForm, ReauthForm
-from app.security.permissions import permission_required
-from app.auth.services import AccountError
-from app.extensions import db, limiter
+from app.errors import ServiceError
+from app.extensions import limiter
 from app.models.user import User
 from app.security import reauth, sessions, twofactor
+from app.security.permissions import permission_required
+from app.transaction import committing
 from app.web import get_or_404, safe_next_url
 
 
@@ -47,13 +48,9 @@ def settings():
 def profile():
     form = ProfileForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             services.update_profile(current_user, form.name.data)
-        except AccountError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
+        if done:
             flash(_("Zapisano dane konta."), "success")
             return redirect(url_for("account.settings"))
     return _settings_page(profile_form=form, status=400)
@@ -66,14 +63,9 @@ def password():
     form = PasswordChangeForm(prefix="pw")
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with committing(form) as done:
             services.change_password(user, form.current_password.data, form.password.data)
-        except AccountError as error:
-            db.session.rollback()
-            field = getattr(error, "field", "password")
-            form[field].errors.append(str(error))
-        else:
-            db.session.commit()
+        if done:
             # Other browsers are signed out; this one carries on.
             sessions.relogin(user)
             reauth.mark_authenticated()
@@ -88,8 +80,8 @@ def end_sessions():
     form = FlaskForm()
     if not form.validate_on_submit():
         return redirect(url_for("account.settings"))
-    services.end_all_sessions(current_user)
-    db.session.commit()
+    with committing():
+        services.end_all_sessions(current_user)
     sessions.clear_session()
     flash(_("Wylogowano ze wszystkich urządzeń. Zaloguj się ponownie."), "info")
     return redirect(url_for("auth.login"), code=303)
@@ -124,13 +116,8 @@ def two_factor():
 def two_factor_start():
     form = FlaskForm()
     if form.validate_on_submit():
-        try:
+        with committing():
             services.start_two_factor(current_user)
-        except services.TwoFactorError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
     return redirect(url_for("account.two_factor"), code=303)
 
 
@@ -145,13 +132,9 @@ def _show_recovery_codes(codes: list[str]):  # noqa: ANN202
 def two_factor_confirm():
     form = CodeForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             codes = services.confirm_two_factor(current_user, form.code.data)
-        except services.TwoFactorError as error:
-            db.session.rollback()
-            form.code.errors.append(str(error))
-        else:
-            db.session.commit()
+        if done:
             flash(_("Logowanie dwuetapowe jest włączone."), "success")
             return _show_recovery_codes(codes)
     return _two_factor_page(form, status=400)
@@ -163,13 +146,9 @@ def two_factor_confirm():
 def recovery_codes():
     form = FlaskForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             codes = services.regenerate_recovery_codes(current_user)
-        except services.TwoFactorError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Utworzono nowe kody zapasowe. Poprzednie przestały działać."), "success")
             return _show_recovery_codes(codes)
     return redirect(url_for("account.two_factor"), code=303)
@@ -181,13 +160,10 @@ def recovery_codes():
 def two_factor_disable():
     form = FlaskForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             services.disable_two_factor(current_user)
-        except services.TwoFactorError as error:
-            db.session.rollback()
-            flash(str(error), "error")
+        if not done:
             return redirect(url_for("account.two_factor"), code=303)
-        db.session.commit()
         flash(_("Logowanie dwuetapowe jest wyłączone."), "info")
     return redirect(url_for("account.settings"), code=303)
 
@@ -199,13 +175,9 @@ def reset_user_two_factor(user_id: int):
     user = get_or_404(User, user_id)
     form = FlaskForm()
     if form.validate_on_submit():
-        try:
+        with committing() as done:
             services.reset_two_factor(current_user, user)
-        except services.TwoFactorError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Wyłączono logowanie dwuetapowe konta %(email)s.", email=user.email), "success")
     return redirect(url_for("staff.user_edit", user_id=user.id), code=303)
 
@@ -222,17 +194,21 @@ def reauth_page():
     if request.method == "GET":
         form.code.data = ""
     if form.validate_on_submit():
-        ok = user.check_password(form.password.data)
-        if ok and user.totp_enabled:
-            ok = twofactor.verify_second_factor(user, form.code.data) is not None
-        if ok:
+        with committing(form) as done:
+            ok = user.check_password(form.password.data)
+            if ok and user.totp_enabled:
+                ok = twofactor.verify_second_factor(user, form.code.data) is not None
+            if not ok:
+                raise ServiceError(
+                    _("Hasło lub kod są nieprawidłowe.")
+                    if user.totp_enabled
+                    else _("Nieprawidłowe hasło."),
+                    status=400,
+                    field="password",
+                )
             reauth.mark_authenticated()
-            db.session.commit()
+        if done:
             target = safe_next_url(request.args.get("next")) or url_for("account.settings")
             return redirect(target, code=303)
-        db.session.rollback()
-        form.password.errors.append(
-            _("Hasło lub kod są nieprawidłowe.") if user.totp_enabled else _("Nieprawidłowe hasło.")
-        )
     status = 400 if form.errors else 200
     return render_template("account/reauth.html", form=form), status

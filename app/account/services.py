@@ -7,18 +7,21 @@ from flask_babel import gettext as _
 
 from app import audit
 from app.auth.services import AccountError, set_password
+from app.errors import ServiceError
 from app.models.user import User
 from app.security import twofactor
 
 
-class TwoFactorError(ValueError):
+class TwoFactorError(ServiceError):
     """A two-factor rule was broken; the message is for the user."""
+
+    status = 400
 
 
 def update_profile(user: User, name: str) -> None:
     name = name.strip()
     if not name:
-        raise AccountError(_("Podaj imię i nazwisko."))
+        raise AccountError(_("Podaj imię i nazwisko."), field="name")
     if name != user.name:
         audit.record("account.renamed", user, actor=user)
         user.name = name
@@ -27,17 +30,13 @@ def update_profile(user: User, name: str) -> None:
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Set a new password after checking the current one; ends other sessions."""
     if not user.check_password(current_password):
-        error = AccountError(_("Obecne hasło jest nieprawidłowe."))
-        error.field = "current_password"  # type: ignore[attr-defined]
-        raise error
+        raise AccountError(_("Obecne hasło jest nieprawidłowe."), field="current_password")
     if current_password == new_password:
-        error = AccountError(_("Nowe hasło musi być inne niż obecne."))
-        error.field = "password"  # type: ignore[attr-defined]
-        raise error
+        raise AccountError(_("Nowe hasło musi być inne niż obecne."), field="password")
     try:
         set_password(user, new_password)  # also bumps the session version
     except AccountError as err:
-        err.field = "password"  # type: ignore[attr-defined]
+        err.field = "password"
         raise
     audit.record("account.password_changed", user, actor=user)
 
@@ -57,7 +56,8 @@ def confirm_two_factor(user: User, code: str) -> list[str]:
     codes = twofactor.confirm_setup(user, code)
     if codes is None:
         raise TwoFactorError(
-            _("Kod się nie zgadza. Sprawdź, czy zegar w telefonie jest ustawiony poprawnie.")
+            _("Kod się nie zgadza. Sprawdź, czy zegar w telefonie jest ustawiony poprawnie."),
+            field="code",
         )
     audit.record("account.2fa_enabled", user, actor=user)
     return codes

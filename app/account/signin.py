@@ -10,10 +10,12 @@ from flask_login import login_user
 
 from app import audit
 from app.account.forms import SignInCodeForm
+from app.errors import ServiceError
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import User
 from app.security import twofactor
+from app.transaction import committing
 from app.web import safe_next_url
 
 
@@ -37,11 +39,12 @@ def second_step():  # noqa: ANN201
         return redirect(url_for("auth.login"), code=303)
     form = SignInCodeForm()
     if form.validate_on_submit():
-        method = twofactor.verify_second_factor(user, form.code.data)
-        if method is None:
-            db.session.rollback()
-            form.code.errors.append(_("Nieprawidłowy kod. Spróbuj ponownie."))
-        else:
+        with committing(form) as done:
+            method = twofactor.verify_second_factor(user, form.code.data)
+            if method is None:
+                raise ServiceError(
+                    _("Nieprawidłowy kod. Spróbuj ponownie."), status=400, field="code"
+                )
             pending = twofactor.pending_sign_in() or {}
             # A fresh session on sign-in: nothing from before carries over.
             lang = session.get("lang")
@@ -52,7 +55,7 @@ def second_step():  # noqa: ANN201
             user.last_login_at = utcnow()
             audit.record("auth.login", user, actor=user, data={"second_factor": method})
             left = twofactor.unused_recovery_codes(user) if method == "recovery" else None
-            db.session.commit()
+        if done:
             flash(_("Zalogowano jako %(name)s.", name=user.name), "success")
             if left is not None:
                 flash(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.errors import ServiceError
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import Role, User
@@ -13,8 +14,10 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A rule about staff accounts was broken; the message is for the user."""
+
+    status = 400
 
 
 def find_user(email: str) -> User | None:

@@ -25,7 +25,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import can, permission_required
 from app.extensions import db, limiter
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services
@@ -37,9 +36,11 @@ from app.moderation.forms import (
     ReplyTemplateForm,
     ReportForm,
 )
-from app.moderation.services import ModerationError
+from app.moderation.services import DecisionConflict
 from app.security.clients import client_address, keyed_hash
+from app.security.permissions import can, permission_required
 from app.timeutil import local_to_utc
+from app.transaction import attach_error, committing
 from app.web import get_or_404, safe_next_url
 
 # --- the queue -----------------------------------------------------------
@@ -138,25 +139,18 @@ def bulk():
     if not form.validate_on_submit():
         return _render_queue(filters, form, 400, selected)
     reason = services.reason_from_template(form.reason.data, form.reply_template.data)
-    try:
+    outcome = None
+    with committing(show=False) as done:
         outcome = services.bulk_decide(
             _parse_selection(raw), form.action.data or "", current_user, reason
         )
-    except ModerationError as error:
-        db.session.rollback()
-        _attach(form, error)
-        return _render_queue(filters, form, error.status, selected)
-    if not outcome.decided:
-        db.session.rollback()
-        return _render_queue(
-            filters,
-            form,
-            409,
-            selected,
-            outcome.refused,
-            _("Żaden z zaznaczonych pomysłów nie został zmieniony."),
-        )
-    db.session.commit()
+        if not outcome.decided:
+            raise DecisionConflict(_("Żaden z zaznaczonych pomysłów nie został zmieniony."))
+    if not done:
+        if outcome is None:
+            attach_error(form, done.error)
+            return _render_queue(filters, form, done.status, selected)
+        return _render_queue(filters, form, done.status, selected, outcome.refused, done.message)
     count = len(outcome.decided)
     if form.action.data == "publish":
         flash(
@@ -268,14 +262,6 @@ def review(idea_id: int):
     return _render_review(idea, _decision_form(idea, formdata=False))
 
 
-def _attach(form, error: ModerationError) -> None:  # noqa: ANN001
-    name = error.field
-    if name and name in form and name not in ("version", "csrf_token"):
-        form[name].errors = [*form[name].errors, str(error)]
-    else:
-        flash(str(error), "error")
-
-
 _DONE = {
     "publish": lambda: _("Pomysł opublikowano."),
     "reject": lambda: _("Pomysł odrzucono. Autor dostanie wiadomość z uzasadnieniem."),
@@ -293,7 +279,7 @@ def decision(idea_id: int):
     if not form.validate_on_submit():
         return _render_review(idea, form, 400)
     reason = services.reason_from_template(form.reason.data, form.reply_template.data)
-    try:
+    with committing(show=False) as done:
         services.decide(
             idea,
             form.action.data or "",
@@ -304,8 +290,8 @@ def decision(idea_id: int):
             public_title=form.public_title.data,
             public_description=form.public_description.data,
         )
-    except ModerationError as error:
-        db.session.rollback()
+    if not done:
+        error = done.error
         idea = get_or_404(Idea, idea_id)
         form.action.choices = [
             (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
@@ -319,9 +305,8 @@ def decision(idea_id: int):
         elif error.field in (None, "version"):
             problem = str(error)
         else:
-            _attach(form, error)
+            attach_error(form, error)
         return _render_review(idea, form, error.status, problem)
-    db.session.commit()
     flash(_DONE[form.action.data](), "success")
     return redirect(safe_next_url(request.form.get("next")) or url_for("moderation.queue"), 303)
 
@@ -333,13 +318,10 @@ def dismiss_reports(idea_id: int):
     form = DismissReportsForm()
     if not form.validate_on_submit():
         return _render_review(idea, _decision_form(idea, formdata=False), 400)
-    try:
+    with committing(category="warning") as done:
         count = services.dismiss_reports(idea, current_user, form.note.data)
-    except ModerationError as error:
-        db.session.rollback()
-        flash(str(error), "warning")
+    if not done:
         return redirect(url_for("moderation.review", idea_id=idea.id), 303)
-    db.session.commit()
     flash(
         ngettext("Odrzucono %(num)s zgłoszenie.", "Odrzucono %(num)s zgłoszeń.", count),
         "success",
@@ -362,13 +344,9 @@ def report(idea_id: int):
         abort(404)
     form = ReportForm()
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             services.report_idea(idea, form.reason.data, keyed_hash(client_address(), "report"))
-        except ModerationError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(
                 _("Dziękujemy. Moderatorzy przyjrzą się temu pomysłowi."),
                 "success",
@@ -400,7 +378,7 @@ def template_edit(template_id: int | None = None):
     if request.method == "GET" and template is not None:
         form.action.data = template.action or ""
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             services.save_template(
                 current_user,
                 template,
@@ -409,11 +387,7 @@ def template_edit(template_id: int | None = None):
                 form.action.data,
                 bool(form.active.data),
             )
-        except ModerationError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Zapisano szablon."), "success")
             return redirect(url_for("moderation.templates"), 303)
     return render_template("moderation/template_form.html", form=form, template=template), (
@@ -425,8 +399,8 @@ def template_edit(template_id: int | None = None):
 @permission_required("moderate")
 def template_delete(template_id: int):
     template = get_or_404(ReplyTemplate, template_id)
-    services.delete_template(current_user, template)
-    db.session.commit()
+    with committing():
+        services.delete_template(current_user, template)
     flash(_("Usunięto szablon."), "success")
     return redirect(url_for("moderation.templates"), 303)
 

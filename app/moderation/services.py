@@ -19,6 +19,7 @@ from flask_babel import lazy_ngettext as _ln
 from sqlalchemy import func, select, update
 
 from app import audit
+from app.errors import ServiceError
 from app.extensions import db
 from app.mail import InvalidRecipient, queue_mail
 from app.models import (
@@ -78,18 +79,10 @@ DESCRIPTION_LIMITS = (30, 5000)
 REPORT_LIMITS = (10, 1000)
 
 
-class ModerationError(ValueError):
-    """A decision was refused; the message is for the moderator.
-
-    ``field`` names the form field the problem belongs to; ``status`` is the
-    HTTP status the view answers with.
-    """
+class ModerationError(ServiceError):
+    """A decision was refused; the message is for the moderator."""
 
     status = 400
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
 
 
 class DecisionConflict(ModerationError):
@@ -151,16 +144,16 @@ def decide(
     if action not in ACTIONS:
         raise ModerationError(
             _("Nieznana decyzja. Wybierz: opublikuj, odrzuć, poproś o zmiany, połącz lub ukryj."),
-            "action",
+            field="action",
         )
     reason = (reason or "").strip()
     if action != "publish" and not reason:
         raise ModerationError(
-            _("Podaj uzasadnienie decyzji – autor zobaczy je w wiadomości."), "reason"
+            _("Podaj uzasadnienie decyzji – autor zobaczy je w wiadomości."), field="reason"
         )
     if len(reason) > MAX_REASON:
         raise ModerationError(
-            _("Uzasadnienie może mieć najwyżej %(n)d znaków.", n=MAX_REASON), "reason"
+            _("Uzasadnienie może mieć najwyżej %(n)d znaków.", n=MAX_REASON), field="reason"
         )
     shown = _parse_version(version)
 
@@ -240,7 +233,8 @@ def _parse_version(version: Any) -> int:
         return int(str(version).strip())
     except (TypeError, ValueError):
         raise ModerationError(
-            _("Brakuje wersji pomysłu. Odśwież stronę i podejmij decyzję ponownie."), "version"
+            _("Brakuje wersji pomysłu. Odśwież stronę i podejmij decyzję ponownie."),
+            field="version",
         ) from None
 
 
@@ -261,7 +255,7 @@ def _not_allowed(idea: Idea, action: str) -> DecisionConflict:
             action=action_label(action),
             status=status_label(idea.status),
         ),
-        "action",
+        field="action",
     )
 
 
@@ -274,7 +268,7 @@ def _public_edits(idea: Idea, title: str | None, description: str | None) -> dic
         if not low <= len(title) <= high:
             raise ModerationError(
                 _("Tytuł musi mieć od %(low)d do %(high)d znaków.", low=low, high=high),
-                "public_title",
+                field="public_title",
             )
         edits["title"] = {"old": idea.title, "new": title}
     if (
@@ -287,7 +281,7 @@ def _public_edits(idea: Idea, title: str | None, description: str | None) -> dic
         if not low <= len(description) <= high:
             raise ModerationError(
                 _("Opis musi mieć od %(low)d do %(high)d znaków.", low=low, high=high),
-                "public_description",
+                field="public_description",
             )
         edits["description"] = {"old": idea.description, "new": description}
     return edits
@@ -301,17 +295,19 @@ def _merge_target(idea: Idea, merge_into: Any) -> Idea:
     if not raw:
         raise ModerationError(
             _("Podaj numer opublikowanego pomysłu, z którym ten ma zostać połączony."),
-            "merge_into",
+            field="merge_into",
         )
     try:
         target_id = int(raw)
     except ValueError:
-        raise ModerationError(_("Numer pomysłu musi być liczbą."), "merge_into") from None
+        raise ModerationError(_("Numer pomysłu musi być liczbą."), field="merge_into") from None
     if target_id == idea.id:
-        raise ModerationError(_("Nie można połączyć pomysłu z nim samym."), "merge_into")
+        raise ModerationError(_("Nie można połączyć pomysłu z nim samym."), field="merge_into")
     target = db.session.get(Idea, target_id)
     if target is None:
-        raise ModerationError(_("Nie ma pomysłu o numerze %(id)s.", id=target_id), "merge_into")
+        raise ModerationError(
+            _("Nie ma pomysłu o numerze %(id)s.", id=target_id), field="merge_into"
+        )
     if target.status != S.PUBLISHED:
         raise ModerationError(
             _(
@@ -320,7 +316,7 @@ def _merge_target(idea: Idea, merge_into: Any) -> Idea:
                 id=target_id,
                 status=status_label(target.status),
             ),
-            "merge_into",
+            field="merge_into",
         )
     return target
 
@@ -368,7 +364,7 @@ def _merge(source: Idea, target: Idea, actor: User) -> dict[str, Any]:
     if result.rowcount != 1:
         raise ModerationError(
             _("Pomysł nr %(id)s przestał być opublikowany. Wybierz inny.", id=target.id),
-            "merge_into",
+            field="merge_into",
         )
     db.session.refresh(target)
     source.merged_into_id = target.id
@@ -400,7 +396,7 @@ def report_idea(idea: Idea, reason: str, reporter_hash: str | None) -> Report | 
     if not low <= len(reason) <= high:
         raise ModerationError(
             _("Opis zgłoszenia musi mieć od %(low)d do %(high)d znaków.", low=low, high=high),
-            "reason",
+            field="reason",
         )
     if reporter_hash:
         already = db.session.scalar(
@@ -466,15 +462,15 @@ def bulk_decide(
     """
     if action not in BULK_ACTIONS:
         raise ModerationError(
-            _("Zaznaczone pomysły można tylko opublikować lub odrzucić."), "action"
+            _("Zaznaczone pomysły można tylko opublikować lub odrzucić."), field="action"
         )
     reason = (reason or "").strip()
     if action != "publish" and not reason:
         raise ModerationError(
-            _("Podaj uzasadnienie decyzji – autor zobaczy je w wiadomości."), "reason"
+            _("Podaj uzasadnienie decyzji – autor zobaczy je w wiadomości."), field="reason"
         )
     if not selection:
-        raise ModerationError(_("Zaznacz co najmniej jeden pomysł."), "selected")
+        raise ModerationError(_("Zaznacz co najmniej jeden pomysł."), field="selected")
     outcome = BulkOutcome()
     seen: set[int] = set()
     for idea_id, version in selection:
@@ -507,14 +503,16 @@ def save_template(
 ) -> ReplyTemplate:
     title, body = (title or "").strip(), (body or "").strip()
     if not title:
-        raise ModerationError(_("Podaj nazwę szablonu."), "title")
+        raise ModerationError(_("Podaj nazwę szablonu."), field="title")
     if not body:
-        raise ModerationError(_("Wpisz treść szablonu."), "body")
+        raise ModerationError(_("Wpisz treść szablonu."), field="body")
     if len(body) > MAX_REASON:
-        raise ModerationError(_("Treść może mieć najwyżej %(n)d znaków.", n=MAX_REASON), "body")
+        raise ModerationError(
+            _("Treść może mieć najwyżej %(n)d znaków.", n=MAX_REASON), field="body"
+        )
     action = action or None
     if action is not None and action not in TEMPLATE_ACTIONS:
-        raise ModerationError(_("Wybierz, do jakiej decyzji pasuje szablon."), "action")
+        raise ModerationError(_("Wybierz, do jakiej decyzji pasuje szablon."), field="action")
     creating = template is None
     if template is None:
         template = ReplyTemplate(created_by_id=actor.id)
