@@ -24,6 +24,7 @@ from flask_mail import Connection, Message
 from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
+from app.errors import ServiceError
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage, OutboxStatus
@@ -36,8 +37,10 @@ logger = logging.getLogger("odkrywka.mail")
 CLAIM_TIMEOUT = timedelta(minutes=10)
 
 
-class InvalidRecipient(ValueError):
-    pass
+class InvalidRecipient(ServiceError, ValueError):
+    """An address mail cannot be sent to."""
+
+    status = 400
 
 
 def _clean_address(address: str) -> str:

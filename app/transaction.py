@@ -48,11 +48,13 @@ class Outcome:
         return str(self.error) if self.error is not None else ""
 
 
-def attach_error(form: Any, error: ServiceError, category: str = "error") -> None:
-    """Put *error* on the form field it names; flash it when it names none
-    the form shows (hidden fields such as ``version`` cannot show errors)."""
-    name = error.field
-    if form is not None and name and name in form and name not in ("version", "csrf_token"):
+def attach_error(
+    form: Any, error: ServiceError, category: str = "error", field: str | None = None
+) -> None:
+    """Put *error* on the form field it names (or on *field* when it names
+    none); flash it when the form has no such field to show it on."""
+    name = error.field or field
+    if form is not None and name and name in form and name != "csrf_token":
         form[name].errors = [*form[name].errors, str(error)]
     else:
         flash(str(error), category)
@@ -60,11 +62,12 @@ def attach_error(form: Any, error: ServiceError, category: str = "error") -> Non
 
 @contextmanager
 def committing(
-    form: Any = None, *, show: bool = True, category: str = "error"
+    form: Any = None, *, field: str | None = None, show: bool = True, category: str = "error"
 ) -> Iterator[Outcome]:
     """Run the block as one transaction: commit when it ends, roll back when
     it raises. A ``ServiceError`` is kept on the yielded ``Outcome`` and shown
-    on *form* (or flashed in *category*); with ``show=False`` the view
+    on *form* — on its own field, else on *field* — or flashed in *category*;
+    with ``show=False`` the view
     shows it itself. Any other exception is re-raised after the rollback."""
     outcome = Outcome()
     try:
@@ -73,7 +76,7 @@ def committing(
         db.session.rollback()
         outcome.error = error
         if show:
-            attach_error(form, error, category)
+            attach_error(form, error, category, field)
         return
     except BaseException:
         db.session.rollback()

@@ -35,6 +35,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from app.errors import ServiceError
 from app.extensions import db
 
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
@@ -60,13 +61,14 @@ _PDF_SUSPICIOUS_HEAD = (b"<html", b"<script", b"<svg", b"<!doctype", b"<body", b
 _PDF_ACTIVE = (b"/JavaScript", b"/Launch")
 
 
-class UploadError(ValueError):
+class UploadError(ServiceError, ValueError):
     """A file we refuse; ``message`` is for the person who sent it."""
 
+    status = 400
+
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+        super().__init__(message, status=413 if code == "too_large" else None)
         self.code = code  # "type", "too_large", "corrupt", "bomb", "empty"
-        self.message = message
 
 
 @dataclass

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps
 
 from app import uploads
+from app.errors import ServiceError
 
 WIDTHS = (480, 960, 1440)
 ASPECT = (16, 9)
@@ -34,12 +35,11 @@ MAX_SIDE = 2880
 NAME_PATTERN = re.compile(r"^(?P<key>[0-9a-f]{32})-(?P<width>[0-9]{2,4})\.(?P<ext>webp|jpg)$")
 
 
-class CoverError(ValueError):
+class CoverError(ServiceError):
     """The upload is not an image we can use; ``message`` says why, for the form."""
 
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
+    status = 400
+    field = "cover"
 
 
 @dataclass(frozen=True)

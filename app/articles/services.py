@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.articles.covers import StoredCover
+from app.errors import ServiceError, StaleVersion
 from app.extensions import db
 from app.maintenance import purger
 from app.models import (
@@ -36,29 +38,47 @@ BOT_MARKERS = ("bot", "crawler", "spider", "preview", "slurp", "headless", "face
 # Errors the views turn into form messages -------------------------------------
 
 
-class ArticleError(Exception):
+class ArticleError(ServiceError):
     """A rule was broken; the view shows a message next to a field."""
 
 
 class SlugTaken(ArticleError):
+    """The address belongs (now or before) to another article."""
+
+    status = 409
+    field = "slug"
+
     def __init__(self, slug: str, other_title: str) -> None:
-        super().__init__(slug)
+        super().__init__(
+            _l(
+                "Adres „%(slug)s” jest już zajęty przez artykuł „%(title)s”. Wybierz inny.",
+                slug=slug,
+                title=other_title,
+            )
+        )
         self.slug = slug
         self.other_title = other_title
 
 
-class StaleVersion(ArticleError):
-    """Someone saved the article after this editor opened it."""
-
-
 class UnknownIdeas(ArticleError):
+    status = 400
+    field = "ideas"
+
     def __init__(self, ids: list[int]) -> None:
-        super().__init__(ids)
+        super().__init__(
+            _l(
+                "Nie ma opublikowanych pomysłów o numerach: %(ids)s.",
+                ids=", ".join(map(str, ids)),
+            )
+        )
         self.ids = ids
 
 
 class PublishTimeInPast(ArticleError):
-    pass
+    def __init__(self) -> None:
+        super().__init__(
+            _l("Ten termin już minął. Wybierz przyszły termin albo opublikuj od razu.")
+        )
 
 
 # Editing -------------------------------------------------------------------
@@ -238,7 +258,13 @@ def update_article(
 ) -> Article:
     """Save an edit: a new revision, the old slug kept as a redirect."""
     if expected_version != article.version:
-        raise StaleVersion()
+        raise StaleVersion(
+            _l(
+                "Ktoś inny zapisał ten artykuł, gdy go edytowałeś. Twoje zmiany są niżej – "
+                "skopiuj je, otwórz artykuł ponownie i nanieś je na nowszą wersję."
+            ),
+            field="version",
+        )
     slug = slugify(data.slug or data.title, 100)
     check_slug(slug, article)
     old_slug = article.slug

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
+from app.errors import ServiceError
+
 _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^[0-9]{1,12}$")
 
@@ -28,8 +30,11 @@ _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 _YOUTUBE_PATH_PREFIXES = ("embed", "shorts", "live", "v")
 
 
-class UnsupportedVideo(ValueError):
+class UnsupportedVideo(ServiceError, ValueError):
     """The link is not a YouTube or Vimeo video we can embed."""
+
+    status = 400
+    field = "video_url"
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,10 @@ from app.account import signin
 from app.auth import bp
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate
-from app.extensions import db, limiter
+from app.errors import ServiceError
+from app.extensions import limiter
 from app.security import twofactor
+from app.transaction import committing
 from app.web import safe_next_url
 
 
@@ -28,14 +30,15 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            # The same words whether the e-mail is unknown or the password wrong.
-            form.password.errors.append(_("Nieprawidłowy e-mail lub hasło."))
-            db.session.rollback()
-        elif signin.needs_second_step(user):
+        if user is not None and signin.needs_second_step(user):
             # Two-factor sign-in: the code comes next, on its own page.
             return signin.start(user, form.remember.data, form.next.data)
-        else:
+        with committing(form) as done:
+            if user is None:
+                # The same words whether the e-mail is unknown or the password wrong.
+                raise ServiceError(
+                    _("Nieprawidłowy e-mail lub hasło."), status=400, field="password"
+                )
             # A fresh session on sign-in: nothing from before carries over.
             lang = session.get("lang")
             session.clear()
@@ -43,7 +46,7 @@ def login():
                 session["lang"] = lang
             login_user(user, remember=form.remember.data)
             audit.record("auth.login", user, actor=user)
-            db.session.commit()
+        if done:
             flash(_("Zalogowano jako %(name)s.", name=user.name), "success")
             return redirect(safe_next_url(form.next.data) or url_for("staff.dashboard"))
     status = 400 if form.errors else 200
@@ -53,10 +56,10 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    audit.record("auth.logout", current_user, actor=current_user)
-    # A copy of this session's cookie dies with it.
-    current_user.session_version += 1
-    db.session.commit()
+    with committing():
+        audit.record("auth.logout", current_user, actor=current_user)
+        # A copy of this session's cookie dies with it.
+        current_user.session_version += 1
     logout_user()
     lang = session.get("lang")
     session.clear()

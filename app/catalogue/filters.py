@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.errors import ServiceError
 from app.extensions import db
 from app.models import Category, IdeaSource, Process, ResultStatus, Workshop
 from app.search import SORTS, IdeaSearch
@@ -24,13 +25,13 @@ MAX_PAGE = 1_000_000
 FILTER_NAMES = ("q", "category", "status", "source", "workshop", "process", "sort")
 
 
-class FilterError(ValueError):
+class FilterError(ServiceError, ValueError):
     """A query parameter the catalogue cannot answer."""
 
+    status = 400
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(message, field=field)
 
 
 def _value(args: Mapping[str, str], name: str) -> str:

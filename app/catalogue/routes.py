@@ -25,7 +25,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.security.permissions import permission_required
 from app.catalogue import bp, services
 from app.catalogue.filters import (
     PER_PAGE,
@@ -55,6 +54,8 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
+from app.security.permissions import permission_required
+from app.transaction import Outcome, committing
 from app.web import data_download, external_url, get_or_404, private, safe_next_url
 
 # How far a chain of merged ideas is followed.
@@ -218,25 +219,25 @@ def support(idea_id: int):
     if not form.validate_on_submit():
         return _render_detail(idea, form, 400)
     locale = current_language()
+
+    def ask(idea: Idea) -> Outcome:
+        with committing(show=False) as done:
+            services.request_support(idea, form.email.data, form.notify.data, locale)
+        return done
+
     try:
         try:
-            services.request_support(idea, form.email.data, form.notify.data, locale)
-            db.session.commit()
+            done = ask(idea)
         except IntegrityError:
             # Someone sent the same address at the same moment: the unique
             # constraint kept one row; now treat ours as a repeat of it.
-            db.session.rollback()
-            idea = db.session.get(Idea, idea_id)
-            services.request_support(idea, form.email.data, form.notify.data, locale)
-            db.session.commit()
+            done = ask(db.session.get(Idea, idea_id))
     except IntegrityError:
-        db.session.rollback()
         idea = db.session.get(Idea, idea_id)
         return _render_detail(idea, form, 409, _("Spróbuj ponownie za chwilę."))
-    except services.SupportError as error:
-        db.session.rollback()
+    if not done:
         idea = db.session.get(Idea, idea_id)
-        return _render_detail(idea, form, 409 if error.code == "closed" else 400, error.message)
+        return _render_detail(idea, form, done.status, done.message)
     flash(
         _(
             "Sprawdź skrzynkę: wysłaliśmy link potwierdzający. "
@@ -252,15 +253,12 @@ def support(idea_id: int):
 @bp.route("/supports/confirm/<token>")
 def confirm_support(token: str):
     g.no_store = True  # the page links to the supporter's private page
-    try:
+    with committing(show=False) as done:
         support, newly = services.confirm_support(token)
-        db.session.commit()
-    except services.SupportError as error:
-        db.session.rollback()
-        status = 404 if error.code == "invalid" else 410 if error.code == "expired" else 409
+    if not done:
         return render_template(
-            "catalogue/support_confirmed.html", idea=None, newly=False, error=error.message
-        ), status
+            "catalogue/support_confirmed.html", idea=None, newly=False, error=done.message
+        ), done.status
     idea = support.idea
     return render_template(
         "catalogue/support_confirmed.html",
@@ -322,8 +320,8 @@ def support_data(token: str):
 @bp.route("/supports/<token>/notifications", methods=["POST"])
 def support_stop_notifications(token: str):
     support = _support_or_404(token)
-    services.stop_support_notifications(support)
-    db.session.commit()
+    with committing():
+        services.stop_support_notifications(support)
     flash(_("Nie będziemy już wysyłać powiadomień o odpowiedziach na ten pomysł."), "success")
     return private(redirect(url_for("catalogue.support_page", token=token), code=303))
 
@@ -337,8 +335,8 @@ def support_erase(token: str):
     if request.method == "POST":
         if form.validate_on_submit():
             title = support.idea.title
-            withdrawn = services.withdraw_support(support)
-            db.session.commit()
+            with committing():
+                withdrawn = services.withdraw_support(support)
             counted = bool(withdrawn and withdrawn["counted"])
             session["support_erased"] = {"idea": title, "counted": counted}
             return private(redirect(url_for("catalogue.support_erased"), code=303))

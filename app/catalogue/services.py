@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from app import audit
+from app.errors import ServiceError
 from app.extensions import db
 from app.mail import InvalidRecipient, forget_delivered, mails_about, queue_mail, summaries
 from app.maintenance import purger
@@ -44,19 +45,24 @@ ANSWER_STATUSES = (
 )
 
 
-class SupportError(Exception):
-    """Why a support cannot be given or confirmed (a message for the reader)."""
+class SupportError(ServiceError):
+    """Why a support cannot be given or confirmed (a message for the reader).
+
+    ``code`` names the case and sets the status: a link nobody issued is
+    gone (404), an old one expired (410), a mistyped address is bad input
+    (400), and a closed idea refuses (409)."""
+
+    STATUSES = {"invalid": 404, "expired": 410, "invalid_email": 400, "closed": 409}
 
     def __init__(self, message: str, code: str = "closed") -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, status=self.STATUSES.get(code, 409))
         self.code = code
 
 
-class AnswerError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class AnswerError(ServiceError):
+    """An official answer the rules refuse."""
+
+    status = 400
 
 
 def supports_open(idea: Idea) -> bool:

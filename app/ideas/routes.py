@@ -30,7 +30,6 @@ from app.i18n import current_language
 from app.ideas import bp, labels
 from app.ideas.forms import EraseForm, IdeaEditForm, IdeaForm, WithdrawForm
 from app.ideas.services import (
-    IdeaServiceError,
     Revision,
     Submission,
     active_categories,
@@ -49,6 +48,7 @@ from app.ideas.services import (
 )
 from app.models import Category, Idea, IdeaStatus, Process
 from app.text import mask_email
+from app.transaction import committing
 from app.uploads import human_size, send_stored_file
 from app.web import data_download
 
@@ -174,12 +174,10 @@ def new():
         locale=current_language(),
         attachment=form.processed_attachment,
     )
-    try:
+    with committing(show=False) as done:
         submit_idea(submission)
-    except IdeaServiceError as error:
-        db.session.rollback()
-        return _render_new(form, processes, error.status_code, error.message)
-    db.session.commit()
+    if not done:
+        return _render_new(form, processes, done.status, done.message)
     return _remember_sent(submission.email)
 
 
@@ -267,10 +265,10 @@ def _token_not_found():  # noqa: ANN202
 
 @bp.route("/confirm/<token>")
 def confirm(token: str):
-    result = confirm_idea(token)
+    with committing():
+        result = confirm_idea(token)
     if result is None:
         return _token_not_found()
-    db.session.commit()
     track_url = url_for("ideas.track", token=result.track_token) if result.track_token else None
     return render_template(
         "ideas/confirmed.html", idea=result.idea, already=result.already, track_url=track_url
@@ -364,13 +362,11 @@ def edit(token: str):
     if version is None:
         version = -1  # a form without a version is as good as a stale one
     was_changes_requested = idea.status == IdeaStatus.CHANGES_REQUESTED
-    try:
+    with committing(show=False) as done:
         revise_idea(idea, revision, version)
-    except IdeaServiceError as error:
-        db.session.rollback()
+    if not done:
         idea = _tracked_or_404(token)
-        return _render_edit(idea, token, form, error.status_code, error.message)
-    db.session.commit()
+        return _render_edit(idea, token, form, done.status, done.message)
     if was_changes_requested:
         flash(_("Zapisano poprawki. Pomysł wrócił do moderatorów."), "success")
     else:
@@ -407,13 +403,11 @@ def withdraw(token: str):
         return _render_withdraw(idea, token, form)
     if not form.validate_on_submit():
         return _render_withdraw(idea, token, form, 400)
-    try:
+    with committing(show=False) as done:
         withdraw_idea(idea, form.reason.data or None)
-    except IdeaServiceError as error:
-        db.session.rollback()
+    if not done:
         idea = _tracked_or_404(token)
-        return _render_withdraw(idea, token, form, error.status_code, error.message)
-    db.session.commit()
+        return _render_withdraw(idea, token, form, done.status, done.message)
     flash(_("Pomysł został wycofany. Wysłaliśmy potwierdzenie na Twój adres e-mail."), "success")
     return redirect(url_for("ideas.track", token=token), code=303)
 
@@ -441,8 +435,8 @@ def erase(token: str):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            result = erase_author_data(idea)
-            db.session.commit()
+            with committing():
+                result = erase_author_data(idea)
             session["idea_erased"] = result
             return redirect(url_for("ideas.erased"), code=303)
         status = 400

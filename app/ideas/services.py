@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
+from app.errors import ServiceError, StaleVersion
 from app.extensions import db
 from app.mail import queue_mail, summaries
 from app.maintenance import purger
@@ -49,14 +50,10 @@ WITHDRAWABLE = (IdeaStatus.AWAITING_REVIEW, IdeaStatus.CHANGES_REQUESTED, IdeaSt
 MAIL_TEMPLATES = ("idea_confirm", "idea_tracking", "idea_withdrawn")
 
 
-class IdeaServiceError(Exception):
+class IdeaServiceError(ServiceError):
     """A rule the request broke; ``message`` is for the person."""
 
-    status_code = 409
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    status = 409
 
 
 class SubmissionClosed(IdeaServiceError):
@@ -64,15 +61,11 @@ class SubmissionClosed(IdeaServiceError):
 
 
 class TooManySubmissions(IdeaServiceError):
-    status_code = 429
+    status = 429
 
 
 class NotAllowedNow(IdeaServiceError):
     """The idea's state does not allow this (anymore)."""
-
-
-class StaleVersion(IdeaServiceError):
-    """Someone changed the idea since the form was shown."""
 
 
 @dataclass

@@ -7,10 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import permission_required
-from app.auth.services import AccountError
 from app.extensions import db
 from app.models import Category, Phase, Process, User
+from app.security.permissions import permission_required
 from app.security.reauth import reauth_required
 from app.staff import bp, services
 from app.staff.forms import (
@@ -22,15 +21,8 @@ from app.staff.forms import (
     UserEditForm,
 )
 from app.timeutil import utc_to_local
+from app.transaction import committing
 from app.web import get_or_404
-
-
-def _form_error(form, error: Exception, default_field: str | None = None) -> None:  # noqa: ANN001
-    field = getattr(error, "field", None) or default_field
-    if field and field in form:
-        form[field].errors = [*form[field].errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def _render(template: str, form, **context):  # noqa: ANN001, ANN202
@@ -52,15 +44,11 @@ def users():
 def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with committing(form, field="email") as done:
             user = services.add_user(
                 current_user, form.email.data, form.name.data, form.role.data, form.password.data
             )
-        except AccountError as error:
-            db.session.rollback()
-            _form_error(form, error, "email")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Utworzono konto %(email)s.", email=user.email), "success")
             return redirect(url_for("staff.users"))
     return _render("staff/user_form.html", form, user=None)
@@ -74,13 +62,9 @@ def user_edit(user_id: int):
     form = UserEditForm(obj=user)
     password_form = PasswordResetForm(prefix="pw")
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             services.update_user(current_user, user, form.name.data.strip(), form.role.data)
-        except services.AdminError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Zapisano zmiany."), "success")
             return redirect(url_for("staff.users"))
     return _render("staff/user_form.html", form, user=user, password_form=password_form)
@@ -94,13 +78,9 @@ def user_password(user_id: int):
     form = UserEditForm(obj=user, formdata=None)
     password_form = PasswordResetForm(prefix="pw")
     if password_form.validate_on_submit():
-        try:
+        with committing(password_form, field="password") as done:
             services.reset_password(current_user, user, password_form.password.data)
-        except AccountError as error:
-            db.session.rollback()
-            _form_error(password_form, error, "password")
-        else:
-            db.session.commit()
+        if done:
             flash(_("Ustawiono nowe hasło. Przekaż je tej osobie bezpiecznym kanałem."), "success")
             return redirect(url_for("staff.users"))
     return (
@@ -114,13 +94,10 @@ def user_password(user_id: int):
 def user_active(user_id: int):
     user = get_or_404(User, user_id)
     active = request.form.get("active") == "1"
-    try:
+    with committing() as done:
         services.set_active(current_user, user, active)
-    except services.AdminError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not done:
         return redirect(url_for("staff.users"))
-    db.session.commit()
     flash(_("Konto włączone.") if active else _("Konto wyłączone."), "success")
     return redirect(url_for("staff.users"))
 
@@ -145,13 +122,9 @@ def process_edit(process_id: int | None = None):
         form.opens_at.data = utc_to_local(process.opens_at)
         form.closes_at.data = utc_to_local(process.closes_at)
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             process = services.save_process(current_user, process, form.data)
-        except services.AdminError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Zapisano konsultację."), "success")
             return redirect(url_for("staff.process_edit", process_id=process.id))
     return _render("staff/process_form.html", form, process=process, phase_form=PhaseForm())
@@ -167,13 +140,9 @@ def phase_edit(process_id: int, phase_id: int | None = None):
         return redirect(url_for("staff.process_edit", process_id=process.id))
     form = PhaseForm(obj=phase)
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             services.save_phase(current_user, process, phase, form.data)
-        except services.AdminError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Zapisano etap."), "success")
             return redirect(url_for("staff.process_edit", process_id=process.id))
     return _render("staff/phase_form.html", form, process=process, phase=phase)
@@ -184,8 +153,8 @@ def phase_edit(process_id: int, phase_id: int | None = None):
 def phase_delete(process_id: int, phase_id: int):
     phase = get_or_404(Phase, phase_id)
     if phase.process_id == process_id:
-        services.delete_phase(current_user, phase)
-        db.session.commit()
+        with committing():
+            services.delete_phase(current_user, phase)
         flash(_("Usunięto etap."), "success")
     return redirect(url_for("staff.process_edit", process_id=process_id))
 
@@ -207,13 +176,9 @@ def category_edit(category_id: int | None = None):
     category = get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             services.save_category(current_user, category, form.data)
-        except services.AdminError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Zapisano kategorię."), "success")
             return redirect(url_for("staff.categories"))
     return _render("staff/category_form.html", form, category=category)

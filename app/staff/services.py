@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app import audit
 from app.auth.services import AccountError, create_user, deactivate_user, set_password
+from app.errors import ServiceError
 from app.extensions import db
 from app.models import Category, Phase, Process, User
 from app.text import slugify
@@ -20,12 +21,10 @@ from app.timeutil import local_to_utc
 __all__ = ["AccountError", "AdminError", "create_user"]
 
 
-class AdminError(ValueError):
+class AdminError(ServiceError):
     """A rule was broken; ``field`` names the form field it belongs to."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    status = 400
 
 
 def add_user(actor: User, email: str, name: str, role: str, password: str) -> User:
@@ -36,7 +35,7 @@ def add_user(actor: User, email: str, name: str, role: str, password: str) -> Us
 
 def update_user(actor: User, user: User, name: str, role: str) -> None:
     if user.id == actor.id and role != user.role:
-        raise AdminError(_("Nie możesz zmienić własnej roli."), "role")
+        raise AdminError(_("Nie możesz zmienić własnej roli."), field="role")
     if user.role != role:
         audit.record("user.role_changed", user, actor=actor, from_state=user.role, to_state=role)
         user.role = role
@@ -69,7 +68,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
 def _unique_slug(model: type, wanted: str, current_id: int | None) -> str:
     existing = db.session.scalar(select(model).where(model.slug == wanted))
     if existing is not None and existing.id != current_id:
-        raise AdminError(_("Ten adres jest już zajęty."), "slug")
+        raise AdminError(_("Ten adres jest już zajęty."), field="slug")
     return wanted
 
 
@@ -77,11 +76,11 @@ def save_process(actor: User, process: Process | None, data: dict[str, Any]) -> 
     creating = process is None
     slug = data.get("slug") or slugify(data["title"])
     if not slug:
-        raise AdminError(_("Podaj adres złożony z liter lub cyfr."), "slug")
+        raise AdminError(_("Podaj adres złożony z liter lub cyfr."), field="slug")
     opens_at = local_to_utc(data.get("opens_at"))
     closes_at = local_to_utc(data.get("closes_at"))
     if opens_at and closes_at and closes_at <= opens_at:
-        raise AdminError(_("Koniec musi być później niż początek."), "closes_at")
+        raise AdminError(_("Koniec musi być później niż początek."), field="closes_at")
     slug = _unique_slug(Process, slug, process.id if process else None)
     if process is None:
         process = Process()
@@ -101,7 +100,7 @@ def save_process(actor: User, process: Process | None, data: dict[str, Any]) -> 
 
 def save_phase(actor: User, process: Process, phase: Phase | None, data: dict[str, Any]) -> Phase:
     if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
-        raise AdminError(_("Koniec musi być później niż początek."), "ends_on")
+        raise AdminError(_("Koniec musi być później niż początek."), field="ends_on")
     if phase is None:
         phase = Phase(process=process)
         db.session.add(phase)
@@ -124,7 +123,7 @@ def save_category(actor: User, category: Category | None, data: dict[str, Any]) 
     creating = category is None
     slug = data.get("slug") or slugify(data["name"])
     if not slug:
-        raise AdminError(_("Podaj adres złożony z liter lub cyfr."), "slug")
+        raise AdminError(_("Podaj adres złożony z liter lub cyfr."), field="slug")
     slug = _unique_slug(Category, slug, category.id if category else None)
     if category is None:
         category = Category()

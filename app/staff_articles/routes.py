@@ -23,10 +23,6 @@ from app.articles.covers import (
 )
 from app.articles.services import (
     ArticleData,
-    PublishTimeInPast,
-    SlugTaken,
-    StaleVersion,
-    UnknownIdeas,
     create_article,
     parse_ids,
     parse_tags,
@@ -36,13 +32,14 @@ from app.articles.services import (
     update_article,
 )
 from app.articles.video import UnsupportedVideo, parse_video_url
-from app.security.permissions import permission_required
 from app.extensions import db
 from app.models import Article, ArticleRevision, ArticleStatus, Process, Workshop, utcnow
+from app.security.permissions import permission_required
 from app.staff_articles import bp
 from app.staff_articles.forms import ArticleForm, PublishForm
 from app.text import slugify
 from app.timeutil import local_to_utc, utc_to_local
+from app.transaction import committing
 from app.web import get_or_404
 
 PER_PAGE = 25
@@ -109,7 +106,7 @@ def _read_form(form: ArticleForm, article: Article | None) -> ArticleData | None
         try:
             cover = store_cover(upload.stream)
         except CoverError as error:
-            form.cover.errors = [*form.cover.errors, str(error.message)]
+            form.cover.errors = [*form.cover.errors, str(error)]
             valid = False
     form.pending_cover.data = f"{cover.key}:{','.join(map(str, cover.widths))}" if cover else ""
 
@@ -171,38 +168,6 @@ def _read_form(form: ArticleForm, article: Article | None) -> ArticleData | None
     )
 
 
-def _add_service_error(form: ArticleForm, error: Exception) -> int:
-    """A domain error → a message on the right field; returns the HTTP status."""
-    if isinstance(error, SlugTaken):
-        form.slug.errors = [
-            *form.slug.errors,
-            _(
-                "Adres „%(slug)s” jest już zajęty przez artykuł „%(title)s”. Wybierz inny.",
-                slug=error.slug,
-                title=error.other_title,
-            ),
-        ]
-        return 409
-    if isinstance(error, UnknownIdeas):
-        form.ideas.errors = [
-            *form.ideas.errors,
-            _(
-                "Nie ma opublikowanych pomysłów o numerach: %(ids)s.",
-                ids=", ".join(map(str, error.ids)),
-            ),
-        ]
-        return 400
-    if isinstance(error, StaleVersion):
-        form.version.errors = [
-            _(
-                "Ktoś inny zapisał ten artykuł, gdy go edytowałeś. Twoje zmiany są niżej – "
-                "skopiuj je, otwórz artykuł ponownie i nanieś je na nowszą wersję."
-            )
-        ]
-        return 409
-    raise error
-
-
 def _render_form(form: ArticleForm, article: Article | None, status: int = 200, preview=None):  # noqa: ANN001, ANN202
     pending = _pending_cover(form.pending_cover.data)
     publish_form = PublishForm(formdata=None)
@@ -235,15 +200,13 @@ def new():
     if data is None:
         return _render_form(form, None, 400)
     try:
-        article = create_article(data, current_user)
-        db.session.commit()
-    except (SlugTaken, UnknownIdeas) as error:
-        db.session.rollback()
-        return _render_form(form, None, _add_service_error(form, error))
+        with committing(form) as done:
+            article = create_article(data, current_user)
     except IntegrityError:  # the slug was taken in the same instant
-        db.session.rollback()
         form.slug.errors = [*form.slug.errors, _("Ten adres jest już zajęty. Wybierz inny.")]
         return _render_form(form, None, 409)
+    if not done:
+        return _render_form(form, None, done.status)
     flash(_("Zapisano szkic artykułu „%(title)s”.", title=article.title), "success")
     return redirect(url_for("staff_articles.edit", article_id=article.id), code=303)
 
@@ -275,17 +238,15 @@ def edit(article_id: int):
     except ValueError:
         expected = 0
     try:
-        update_article(article, data, current_user, expected)
-        db.session.commit()
-    except (SlugTaken, UnknownIdeas, StaleVersion) as error:
-        db.session.rollback()
-        article = get_or_404(Article, article_id)
-        return _render_form(form, article, _add_service_error(form, error))
+        with committing(form) as done:
+            update_article(article, data, current_user, expected)
     except IntegrityError:
-        db.session.rollback()
         article = get_or_404(Article, article_id)
         form.slug.errors = [*form.slug.errors, _("Ten adres jest już zajęty. Wybierz inny.")]
         return _render_form(form, article, 409)
+    if not done:
+        article = get_or_404(Article, article_id)
+        return _render_form(form, article, done.status)
     flash(_("Zapisano zmiany."), "success")
     return redirect(url_for("staff_articles.edit", article_id=article.id), code=303)
 
@@ -309,13 +270,10 @@ def publish(article_id: int):
         flash(_("Podaj termin publikacji w formacie dzień, miesiąc, rok i godzina."), "error")
         return redirect(url_for("staff_articles.edit", article_id=article.id), code=303)
     when = local_to_utc(form.publish_at.data) if form.publish_at.data else None
-    try:
+    with committing() as done:
         state = publish_article(article, current_user, when)
-    except PublishTimeInPast:
-        db.session.rollback()
-        flash(_("Ten termin już minął. Wybierz przyszły termin albo opublikuj od razu."), "error")
+    if not done:
         return redirect(url_for("staff_articles.edit", article_id=article_id), code=303)
-    db.session.commit()
     if state == "scheduled":
         from app.i18n import format_when
 
@@ -335,8 +293,8 @@ def publish(article_id: int):
 @permission_required("manage_articles")
 def unpublish(article_id: int):
     article = get_or_404(Article, article_id)
-    unpublish_article(article, current_user)
-    db.session.commit()
+    with committing():
+        unpublish_article(article, current_user)
     flash(_("Artykuł wycofano z publikacji; jest znowu szkicem."), "success")
     return redirect(url_for("staff_articles.edit", article_id=article.id), code=303)
 
@@ -387,8 +345,8 @@ def revision(article_id: int, revision_id: int):
 def restore(article_id: int, revision_id: int):
     article = get_or_404(Article, article_id)
     revision = _revision_or_404(article, revision_id)
-    slug_kept = restore_revision(article, revision, current_user)
-    db.session.commit()
+    with committing():
+        slug_kept = restore_revision(article, revision, current_user)
     flash(_("Przywrócono wersję %(num)s.", num=revision.number), "success")
     if not slug_kept:
         flash(

@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import permission_required
 from app.extensions import db
 from app.models import Category, Process
 from app.models.workshop import Registration, Workshop, WorkshopGroup
+from app.security.permissions import permission_required
 from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
+from app.transaction import committing
 from app.web import get_or_404 as _get_or_404
 from app.workshops.forms import participant_group_labels
 from app.workshops.services import counts as registration_counts
@@ -25,14 +26,6 @@ def get_or_404(model: type, ident: int):  # noqa: ANN201
     if not 0 < ident <= MAX_ID:
         abort(404)
     return _get_or_404(model, ident)
-
-
-def _form_error(form, error: Exception) -> None:  # noqa: ANN001
-    field = getattr(error, "field", None)
-    if field and field in form:
-        form[field].errors = [*form[field].errors, str(error)]
-    else:
-        flash(str(error), "error")
 
 
 def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
@@ -73,13 +66,9 @@ def edit(workshop_id: int | None = None):
     workshop = get_or_404(Workshop, workshop_id) if workshop_id else None
     form = _workshop_form(workshop)
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             saved = services.save_workshop(current_user, workshop, form.data)
-        except services.WorkshopError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Zapisano spotkanie."), "success")
             return redirect(url_for("staff_workshops.detail", workshop_id=saved.id), code=303)
     status = 400 if form.errors or request.method == "POST" else 200
@@ -126,8 +115,8 @@ def group_edit(workshop_id: int, group_id: int | None = None):
             abort(404)
     form = GroupForm(prefix="group", obj=group)
     if form.validate_on_submit():
-        services.save_group(current_user, workshop, group, form.data)
-        db.session.commit()
+        with committing():
+            services.save_group(current_user, workshop, group, form.data)
         flash(_("Zapisano grupę."), "success")
         return redirect(url_for("staff_workshops.detail", workshop_id=workshop.id) + "#grupy", 303)
     if group is None:
@@ -145,13 +134,9 @@ def group_delete(workshop_id: int, group_id: int):
     group = get_or_404(WorkshopGroup, group_id)
     if group.workshop_id != workshop.id:
         abort(404)
-    try:
+    with committing() as done:
         services.delete_group(current_user, group)
-    except services.WorkshopError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("Usunięto grupę."), "success")
     return redirect(url_for("staff_workshops.detail", workshop_id=workshop.id) + "#grupy", 303)
 
@@ -163,8 +148,8 @@ def group_delete(workshop_id: int, group_id: int):
 @permission_required(PERMISSION)
 def registrations_csv(workshop_id: int):
     workshop = get_or_404(Workshop, workshop_id)
-    data = services.registrations_csv(current_user, workshop)
-    db.session.commit()  # the export itself is audited
+    with committing():  # the export itself is audited
+        data = services.registrations_csv(current_user, workshop)
     response = Response("\ufeff" + data, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="zapisy-{workshop.slug}.csv"'
@@ -177,13 +162,9 @@ def registrations_csv(workshop_id: int):
 def attendance(workshop_id: int):
     workshop = get_or_404(Workshop, workshop_id)
     present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
-    try:
+    with committing() as done:
         count = services.mark_attendance(current_user, workshop, present)
-    except services.WorkshopError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("Zapisano obecność: %(count)s osób.", count=count), "success")
     return redirect(url_for("staff_workshops.detail", workshop_id=workshop.id) + "#zapisy", 303)
 
@@ -195,13 +176,9 @@ def registration_cancel(workshop_id: int, registration_id: int):
     registration = get_or_404(Registration, registration_id)
     if registration.workshop_id != workshop.id:
         abort(404)
-    try:
+    with committing() as done:
         outcome = services.cancel_registration(current_user, workshop, registration)
-    except services.WorkshopError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if done:
         if outcome == "cancelled":
             flash(_("Anulowano zapis: %(name)s.", name=registration.name), "success")
         else:
@@ -215,15 +192,11 @@ def message(workshop_id: int):
     workshop = get_or_404(Workshop, workshop_id)
     form = MessageForm(prefix="message")
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             count = services.send_message(
                 current_user, workshop, form.subject.data, form.body.data, form.audience.data
             )
-        except services.WorkshopError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(_("Wiadomość wysłana do %(count)s osób.", count=count), "success")
             return redirect(url_for("staff_workshops.detail", workshop_id=workshop.id), 303)
     return _render_detail(workshop, 400, message_form=form, open_section="message")
@@ -238,15 +211,11 @@ def minutes(workshop_id: int):
     workshop = get_or_404(Workshop, workshop_id)
     form = MinutesForm(prefix="minutes")
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             services.save_minutes(
                 current_user, workshop, form.minutes.data, form.minutes_published.data
             )
-        except services.WorkshopError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             flash(
                 _("Protokół opublikowany.")
                 if workshop.minutes_published
@@ -265,13 +234,9 @@ def idea_new(workshop_id: int):
     workshop = get_or_404(Workshop, workshop_id)
     form = _idea_form(workshop)
     if form.validate_on_submit():
-        try:
+        with committing(form) as done:
             idea = services.record_idea(current_user, workshop, form.data)
-        except services.WorkshopError as error:
-            db.session.rollback()
-            _form_error(form, error)
-        else:
-            db.session.commit()
+        if done:
             if idea.is_published:
                 flash(_("Pomysł „%(title)s” opublikowany w katalogu.", title=idea.title), "success")
             else:

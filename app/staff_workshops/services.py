@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 
 from app import audit
+from app.errors import ServiceError
 from app.extensions import db
 from app.mail import queue_mail
 from app.models import (
@@ -40,12 +41,10 @@ from app.workshops import services as registrations
 from app.workshops.forms import participant_group_labels
 
 
-class WorkshopError(ValueError):
+class WorkshopError(ServiceError):
     """A rule was broken; ``field`` names the form field it belongs to."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    status = 400
 
 
 # --- the meeting -----------------------------------------------------------
@@ -57,20 +56,22 @@ def _check_times(data: dict[str, Any]) -> dict[str, datetime | None]:
         for key in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
     }
     if times["ends_at"] <= times["starts_at"]:
-        raise WorkshopError(_("Koniec musi być później niż początek."), "ends_at")
+        raise WorkshopError(_("Koniec musi być później niż początek."), field="ends_at")
     opens, closes = times["registration_opens_at"], times["registration_closes_at"]
     if closes and closes > times["starts_at"]:
         raise WorkshopError(
             _("Zapisy muszą się zamknąć najpóźniej w chwili rozpoczęcia spotkania."),
-            "registration_closes_at",
+            field="registration_closes_at",
         )
     if opens and opens >= times["starts_at"]:
         raise WorkshopError(
-            _("Zapisy muszą się otworzyć przed rozpoczęciem spotkania."), "registration_opens_at"
+            _("Zapisy muszą się otworzyć przed rozpoczęciem spotkania."),
+            field="registration_opens_at",
         )
     if opens and closes and closes <= opens:
         raise WorkshopError(
-            _("Zapisy muszą się zamknąć później, niż się otwierają."), "registration_closes_at"
+            _("Zapisy muszą się zamknąć później, niż się otwierają."),
+            field="registration_closes_at",
         )
     return times
 
@@ -87,20 +88,20 @@ def save_workshop(actor: User, workshop: Workshop | None, data: dict[str, Any]) 
     title = single_line(data["title"], 200)
     slug = (data.get("slug") or "").strip() or slugify(title, 120)
     if not slug:
-        raise WorkshopError(_("Podaj adres złożony z liter lub cyfr."), "slug")
+        raise WorkshopError(_("Podaj adres złożony z liter lub cyfr."), field="slug")
     taken = db.session.scalar(select(Workshop.id).where(Workshop.slug == slug))
     if taken is not None and (creating or taken != workshop.id):
-        raise WorkshopError(_("Ten adres jest już zajęty przez inne spotkanie."), "slug")
+        raise WorkshopError(_("Ten adres jest już zajęty przez inne spotkanie."), field="slug")
     process = db.session.get(Process, data["process_id"])
     if process is None:
-        raise WorkshopError(_("Wybierz konsultacje z listy."), "process_id")
+        raise WorkshopError(_("Wybierz konsultacje z listy."), field="process_id")
     kind = data["kind"]
     online_url = (data.get("online_url") or "").strip() or None
     venue = single_line(data.get("venue") or "", 200)
     if kind == WorkshopKind.ONLINE and not online_url:
-        raise WorkshopError(_("Spotkanie online potrzebuje linku."), "online_url")
+        raise WorkshopError(_("Spotkanie online potrzebuje linku."), field="online_url")
     if kind != WorkshopKind.ONLINE and not venue:
-        raise WorkshopError(_("Podaj miejsce spotkania."), "venue")
+        raise WorkshopError(_("Podaj miejsce spotkania."), field="venue")
     times = _check_times(data)
     capacity = data.get("capacity")
 
@@ -165,7 +166,7 @@ def _change_capacity(workshop: Workshop, capacity: int | None) -> None:
                 capacity=capacity,
                 taken=workshop.places_taken,
             ),
-            "capacity",
+            field="capacity",
         )
     # More places (or no limit now): the waiting list moves up.
     registrations.fill_from_waiting_list(workshop)
@@ -397,10 +398,10 @@ def status_names() -> dict[str, str]:
 def save_minutes(actor: User, workshop: Workshop, minutes: str, publish: bool) -> None:
     minutes = (minutes or "").strip()
     if publish and not minutes:
-        raise WorkshopError(_("Nie można opublikować pustego protokołu."), "minutes")
+        raise WorkshopError(_("Nie można opublikować pustego protokołu."), field="minutes")
     if publish and not workshop.has_started():
         raise WorkshopError(
-            _("Protokół można opublikować dopiero po spotkaniu."), "minutes_published"
+            _("Protokół można opublikować dopiero po spotkaniu."), field="minutes_published"
         )
     was_published = workshop.minutes_published
     workshop.minutes = minutes
@@ -430,12 +431,12 @@ def record_idea(actor: User, workshop: Workshop, data: dict[str, Any]) -> Idea:
     """
     category = db.session.get(Category, data["category"])
     if category is None or not category.active:
-        raise WorkshopError(_("Wybierz kategorię z listy."), "category")
+        raise WorkshopError(_("Wybierz kategorię z listy."), field="category")
     group = None
     if data.get("group"):
         group = db.session.get(WorkshopGroup, data["group"])
         if group is None or group.workshop_id != workshop.id:
-            raise WorkshopError(_("Wybierz grupę tego spotkania."), "group")
+            raise WorkshopError(_("Wybierz grupę tego spotkania."), field="group")
     publish = data.get("mode") == "publish"
     now = utcnow()
     title = single_line(data["title"], 150)

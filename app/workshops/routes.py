@@ -16,13 +16,14 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.security.permissions import can
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
 from app.models import Idea, IdeaStatus, Process, Workshop, WorkshopGroup, utcnow
 from app.models.workshop import RegistrationStatus
 from app.privacy.services import anonymise_registration
+from app.security.permissions import can
+from app.transaction import attach_error, committing
 from app.web import data_download, private
 from app.workshops import bp, services
 from app.workshops.calendar import build_calendar
@@ -124,7 +125,7 @@ def register(slug: str):
     status = 400
     registration_error = None
     if form.validate_on_submit():
-        try:
+        with committing(show=False) as done:
             registration, outcome = services.register(
                 workshop,
                 name=form.name.data,
@@ -133,15 +134,13 @@ def register(slug: str):
                 needs=form.needs.data or "",
                 locale=current_language(),
             )
-        except services.RegistrationError as error:
-            db.session.rollback()
-            status = error.status_code
-            if error.field and error.field in form:
-                form[error.field].errors = [*form[error.field].errors, str(error)]
+        if done.error is not None:
+            status = done.status
+            if done.error.field and done.error.field in form:
+                attach_error(form, done.error)
             else:
-                registration_error = str(error)
+                registration_error = done.message
         else:
-            db.session.commit()
             if outcome == "already":
                 # Nothing duplicated; the reminder mail has gone to the address.
                 status = 409
@@ -227,15 +226,12 @@ def _render_registration(registration, status: int = 200, error: str | None = No
 def _change_registration(registration, change):  # noqa: ANN001, ANN202
     """Run a service change and commit it; an outcome string, or the page
     explaining why it could not be done (a dead link is a 404)."""
-    try:
+    with committing(show=False) as done:
         outcome = change(registration)
-    except services.RegistrationExpired:
-        db.session.rollback()
+    if isinstance(done.error, services.RegistrationExpired):
         abort(404, _dead_link_message())
-    except services.RegistrationError as error:
-        db.session.rollback()
-        return _render_registration(registration, error.status_code, str(error))
-    db.session.commit()
+    if not done:
+        return _render_registration(registration, done.status, done.message)
     return outcome
 
 
@@ -301,8 +297,8 @@ def registration_erase(token: str):
     if request.method == "POST":
         if form.validate_on_submit():
             title = registration.workshop.title
-            outcome = anonymise_registration(registration)
-            db.session.commit()
+            with committing():
+                outcome = anonymise_registration(registration)
             session["registration_erased"] = {"outcome": outcome, "workshop": title}
             return private(redirect(url_for("workshops.registration_erased"), code=303))
         status = 400

@@ -24,6 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app.errors import ServiceError
 from app.extensions import db
 from app.mail import forget_delivered, mails_about, queue_mail, summaries
 from app.maintenance import purger
@@ -45,14 +46,10 @@ from app.web import external_url
 MAX_TOKEN_LENGTH = 100
 
 
-class RegistrationError(Exception):
+class RegistrationError(ServiceError):
     """A registration rule was broken; the message is for the person."""
 
-    status_code = 409
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
+    status = 409
 
 
 class RegistrationClosed(RegistrationError):
@@ -64,7 +61,7 @@ class AlreadyRegistered(RegistrationError):
 
 
 class RegistrationExpired(RegistrationError):
-    status_code = 404
+    status = 404
 
 
 # --- private links ------------------------------------------------------
@@ -198,7 +195,7 @@ def register(
     now = now or utcnow()
     check_open(workshop, now)
     if participant_group not in {group.value for group in ParticipantGroup}:
-        raise RegistrationError(_("Wybierz grupę z listy."), "participant_group")
+        raise RegistrationError(_("Wybierz grupę z listy."), field="participant_group")
     key = normalise_email(email)
     existing = db.session.scalar(
         select(Registration).where(
@@ -238,7 +235,7 @@ def register(
         # Another request registered the same address a moment ago; the
         # view rolls the session back.
         raise AlreadyRegistered(
-            _("Ten adres e-mail jest już zapisany na to spotkanie."), "email"
+            _("Ten adres e-mail jest już zapisany na to spotkanie."), field="email"
         ) from error
     _mail_confirmation_link(registration)
     return registration, "created"
