@@ -6,7 +6,7 @@ import json
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, abort, g, request, url_for
+from flask import Flask, g, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -29,13 +29,6 @@ def safe_next_url(target: str | None) -> str | None:
     if joined.netloc != urlsplit(request.host_url).netloc:
         return None
     return target
-
-
-def get_or_404(model: type, ident: Any) -> Any:
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 def private(response: Response | str) -> Response:

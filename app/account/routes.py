@@ -14,7 +14,7 @@ from app.auth.services import AccountError
 from app.extensions import db, limiter
 from app.models.user import User
 from app.security import reauth, sessions, twofactor
-from app.web import get_or_404, safe_next_url
+from app.web import safe_next_url
 
 
 def _reauth_limit() -> str:
@@ -196,7 +196,7 @@ def two_factor_disable():
 @permission_required("manage_users")
 @reauth.reauth_required
 def reset_user_two_factor(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = FlaskForm()
     if form.validate_on_submit():
         try:

@@ -55,7 +55,7 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
-from app.web import data_download, external_url, get_or_404, private, safe_next_url
+from app.web import data_download, external_url, private, safe_next_url
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
@@ -66,7 +66,7 @@ MAX_ID = 2**31 - 1
 def _idea_or_404(idea_id: int) -> Idea:
     if idea_id > MAX_ID:
         abort(404)
-    return get_or_404(Idea, idea_id)
+    return db.get_or_404(Idea, idea_id)
 
 
 bp.add_app_template_global(idea_status_label, "idea_status_label")

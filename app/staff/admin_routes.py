@@ -22,7 +22,6 @@ from app.staff.forms import (
     UserEditForm,
 )
 from app.timeutil import utc_to_local
-from app.web import get_or_404
 
 
 def _form_error(form, error: Exception, default_field: str | None = None) -> None:  # noqa: ANN001
@@ -70,7 +69,7 @@ def user_new():
 @permission_required("manage_users")
 @reauth_required(methods=("POST",))
 def user_edit(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     password_form = PasswordResetForm(prefix="pw")
     if form.validate_on_submit():
@@ -90,7 +89,7 @@ def user_edit(user_id: int):
 @permission_required("manage_users")
 @reauth_required
 def user_password(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user, formdata=None)
     password_form = PasswordResetForm(prefix="pw")
     if password_form.validate_on_submit():
@@ -112,7 +111,7 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @permission_required("manage_users")
 def user_active(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"
     try:
         services.set_active(current_user, user, active)
@@ -139,7 +138,7 @@ def processes():
 @bp.route("/processes/<int:process_id>", methods=["GET", "POST"])
 @permission_required("manage_processes")
 def process_edit(process_id: int | None = None):
-    process = get_or_404(Process, process_id) if process_id else None
+    process = db.get_or_404(Process, process_id) if process_id else None
     form = ProcessForm(obj=process)
     if process is not None and request.method == "GET":
         form.opens_at.data = utc_to_local(process.opens_at)
@@ -161,8 +160,8 @@ def process_edit(process_id: int | None = None):
 @bp.route("/processes/<int:process_id>/phases/<int:phase_id>", methods=["GET", "POST"])
 @permission_required("manage_processes")
 def phase_edit(process_id: int, phase_id: int | None = None):
-    process = get_or_404(Process, process_id)
-    phase = get_or_404(Phase, phase_id) if phase_id else None
+    process = db.get_or_404(Process, process_id)
+    phase = db.get_or_404(Phase, phase_id) if phase_id else None
     if phase is not None and phase.process_id != process.id:
         return redirect(url_for("staff.process_edit", process_id=process.id))
     form = PhaseForm(obj=phase)
@@ -182,7 +181,7 @@ def phase_edit(process_id: int, phase_id: int | None = None):
 @bp.route("/processes/<int:process_id>/phases/<int:phase_id>/delete", methods=["POST"])
 @permission_required("manage_processes")
 def phase_delete(process_id: int, phase_id: int):
-    phase = get_or_404(Phase, phase_id)
+    phase = db.get_or_404(Phase, phase_id)
     if phase.process_id == process_id:
         services.delete_phase(current_user, phase)
         db.session.commit()
@@ -204,7 +203,7 @@ def categories():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 @permission_required("manage_categories")
 def category_edit(category_id: int | None = None):
-    category = get_or_404(Category, category_id) if category_id else None
+    category = db.get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         try:

@@ -13,7 +13,6 @@ from app.models import Category, Process
 from app.models.workshop import Registration, Workshop, WorkshopGroup
 from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
-from app.web import get_or_404 as _get_or_404
 from app.workshops.forms import participant_group_labels
 from app.workshops.services import counts as registration_counts
 
@@ -22,9 +21,10 @@ MAX_ID = 2**31 - 1  # ids beyond a PostgreSQL integer cannot exist
 
 
 def get_or_404(model: type, ident: int):  # noqa: ANN201
+    # An id no integer column can hold is refused before it reaches the driver.
     if not 0 < ident <= MAX_ID:
         abort(404)
-    return _get_or_404(model, ident)
+    return db.get_or_404(model, ident)
 
 
 def _form_error(form, error: Exception) -> None:  # noqa: ANN001
