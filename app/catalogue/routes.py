@@ -55,6 +55,7 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
+from app.text import csv_cell
 from app.web import data_download, external_url, private, safe_next_url
 
 # How far a chain of merged ideas is followed.
@@ -407,15 +408,6 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_cell(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ is
-    prefixed with an apostrophe (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 @bp.route("/export/ideas.csv")
 def export_csv():
     try:
@@ -438,14 +430,14 @@ def export_csv():
             writer.writerow(
                 [
                     idea.id,
-                    _csv_cell(idea.title),
-                    _csv_cell(idea.description),
+                    csv_cell(idea.title),
+                    csv_cell(idea.description),
                     idea.category.slug,
-                    _csv_cell(idea.category.name),
+                    csv_cell(idea.category.name),
                     idea.process.slug,
                     idea.source,
                     idea.workshop.slug if idea.workshop else "",
-                    _csv_cell(idea.public_author_name or ""),
+                    csv_cell(idea.public_author_name or ""),
                     idea.result_status,
                     idea.progress,
                     idea.supports_count,
