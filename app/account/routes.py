@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,7 +14,7 @@ from app.auth.services import AccountError
 from app.extensions import db, limiter
 from app.models.user import User
 from app.security import reauth, sessions, twofactor
-from app.web import safe_next_url
+from app.web import mark_private, safe_next_url
 
 
 def _reauth_limit() -> str:
@@ -135,7 +135,7 @@ def two_factor_start():
 
 
 def _show_recovery_codes(codes: list[str]):  # noqa: ANN202
-    g.no_store = True
+    mark_private()
     return render_template("account/recovery_codes.html", codes=codes)
 
 

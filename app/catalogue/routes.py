@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -56,7 +55,7 @@ from app.models import (
 )
 from app.search import idea_statements, search_ideas
 from app.text import csv_cell
-from app.web import data_download, external_url, private, safe_next_url
+from app.web import data_download, external_url, mark_private, private_page, safe_next_url
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
@@ -251,8 +250,8 @@ def support(idea_id: int):
 
 
 @bp.route("/supports/confirm/<token>")
+@private_page  # the page links to the supporter's private page
 def confirm_support(token: str):
-    g.no_store = True  # the page links to the supporter's private page
     try:
         support, newly = services.confirm_support(token)
         db.session.commit()
@@ -276,7 +275,6 @@ def confirm_support(token: str):
 
 
 def _support_or_404(token: str):  # noqa: ANN202
-    g.no_store = True
     support = services.find_support_by_link(token)
     if support is None:
         abort(
@@ -303,16 +301,18 @@ def _support_page(template: str, support, status: int = 200, **context) -> Respo
         token=request.view_args["token"],
         **context,
     )
-    return private(Response(body, status=status, mimetype="text/html"))
+    return Response(body, status=status, mimetype="text/html")
 
 
 @bp.route("/supports/<token>")
+@private_page
 def support_page(token: str):
     """The supporter's private page: the support, notifications, data."""
     return _support_page("catalogue/support.html", _support_or_404(token))
 
 
 @bp.route("/supports/<token>/data.json")
+@private_page
 def support_data(token: str):
     support = _support_or_404(token)
     return data_download(
@@ -321,15 +321,17 @@ def support_data(token: str):
 
 
 @bp.route("/supports/<token>/notifications", methods=["POST"])
+@private_page
 def support_stop_notifications(token: str):
     support = _support_or_404(token)
     services.stop_support_notifications(support)
     db.session.commit()
     flash(_("Nie będziemy już wysyłać powiadomień o odpowiedziach na ten pomysł."), "success")
-    return private(redirect(url_for("catalogue.support_page", token=token), code=303))
+    return redirect(url_for("catalogue.support_page", token=token), code=303)
 
 
 @bp.route("/supports/<token>/erase", methods=["GET", "POST"])
+@private_page
 def support_erase(token: str):
     """Confirm, then withdraw the support and delete the address."""
     support = _support_or_404(token)
@@ -342,7 +344,7 @@ def support_erase(token: str):
             db.session.commit()
             counted = bool(withdrawn and withdrawn["counted"])
             session["support_erased"] = {"idea": title, "counted": counted}
-            return private(redirect(url_for("catalogue.support_erased"), code=303))
+            return redirect(url_for("catalogue.support_erased"), code=303)
         status = 400
     return _support_page("catalogue/support_erase.html", support, status, form=form)
 
@@ -352,7 +354,7 @@ def support_erased():
     result = session.pop("support_erased", None)
     if result is None:
         return redirect(url_for("catalogue.index"))
-    g.no_store = True
+    mark_private()
     return render_template("catalogue/support_erased.html", result=result)
 
 

@@ -13,6 +13,7 @@ from app.models import Category, Process
 from app.models.workshop import Registration, Workshop, WorkshopGroup
 from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
+from app.web import private_page
 from app.workshops.forms import participant_group_labels
 from app.workshops.services import counts as registration_counts
 
@@ -160,6 +161,7 @@ def group_delete(workshop_id: int, group_id: int):
 
 
 @bp.route("/<int:workshop_id>/registrations.csv")
+@private_page
 @permission_required(PERMISSION)
 def registrations_csv(workshop_id: int):
     workshop = get_or_404(Workshop, workshop_id)
@@ -168,7 +170,6 @@ def registrations_csv(workshop_id: int):
     response = Response("\ufeff" + data, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="zapisy-{workshop.slug}.csv"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
