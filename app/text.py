@@ -34,6 +34,11 @@ def slugify(text: str, max_length: int = 100) -> str:
     return slug
 
 
+def idea_slug(title: str) -> str:
+    """The readable part of an idea's address, ``/ideas/<id>-<slug>``."""
+    return slugify(title)[:80] or "pomysl"
+
+
 def search_words(text: str) -> list[str]:
     """The words of *text* as the search index stores them."""
     return [word for word in _NON_WORD.split(fold(text)) if word]

@@ -23,7 +23,7 @@ from app.extensions import db
 from app.feeds import bp
 from app.models import Article, Idea, IdeaStatus, Process, Tag, Workshop, utcnow
 from app.models.article import article_tags
-from app.text import slugify
+from app.text import idea_slug
 from app.web import external_url
 
 FEED_SIZE = 30
@@ -228,7 +228,7 @@ def _idea_urls(offset: int = 0, limit: int | None = None) -> Iterator[str]:
     if limit is not None:
         query = query.limit(limit)
     for ident, title, updated in db.session.execute(query.execution_options(yield_per=2000)):
-        slug = slugify(title)[:80] or "pomysl"
+        slug = idea_slug(title)
         loc = f"{before}{ident}{after}".replace(slug_mark, slug, 1)
         yield _url(loc, updated, "weekly", "0.5")
 
