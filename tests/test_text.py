@@ -9,13 +9,20 @@ from app.text import csv_cell, idea_slug, slugify
 
 @pytest.mark.parametrize("first", ["=", "+", "-", "@", "\t", "\r"])
 def test_a_csv_cell_starting_like_a_formula_is_quoted_with_an_apostrophe(first):
-    assert csv_cell(f"{first}HYPERLINK(\"http://x\")") == f"'{first}HYPERLINK(\"http://x\")"
+    assert csv_cell(f'{first}HYPERLINK("http://x")') == f'\'{first}HYPERLINK("http://x")'
 
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [("Ławka przy stawie", "Ławka przy stawie"), ("1+1", "1+1"), (" =1", " =1"), ("", ""),
-     (None, ""), (42, "42"), (-3, "'-3")],
+    [
+        ("Ławka przy stawie", "Ławka przy stawie"),
+        ("1+1", "1+1"),
+        (" =1", " =1"),
+        ("", ""),
+        (None, ""),
+        (42, "42"),
+        (-3, "'-3"),
+    ],
 )
 def test_other_csv_cells_are_written_as_they_are(value, cell):
     assert csv_cell(value) == cell
