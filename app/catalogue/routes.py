@@ -24,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.security.permissions import permission_required
 from app.catalogue import bp, services
 from app.catalogue.filters import (
     PER_PAGE,
@@ -54,6 +53,7 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
+from app.security.permissions import permission_required
 from app.text import csv_cell
 from app.web import data_download, external_url, mark_private, private_page, safe_next_url
 

@@ -25,7 +25,6 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import can, permission_required
 from app.extensions import db, limiter
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services
@@ -39,6 +38,7 @@ from app.moderation.forms import (
 )
 from app.moderation.services import ModerationError
 from app.security.clients import client_address, keyed_hash
+from app.security.permissions import can, permission_required
 from app.timeutil import local_to_utc
 from app.web import safe_next_url
 

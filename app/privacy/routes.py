@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
-from app.security.permissions import permission_required
 from app.extensions import db
 from app.privacy import bp, info, services
 from app.privacy.forms import EraseForm, LookupForm
+from app.security.permissions import permission_required
 from app.text import mask_email
 from app.web import private_page
 

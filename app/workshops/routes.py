@@ -15,13 +15,13 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.security.permissions import can
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
 from app.models import Idea, IdeaStatus, Process, Workshop, WorkshopGroup, utcnow
 from app.models.workshop import RegistrationStatus
 from app.privacy.services import anonymise_registration
+from app.security.permissions import can
 from app.web import data_download, mark_private, private_page
 from app.workshops import bp, services
 from app.workshops.calendar import build_calendar
