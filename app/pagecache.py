@@ -18,8 +18,8 @@ alone (an article scheduled for 10:00, a phase that ends).
 
 Only anonymous requests whose session holds nothing but the language and the
 CSRF secret are served from the store, and only 200 responses that set no
-cookie and are not marked ``g.no_store`` are kept. Forms on kept pages get a
-placeholder instead of the CSRF token while rendering; every response,
+cookie and are not private pages (``app.web.private_page``) are kept. Forms
+on kept pages get a placeholder instead of the CSRF token while rendering; every response,
 fresh or kept, has it replaced with the reader's own token.
 """
 
@@ -44,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.i18n import current_language
+from app.web import is_private_page
 
 # Writes to these tables change nothing a kept page shows exactly.
 QUIET_TABLES = frozenset(
@@ -263,7 +264,7 @@ def _keepable(response: Response) -> bool:
     cache_control = response.headers.get("Cache-Control", "")
     return (
         response.status_code == 200
-        and not getattr(g, "no_store", False)
+        and not is_private_page()
         and not getattr(g, "page_cache_skip", False)
         and set(session.keys()) <= NEUTRAL_SESSION_KEYS
         and "Set-Cookie" not in response.headers

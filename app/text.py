@@ -1,4 +1,4 @@
-"""Text helpers: slugs, search normalisation, safe single-line strings."""
+"""Text helpers: slugs, search normalisation, safe single-line strings, CSV cells."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ _FOLD = str.maketrans(
 )  # fmt: skip
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# First characters that make a spreadsheet read a cell as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def fold(text: str) -> str:
@@ -30,6 +32,11 @@ def slugify(text: str, max_length: int = 100) -> str:
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
     return slug
+
+
+def idea_slug(title: str) -> str:
+    """The readable part of an idea's address, ``/ideas/<id>-<slug>``."""
+    return slugify(title)[:80] or "pomysl"
 
 
 def search_words(text: str) -> list[str]:
@@ -62,3 +69,12 @@ def mask_email(email: str | None) -> str:
         return "***"
     local, _, domain = email.partition("@")
     return f"{local[:1]}***@{domain}"
+
+
+def csv_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will not run: text starting with = + - @, a
+    tab or a carriage return gets a leading apostrophe (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_STARTS):
+        return "'" + text
+    return text

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from flask import Flask, abort, g, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
 from app.markdown import plain_text, render_markdown
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -31,21 +34,34 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
-def get_or_404(model: type, ident: Any) -> Any:
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
+# What a private page sends: a page whose URL holds someone's secret token,
+# or that shows what only its reader may see, is never cached, never passed
+# on in a Referer and never indexed.
+PRIVATE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
 
 
-def private(response: Response | str) -> Response:
-    """Headers for a page whose URL holds someone's secret token: never
-    cached, never passed on in a Referer, never indexed."""
-    response = Response(response) if isinstance(response, str) else response
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+def private_page(view: F) -> F:
+    """Mark every answer of *view* private (error pages and redirects too,
+    and refusals made before the view runs, such as a CSRF failure)."""
+    view.private_page = True  # type: ignore[attr-defined]
+    return view
+
+
+def mark_private() -> None:
+    """Mark this one answer private, where only some answers of a view are."""
+    g.private_page = True
+
+
+def is_private_page() -> bool:
+    """Whether the current answer is private (see :func:`private_page`)."""
+    if getattr(g, "private_page", False):
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "private_page", False)
 
 
 def data_download(data: dict[str, Any], filename: str) -> Response:
@@ -53,13 +69,12 @@ def data_download(data: dict[str, Any], filename: str) -> Response:
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return private(response)
+    mark_private()
+    return response
 
 
 def external_url(endpoint: str, **values: Any) -> str:
     """An absolute URL under BASE_URL (for e-mails, feeds, the API)."""
-    from flask import current_app
-
     path = url_for(endpoint, **values)
     return current_app.config["BASE_URL"] + path
 
@@ -106,6 +121,10 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def security_headers(response: Response) -> Response:
         headers = response.headers
+        if is_private_page():
+            # A header the view chose itself (a download's own Cache-Control) stands.
+            for name, value in PRIVATE_HEADERS.items():
+                headers.setdefault(name, value)
         nonce = getattr(g, "csp_nonce", None)
         script_src = "'self'" + (f" 'nonce-{nonce}'" if nonce else "")
         headers.setdefault(
@@ -128,6 +147,6 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
         if app.config.get("HSTS_ENABLED"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.path.startswith("/staff") or getattr(g, "no_store", False):
+        if request.path.startswith("/staff"):
             headers.setdefault("Cache-Control", "no-store")
         return response

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -10,12 +10,12 @@ from flask_wtf import FlaskForm
 from app.account import bp, services
 from app.account.forms import CodeForm, PasswordChangeForm, ProfileForm, ReauthForm
 from app.errors import ServiceError
-from app.extensions import limiter
+from app.extensions import db, limiter
 from app.models.user import User
 from app.security import reauth, sessions, twofactor
 from app.security.permissions import permission_required
 from app.transaction import committing
-from app.web import get_or_404, safe_next_url
+from app.web import mark_private, safe_next_url
 
 
 def _reauth_limit() -> str:
@@ -122,7 +122,7 @@ def two_factor_start():
 
 
 def _show_recovery_codes(codes: list[str]):  # noqa: ANN202
-    g.no_store = True
+    mark_private()
     return render_template("account/recovery_codes.html", codes=codes)
 
 
@@ -172,7 +172,7 @@ def two_factor_disable():
 @permission_required("manage_users")
 @reauth.reauth_required
 def reset_user_two_factor(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = FlaskForm()
     if form.validate_on_submit():
         with committing() as done:

@@ -1,8 +1,15 @@
 """The OpenAPI 3.1 document for /api/v1, built from the same constants the
-views check, so the description and the behaviour do not drift apart."""
+views check, so the description and the behaviour do not drift apart.
+
+Schemas are declared once as data (``SCHEMAS``) and every path as one
+``Operation`` in ``OPERATIONS``; :func:`build_spec` only assembles them. A new
+endpoint is one more ``Operation``, a new field one more line in its schema.
+"""
 
 from __future__ import annotations
 
+import copy
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -14,368 +21,247 @@ from app.search import SORTS
 STATUSES = [s.value for s in ResultStatus]
 SOURCES = [s.value for s in IdeaSource]
 KINDS = [k.value for k in WorkshopKind]
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
+# -- building blocks ---------------------------------------------------------------
+
+STRING = {"type": "string"}
+BOOLEAN = {"type": "boolean"}
+COUNT = {"type": "integer", "minimum": 0}
+DATE_TIME = {"type": "string", "format": "date-time"}
+URI = {"type": "string", "format": "uri"}
+SLUG = {"type": "string", "pattern": "^[a-z0-9-]+$", "maxLength": 120}
 
 
-def _ref(name: str) -> dict[str, str]:
+def ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+def enum(values: list[str], **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "enum": values, **extra}
+
+
+def record(**properties: dict[str, Any]) -> dict[str, Any]:
+    """An object with exactly these properties, all of them always present."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(properties),
+        "properties": properties,
+    }
+
+
+def counts_by(description: str | None = None, keys: list[str] | None = None) -> dict[str, Any]:
+    """An object mapping a key (a slug, a source, a status) to a count."""
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": COUNT}
+    if description:
+        schema["description"] = description
+    if keys:
+        schema["propertyNames"] = {"enum": keys}
+    return schema
+
+
+def page_of(item: str) -> dict[str, Any]:
+    return record(
+        items={"type": "array", "items": ref(item)},
+        page={"type": "integer", "minimum": 1},
+        per_page={"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        total=COUNT,
+    )
+
+
+# -- schemas (the CONTRACT.md shapes) ------------------------------------------------
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object",
+        "required": ["error", "message"],
+        "properties": {
+            "error": {"type": "string", "examples": ["not_found", "bad_request"]},
+            "message": STRING,
+        },
+    },
+    "Idea": record(
+        id={"type": "integer", "minimum": 1},
+        title=STRING,
+        description=STRING,
+        category=ref("CategoryRef"),
+        process=ref("ProcessRef"),
+        source=enum(SOURCES),
+        workshop={"oneOf": [ref("WorkshopRef"), {"type": "null"}]},
+        author_name={
+            "type": ["string", "null"],
+            "description": "Only when the author agreed to show it.",
+        },
+        status=enum(STATUSES),
+        progress={"type": "integer", "minimum": 0, "maximum": 100},
+        supports=COUNT,
+        published_at=DATE_TIME,
+        url=URI,
+    ),
+    "CategoryRef": record(slug=STRING, name=STRING),
+    "ProcessRef": record(slug=STRING, title=STRING),
+    "WorkshopRef": record(slug=STRING, title=STRING),
+    "Workshop": record(
+        slug=STRING,
+        title=STRING,
+        kind=enum(KINDS),
+        starts_at=DATE_TIME,
+        ends_at=DATE_TIME,
+        venue=STRING,
+        capacity={"type": ["integer", "null"], "minimum": 0},
+        places_left={"type": ["integer", "null"], "minimum": 0},
+        registration_open=BOOLEAN,
+        url=URI,
+    ),
+    "Article": record(
+        slug=STRING,
+        title=STRING,
+        lead=STRING,
+        published_at=DATE_TIME,
+        tags={
+            "type": "array",
+            "items": STRING,
+            "description": "Tag slugs (each usable as the tag filter).",
+        },
+        views=COUNT,
+        has_video=BOOLEAN,
+        cover_url={"type": ["string", "null"], "format": "uri"},
+        url=URI,
+    ),
+    "IdeaPage": page_of("Idea"),
+    "WorkshopPage": page_of("Workshop"),
+    "ArticlePage": page_of("Article"),
+    "Stats": record(
+        ideas=record(
+            total=COUNT,
+            by_category=counts_by("Category slug → published ideas."),
+            by_source=counts_by(keys=SOURCES),
+            by_status=counts_by(keys=STATUSES),
+        ),
+        workshops=record(held=COUNT, upcoming=COUNT, participants=COUNT),
+        supports={**COUNT, "description": "Confirmed supports of published ideas."},
+    ),
+}
+
+# -- query parameters ----------------------------------------------------------------
+
+
+def query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema}  # fmt: skip
 
 
-def _errors(*codes: int) -> dict[str, Any]:
-    texts = {
-        400: "Invalid parameter (unknown filter value, bad page or per_page).",
-        404: "Not found (or not published).",
-        405: "Method not allowed: the API is read-only.",
-        429: "Too many requests; slow down and retry later.",
-    }
-    return {
-        str(code): {
-            "description": texts[code],
-            "content": {"application/json": {"schema": _ref("Error")}},
-        }
-        for code in codes
-    }
+PROCESS = query("process", "Consultation slug; unknown: 400.", SLUG)
+PAGING = (
+    query("page", "Page number, from 1. A page past the last one returns no items. "
+          "Not a whole number ≥ 1: 400.",
+          {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}),
+    query("per_page", f"Items per page, 1–{MAX_PER_PAGE} (default {PER_PAGE}). "
+          "Outside that range: 400 (it is not clamped).",
+          {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE}),
+)  # fmt: skip
+IDEA_FILTERS = (
+    query("q", "Full text. Words match with or without Polish letters, by their "
+          "beginning (\"lodz\" finds \"Łódź\", \"odkryw\" finds \"odkrywce\"); every "
+          "word must match. Operators and punctuation are plain text.",
+          {"type": "string", "maxLength": 1000}),
+    query("category", "Category slug; unknown: 400.", SLUG),
+    query("status", "Public status; unknown: 400.", enum(STATUSES)),
+    query("source", "Where the idea came from; unknown: 400.", enum(SOURCES)),
+    query("workshop", "Slug of the meeting the idea came from; unknown: 400.", SLUG),
+    PROCESS,
+    query("sort", "Order. Default: relevance with q, else newest.", enum(list(SORTS))),
+)  # fmt: skip
+IDEA_ID = {
+    "name": "id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+}
+
+# -- paths ---------------------------------------------------------------------------
+
+ERRORS = {
+    400: "Invalid parameter (unknown filter value, bad page or per_page).",
+    404: "Not found (or not published).",
+    405: "Method not allowed: the API is read-only.",
+    429: "Too many requests; slow down and retry later.",
+}
 
 
-def _page_schema(item: str) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "required": ["items", "page", "per_page", "total"],
-        "additionalProperties": False,
-        "properties": {
-            "items": {"type": "array", "items": _ref(item)},
-            "page": {"type": "integer", "minimum": 1},
-            "per_page": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-            "total": {"type": "integer", "minimum": 0},
-        },
-    }
+@dataclass(frozen=True)
+class Operation:
+    """One GET endpoint: what it is, what it takes, what it answers."""
+
+    path: str
+    operation_id: str
+    summary: str
+    answer: str  # the 200 description
+    schema: str | dict[str, Any]  # a name in SCHEMAS, or an inline schema
+    parameters: tuple[dict[str, Any], ...] = ()
+    errors: tuple[int, ...] = (400, 405, 429)
 
 
-PAGING = [
-    _param("page", "Page number, from 1. A page past the last one returns no items. "
-           "Not a whole number ≥ 1: 400.",
-           {"type": "integer", "minimum": 1, "maximum": 1_000_000, "default": 1}),
-    _param("per_page", f"Items per page, 1–{MAX_PER_PAGE} (default {PER_PAGE}). "
-           "Outside that range: 400 (it is not clamped).",
-           {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE}),
-]  # fmt: skip
+OPERATIONS = (
+    Operation("/ideas", "listIdeas",
+              "Published ideas, filtered and paged like the /ideas catalogue",
+              "One page of ideas.", "IdeaPage", (*IDEA_FILTERS, *PAGING)),
+    Operation("/ideas/{id}", "getIdea", "One published idea", "The idea.", "Idea",
+              (IDEA_ID,), errors=(404, 405, 429)),
+    Operation("/workshops", "listWorkshops", "Meetings of the consultation",
+              "One page of meetings.", "WorkshopPage",
+              (query("when", "upcoming (not yet ended), past or all (default).",
+                     enum(["upcoming", "past", "all"], default="all")),
+               PROCESS, *PAGING)),
+    Operation("/articles", "listArticles", "Published articles, newest first",
+              "One page of articles.", "ArticlePage",
+              (query("tag", "Tag slug; unknown: 400.", SLUG), *PAGING)),
+    Operation("/stats", "getStats", "The numbers behind /results",
+              "Counts of published ideas, meetings and supports.", "Stats", (PROCESS,)),
+    Operation("/openapi.json", "getOpenApi", "This document", "OpenAPI 3.1 document.",
+              {"type": "object"}, errors=(405, 429)),
+)  # fmt: skip
 
-SLUG = {"type": "string", "pattern": "^[a-z0-9-]+$", "maxLength": 120}
+INFO = {
+    "title": "Odkrywka – open data API",
+    "version": "1.0.0",
+    "summary": "Published ideas, meetings, articles and results of the consultation.",
+    "description": (
+        "Read-only, public and free to reuse. It never contains personal data: "
+        "no e-mail addresses, and an author's name only when they agreed to "
+        "show it. Times are ISO 8601 in Europe/Warsaw with their offset. "
+        'Errors are JSON objects `{"error": code, "message": text}`.'
+    ),
+    "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
+def _path_item(op: Operation) -> dict[str, Any]:
+    schema = ref(op.schema) if isinstance(op.schema, str) else op.schema
+    responses = {"200": {"description": op.answer, "content": _json(schema)}}
+    for code in op.errors:
+        responses[str(code)] = {"description": ERRORS[code], "content": _json(ref("Error"))}
+    get: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary}
+    if op.parameters:
+        get["parameters"] = list(op.parameters)
+    get["responses"] = responses
+    return {"get": get}
 
 
 def build_spec() -> dict[str, Any]:
-    """The whole OpenAPI 3.1 document."""
-    base = current_app.config["BASE_URL"]
-    nullable_ref = lambda name: {"oneOf": [_ref(name), {"type": "null"}]}  # noqa: E731
-    idea_filters = [
-        _param("q", "Full text. Words match with or without Polish letters, by their "
-               "beginning (\"lodz\" finds \"Łódź\", \"odkryw\" finds \"odkrywce\"); every "
-               "word must match. Operators and punctuation are plain text.",
-               {"type": "string", "maxLength": 1000}),
-        _param("category", "Category slug; unknown: 400.", SLUG),
-        _param("status", "Public status; unknown: 400.", {"type": "string", "enum": STATUSES}),
-        _param("source", "Where the idea came from; unknown: 400.",
-               {"type": "string", "enum": SOURCES}),
-        _param("workshop", "Slug of the meeting the idea came from; unknown: 400.", SLUG),
-        _param("process", "Consultation slug; unknown: 400.", SLUG),
-        _param("sort", "Order. Default: relevance with q, else newest.",
-               {"type": "string", "enum": list(SORTS)}),
-    ]  # fmt: skip
-    return {
-        "openapi": "3.1.0",
-        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
-        "info": {
-            "title": "Odkrywka – open data API",
-            "version": "1.0.0",
-            "summary": "Published ideas, meetings, articles and results of the consultation.",
-            "description": (
-                "Read-only, public and free to reuse. It never contains personal data: "
-                "no e-mail addresses, and an author's name only when they agreed to "
-                "show it. Times are ISO 8601 in Europe/Warsaw with their offset. "
-                'Errors are JSON objects `{"error": code, "message": text}`.'
-            ),
-            "license": {"name": "CC BY 4.0", "identifier": "CC-BY-4.0"},
-        },
-        "servers": [{"url": f"{base}/api/v1"}],
-        "paths": {
-            "/ideas": {
-                "get": {
-                    "operationId": "listIdeas",
-                    "summary": "Published ideas, filtered and paged like the /ideas catalogue",
-                    "parameters": idea_filters + PAGING,
-                    "responses": {
-                        "200": {
-                            "description": "One page of ideas.",
-                            "content": {"application/json": {"schema": _ref("IdeaPage")}},
-                        },
-                        **_errors(400, 405, 429),
-                    },
-                }
-            },
-            "/ideas/{id}": {
-                "get": {
-                    "operationId": "getIdea",
-                    "summary": "One published idea",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
-                        },
-                    ],  # fmt: skip
-                    "responses": {
-                        "200": {
-                            "description": "The idea.",
-                            "content": {"application/json": {"schema": _ref("Idea")}},
-                        },
-                        **_errors(404, 405, 429),
-                    },
-                }
-            },
-            "/workshops": {
-                "get": {
-                    "operationId": "listWorkshops",
-                    "summary": "Meetings of the consultation",
-                    "parameters": [
-                        _param(
-                            "when",
-                            "upcoming (not yet ended), past or all (default).",
-                            {
-                                "type": "string",
-                                "enum": ["upcoming", "past", "all"],
-                                "default": "all",
-                            },
-                        ),
-                        _param("process", "Consultation slug; unknown: 400.", SLUG),
-                        *PAGING,
-                    ],  # fmt: skip
-                    "responses": {
-                        "200": {
-                            "description": "One page of meetings.",
-                            "content": {"application/json": {"schema": _ref("WorkshopPage")}},
-                        },
-                        **_errors(400, 405, 429),
-                    },
-                }
-            },
-            "/articles": {
-                "get": {
-                    "operationId": "listArticles",
-                    "summary": "Published articles, newest first",
-                    "parameters": [_param("tag", "Tag slug; unknown: 400.", SLUG), *PAGING],
-                    "responses": {
-                        "200": {
-                            "description": "One page of articles.",
-                            "content": {"application/json": {"schema": _ref("ArticlePage")}},
-                        },
-                        **_errors(400, 405, 429),
-                    },
-                }
-            },
-            "/stats": {
-                "get": {
-                    "operationId": "getStats",
-                    "summary": "The numbers behind /results",
-                    "parameters": [_param("process", "Consultation slug; unknown: 400.", SLUG)],
-                    "responses": {
-                        "200": {
-                            "description": "Counts of published ideas, meetings and supports.",
-                            "content": {"application/json": {"schema": _ref("Stats")}},
-                        },
-                        **_errors(400, 405, 429),
-                    },
-                }
-            },
-            "/openapi.json": {
-                "get": {
-                    "operationId": "getOpenApi",
-                    "summary": "This document",
-                    "responses": {
-                        "200": {
-                            "description": "OpenAPI 3.1 document.",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
-                        },
-                        **_errors(405, 429),
-                    },
-                }
-            },
-        },
-        "components": {
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error", "message"],
-                    "properties": {
-                        "error": {"type": "string", "examples": ["not_found", "bad_request"]},
-                        "message": {"type": "string"},
-                    },
-                },
-                "Idea": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": [
-                        "id",
-                        "title",
-                        "description",
-                        "category",
-                        "process",
-                        "source",
-                        "workshop",
-                        "author_name",
-                        "status",
-                        "progress",
-                        "supports",
-                        "published_at",
-                        "url",
-                    ],  # fmt: skip
-                    "properties": {
-                        "id": {"type": "integer", "minimum": 1},
-                        "title": {"type": "string"},
-                        "description": {"type": "string"},
-                        "category": _ref("CategoryRef"),
-                        "process": _ref("ProcessRef"),
-                        "source": {"type": "string", "enum": SOURCES},
-                        "workshop": nullable_ref("WorkshopRef"),
-                        "author_name": {
-                            "type": ["string", "null"],
-                            "description": "Only when the author agreed to show it.",
-                        },
-                        "status": {"type": "string", "enum": STATUSES},
-                        "progress": {"type": "integer", "minimum": 0, "maximum": 100},
-                        "supports": {"type": "integer", "minimum": 0},
-                        "published_at": {"type": "string", "format": "date-time"},
-                        "url": {"type": "string", "format": "uri"},
-                    },
-                },
-                "CategoryRef": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["slug", "name"],
-                    "properties": {"slug": {"type": "string"}, "name": {"type": "string"}},
-                },
-                "ProcessRef": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["slug", "title"],
-                    "properties": {"slug": {"type": "string"}, "title": {"type": "string"}},
-                },
-                "WorkshopRef": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["slug", "title"],
-                    "properties": {"slug": {"type": "string"}, "title": {"type": "string"}},
-                },
-                "Workshop": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": [
-                        "slug",
-                        "title",
-                        "kind",
-                        "starts_at",
-                        "ends_at",
-                        "venue",
-                        "capacity",
-                        "places_left",
-                        "registration_open",
-                        "url",
-                    ],  # fmt: skip
-                    "properties": {
-                        "slug": {"type": "string"},
-                        "title": {"type": "string"},
-                        "kind": {"type": "string", "enum": KINDS},
-                        "starts_at": {"type": "string", "format": "date-time"},
-                        "ends_at": {"type": "string", "format": "date-time"},
-                        "venue": {"type": "string"},
-                        "capacity": {"type": ["integer", "null"], "minimum": 0},
-                        "places_left": {"type": ["integer", "null"], "minimum": 0},
-                        "registration_open": {"type": "boolean"},
-                        "url": {"type": "string", "format": "uri"},
-                    },
-                },
-                "Article": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": [
-                        "slug",
-                        "title",
-                        "lead",
-                        "published_at",
-                        "tags",
-                        "views",
-                        "has_video",
-                        "cover_url",
-                        "url",
-                    ],  # fmt: skip
-                    "properties": {
-                        "slug": {"type": "string"},
-                        "title": {"type": "string"},
-                        "lead": {"type": "string"},
-                        "published_at": {"type": "string", "format": "date-time"},
-                        "tags": {
-                            "type": "array",
-                            "items": {"type": "string"},
-                            "description": "Tag slugs (each usable as the tag filter).",
-                        },
-                        "views": {"type": "integer", "minimum": 0},
-                        "has_video": {"type": "boolean"},
-                        "cover_url": {"type": ["string", "null"], "format": "uri"},
-                        "url": {"type": "string", "format": "uri"},
-                    },
-                },
-                "IdeaPage": _page_schema("Idea"),
-                "WorkshopPage": _page_schema("Workshop"),
-                "ArticlePage": _page_schema("Article"),
-                "Stats": {
-                    "type": "object",
-                    "additionalProperties": False,
-                    "required": ["ideas", "workshops", "supports"],
-                    "properties": {
-                        "ideas": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["total", "by_category", "by_source", "by_status"],
-                            "properties": {
-                                "total": {"type": "integer", "minimum": 0},
-                                "by_category": {
-                                    "type": "object",
-                                    "description": "Category slug → published ideas.",
-                                    "additionalProperties": {"type": "integer", "minimum": 0},
-                                },
-                                "by_source": {
-                                    "type": "object",
-                                    "propertyNames": {"enum": SOURCES},
-                                    "additionalProperties": {"type": "integer", "minimum": 0},
-                                },
-                                "by_status": {
-                                    "type": "object",
-                                    "propertyNames": {"enum": STATUSES},
-                                    "additionalProperties": {"type": "integer", "minimum": 0},
-                                },
-                            },
-                        },
-                        "workshops": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["held", "upcoming", "participants"],
-                            "properties": {
-                                "held": {"type": "integer", "minimum": 0},
-                                "upcoming": {"type": "integer", "minimum": 0},
-                                "participants": {"type": "integer", "minimum": 0},
-                            },
-                        },
-                        "supports": {
-                            "type": "integer",
-                            "minimum": 0,
-                            "description": "Confirmed supports of published ideas.",
-                        },
-                    },
-                },
-            }
-        },
-    }
+    """The whole OpenAPI 3.1 document (a fresh copy: callers may change it)."""
+    return copy.deepcopy(
+        {
+            "openapi": "3.1.0",
+            "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+            "info": INFO,
+            "servers": [{"url": f"{current_app.config['BASE_URL']}/api/v1"}],
+            "paths": {op.path: _path_item(op) for op in OPERATIONS},
+            "components": {"schemas": SCHEMAS},
+        }
+    )

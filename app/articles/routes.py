@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     abort,
     current_app,
-    g,
     redirect,
     render_template,
     request,
@@ -33,6 +32,7 @@ from app.articles.video import video_for
 from app.extensions import db
 from app.models import Article, IdeaStatus, Tag
 from app.security.clients import client_address
+from app.web import mark_private
 
 PER_PAGE = 12
 COVER_CACHE = "public, max-age=31536000, immutable"
@@ -113,7 +113,7 @@ def detail(slug: str):
             article = db.session.get(Article, article_id)
     if not visible:
         # Staff preview of a draft or a scheduled article: never cached or indexed.
-        g.no_store = True
+        mark_private()
     if visible:
         return pagecache.serve(lambda: _render_detail(article, visible))
     response = current_app.make_response(_render_detail(article, visible))

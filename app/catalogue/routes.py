@@ -11,7 +11,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -55,8 +54,9 @@ from app.models import (
 )
 from app.search import idea_statements, search_ideas
 from app.security.permissions import permission_required
+from app.text import csv_cell
 from app.transaction import Outcome, committing
-from app.web import data_download, external_url, get_or_404, private, safe_next_url
+from app.web import data_download, external_url, mark_private, private_page, safe_next_url
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
@@ -67,7 +67,7 @@ MAX_ID = 2**31 - 1
 def _idea_or_404(idea_id: int) -> Idea:
     if idea_id > MAX_ID:
         abort(404)
-    return get_or_404(Idea, idea_id)
+    return db.get_or_404(Idea, idea_id)
 
 
 bp.add_app_template_global(idea_status_label, "idea_status_label")
@@ -251,8 +251,8 @@ def support(idea_id: int):
 
 
 @bp.route("/supports/confirm/<token>")
+@private_page  # the page links to the supporter's private page
 def confirm_support(token: str):
-    g.no_store = True  # the page links to the supporter's private page
     with committing(show=False) as done:
         support, newly = services.confirm_support(token)
     if not done:
@@ -273,7 +273,6 @@ def confirm_support(token: str):
 
 
 def _support_or_404(token: str):  # noqa: ANN202
-    g.no_store = True
     support = services.find_support_by_link(token)
     if support is None:
         abort(
@@ -300,16 +299,18 @@ def _support_page(template: str, support, status: int = 200, **context) -> Respo
         token=request.view_args["token"],
         **context,
     )
-    return private(Response(body, status=status, mimetype="text/html"))
+    return Response(body, status=status, mimetype="text/html")
 
 
 @bp.route("/supports/<token>")
+@private_page
 def support_page(token: str):
     """The supporter's private page: the support, notifications, data."""
     return _support_page("catalogue/support.html", _support_or_404(token))
 
 
 @bp.route("/supports/<token>/data.json")
+@private_page
 def support_data(token: str):
     support = _support_or_404(token)
     return data_download(
@@ -318,15 +319,17 @@ def support_data(token: str):
 
 
 @bp.route("/supports/<token>/notifications", methods=["POST"])
+@private_page
 def support_stop_notifications(token: str):
     support = _support_or_404(token)
     with committing():
         services.stop_support_notifications(support)
     flash(_("Nie będziemy już wysyłać powiadomień o odpowiedziach na ten pomysł."), "success")
-    return private(redirect(url_for("catalogue.support_page", token=token), code=303))
+    return redirect(url_for("catalogue.support_page", token=token), code=303)
 
 
 @bp.route("/supports/<token>/erase", methods=["GET", "POST"])
+@private_page
 def support_erase(token: str):
     """Confirm, then withdraw the support and delete the address."""
     support = _support_or_404(token)
@@ -339,7 +342,7 @@ def support_erase(token: str):
                 withdrawn = services.withdraw_support(support)
             counted = bool(withdrawn and withdrawn["counted"])
             session["support_erased"] = {"idea": title, "counted": counted}
-            return private(redirect(url_for("catalogue.support_erased"), code=303))
+            return redirect(url_for("catalogue.support_erased"), code=303)
         status = 400
     return _support_page("catalogue/support_erase.html", support, status, form=form)
 
@@ -349,7 +352,7 @@ def support_erased():
     result = session.pop("support_erased", None)
     if result is None:
         return redirect(url_for("catalogue.index"))
-    g.no_store = True
+    mark_private()
     return render_template("catalogue/support_erased.html", result=result)
 
 
@@ -405,15 +408,6 @@ CSV_COLUMNS = (
 )
 
 
-def _csv_cell(value: object) -> str:
-    """A cell a spreadsheet will not run: text starting with = + - @ is
-    prefixed with an apostrophe (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 @bp.route("/export/ideas.csv")
 def export_csv():
     try:
@@ -436,14 +430,14 @@ def export_csv():
             writer.writerow(
                 [
                     idea.id,
-                    _csv_cell(idea.title),
-                    _csv_cell(idea.description),
+                    csv_cell(idea.title),
+                    csv_cell(idea.description),
                     idea.category.slug,
-                    _csv_cell(idea.category.name),
+                    csv_cell(idea.category.name),
                     idea.process.slug,
                     idea.source,
                     idea.workshop.slug if idea.workshop else "",
-                    _csv_cell(idea.public_author_name or ""),
+                    csv_cell(idea.public_author_name or ""),
                     idea.result_status,
                     idea.progress,
                     idea.supports_count,

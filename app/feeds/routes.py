@@ -7,8 +7,9 @@ name, e-mail or anything else a submitter gave us.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
+from typing import NamedTuple
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape  # nosec B406 - escapes our own output; nothing is parsed
 
@@ -23,7 +24,7 @@ from app.extensions import db
 from app.feeds import bp
 from app.models import Article, Idea, IdeaStatus, Process, Tag, Workshop, utcnow
 from app.models.article import article_tags
-from app.text import slugify
+from app.text import idea_slug
 from app.web import external_url
 
 FEED_SIZE = 30
@@ -160,21 +161,27 @@ def ideas_atom():
 # Sitemap -------------------------------------------------------------------
 
 
+class SitemapUrl(NamedTuple):
+    """One ``<url>`` of templates/feeds/sitemap.xml."""
+
+    loc: str
+    lastmod: str | None = None
+    changefreq: str | None = None
+    priority: str | None = None
+
+
+def _w3c(moment: datetime) -> str:
+    """A stored UTC time as the sitemap protocol writes it."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
 def _url(
     loc: str,
     lastmod: datetime | None = None,
     changefreq: str | None = None,
     priority: str | None = None,
-) -> str:
-    parts = [f"<url><loc>{escape(loc)}</loc>"]
-    if lastmod is not None:
-        parts.append(f"<lastmod>{lastmod.strftime('%Y-%m-%dT%H:%M:%S+00:00')}</lastmod>")
-    if changefreq:
-        parts.append(f"<changefreq>{changefreq}</changefreq>")
-    if priority:
-        parts.append(f"<priority>{priority}</priority>")
-    parts.append("</url>\n")
-    return "".join(parts)
+) -> SitemapUrl:
+    return SitemapUrl(loc, _w3c(lastmod) if lastmod is not None else None, changefreq, priority)
 
 
 def _idea_url_pattern() -> tuple[str, str]:
@@ -184,7 +191,7 @@ def _idea_url_pattern() -> tuple[str, str]:
     return before, after
 
 
-def _site_urls() -> Iterator[str]:
+def _site_urls() -> Iterator[SitemapUrl]:
     """Everything but ideas: static pages, consultations, meetings, articles, tags."""
     for endpoint, changefreq, priority in STATIC_PAGES:
         if endpoint in current_app.view_functions:
@@ -216,7 +223,7 @@ def _site_urls() -> Iterator[str]:
         yield _url(external_url("articles.tag", slug=slug), None, "weekly", "0.3")
 
 
-def _idea_urls(offset: int = 0, limit: int | None = None) -> Iterator[str]:
+def _idea_urls(offset: int = 0, limit: int | None = None) -> Iterator[SitemapUrl]:
     before, after = _idea_url_pattern()
     slug_mark = "slugmark"
     query = (
@@ -228,7 +235,7 @@ def _idea_urls(offset: int = 0, limit: int | None = None) -> Iterator[str]:
     if limit is not None:
         query = query.limit(limit)
     for ident, title, updated in db.session.execute(query.execution_options(yield_per=2000)):
-        slug = slugify(title)[:80] or "pomysl"
+        slug = idea_slug(title)
         loc = f"{before}{ident}{after}".replace(slug_mark, slug, 1)
         yield _url(loc, updated, "weekly", "0.5")
 
@@ -253,17 +260,18 @@ def _idea_count() -> int:
     )
 
 
-def _urlset(parts: Iterator[str]) -> Response:
-    def generate() -> Iterator[str]:
-        yield '<?xml version="1.0" encoding="UTF-8"?>\n'
-        yield '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        yield from parts
-        yield "</urlset>\n"
-
-    response = Response(stream_with_context(generate()), mimetype="application/xml")
+def _xml_response(body: Iterable[str] | str) -> Response:
+    response = Response(body, mimetype="application/xml")
     response.headers["Content-Type"] = XML
     response.headers["Cache-Control"] = "public, max-age=3600"
     return response
+
+
+def _urlset(urls: Iterable[SitemapUrl]) -> Response:
+    """Stream templates/feeds/sitemap.xml: up to 50,000 URLs are never held at once."""
+    stream = current_app.jinja_env.get_template("feeds/sitemap.xml").stream(urls=urls)
+    stream.enable_buffering(200)  # a few hundred URLs per chunk written
+    return _xml_response(stream_with_context(stream))
 
 
 @bp.route("/sitemap.xml")
@@ -272,23 +280,19 @@ def sitemap():
     ideas = _idea_count()
     if _site_url_count() + ideas <= SITEMAP_LIMIT:
 
-        def everything() -> Iterator[str]:
+        def everything() -> Iterator[SitemapUrl]:
             yield from _site_urls()
             yield from _idea_urls()
 
         return _urlset(everything())
     parts = 1 + -(-ideas // SITEMAP_LIMIT)
-    now = utcnow().strftime("%Y-%m-%dT%H:%M:%S+00:00")
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>\n']
-    lines.append('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n')
-    for number in range(1, parts + 1):
-        loc = escape(external_url("feeds.sitemap_part", number=number))
-        lines.append(f"<sitemap><loc>{loc}</loc><lastmod>{now}</lastmod></sitemap>\n")
-    lines.append("</sitemapindex>\n")
-    response = Response("".join(lines), mimetype="application/xml")
-    response.headers["Content-Type"] = XML
-    response.headers["Cache-Control"] = "public, max-age=3600"
-    return response
+    return _xml_response(
+        render_template(
+            "feeds/sitemap_index.xml",
+            parts=[external_url("feeds.sitemap_part", number=n) for n in range(1, parts + 1)],
+            lastmod=_w3c(utcnow()),
+        )
+    )
 
 
 @bp.route("/sitemap-<int:number>.xml")

@@ -10,7 +10,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    g,
     jsonify,
     redirect,
     render_template,
@@ -50,33 +49,11 @@ from app.models import Category, Idea, IdeaStatus, Process
 from app.text import mask_email
 from app.transaction import committing
 from app.uploads import human_size, send_stored_file
-from app.web import data_download
-
-# Pages whose URL carries a secret token: never cached, never referred.
-TOKEN_ENDPOINTS = frozenset(
-    {
-        "ideas.confirm",
-        "ideas.track",
-        "ideas.edit",
-        "ideas.withdraw",
-        "ideas.erase",
-        "ideas.data",
-        "ideas.track_attachment",
-    }
-)
+from app.web import data_download, is_private_page, private_page
 
 
 def _submit_limit() -> str:
     return current_app.config.get("RATELIMIT_IDEA_SUBMIT", "20 per hour")
-
-
-@bp.after_request
-def _private_headers(response: Response) -> Response:
-    if request.endpoint in TOKEN_ENDPOINTS:
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
 
 
 # -- the form ------------------------------------------------------------------------
@@ -264,6 +241,7 @@ def _token_not_found():  # noqa: ANN202
 
 
 @bp.route("/confirm/<token>")
+@private_page
 def confirm(token: str):
     with committing():
         result = confirm_idea(token)
@@ -282,13 +260,12 @@ def _tracked_or_404(token: str) -> Idea:
     idea = find_by_track_token(token)
     if idea is None:
         abort(404)
-    g.no_store = True
     return idea
 
 
 @bp.errorhandler(404)
 def _not_found(error):  # noqa: ANN001, ANN202
-    if request.endpoint in TOKEN_ENDPOINTS:
+    if is_private_page():  # every private page of this blueprint has a token
         return _token_not_found()
     from app.errors import error_response
 
@@ -300,6 +277,7 @@ def _custom(error: Any) -> bool:
 
 
 @bp.route("/track/<token>")
+@private_page
 def track(token: str):
     idea = _tracked_or_404(token)
     public_url = (
@@ -328,6 +306,7 @@ def track(token: str):
 
 
 @bp.route("/track/<token>/edit", methods=["GET", "POST"])
+@private_page
 def edit(token: str):
     idea = _tracked_or_404(token)
     categories = active_categories()
@@ -391,6 +370,7 @@ def _render_edit(
 
 
 @bp.route("/track/<token>/withdraw", methods=["GET", "POST"])
+@private_page
 def withdraw(token: str):
     idea = _tracked_or_404(token)
     form = WithdrawForm()
@@ -422,12 +402,14 @@ def _render_withdraw(
 
 
 @bp.route("/track/<token>/data.json")
+@private_page
 def data(token: str):
     idea = _tracked_or_404(token)
     return data_download(export_author_data(idea), f"odkrywka-pomysl-{idea.id}-dane.json")
 
 
 @bp.route("/track/<token>/erase", methods=["GET", "POST"])
+@private_page
 def erase(token: str):
     idea = _tracked_or_404(token)
     form = EraseForm()
@@ -483,6 +465,7 @@ def attachment(idea_id: int):
 
 
 @bp.route("/track/<token>/attachment")
+@private_page
 def track_attachment(token: str):
     idea = _tracked_or_404(token)
-    return _serve_attachment(idea, "private, no-store")
+    return _serve_attachment(idea, "no-store")

@@ -154,9 +154,9 @@ class Idea(TimestampMixin, db.Model):
 
     @property
     def slug(self) -> str:
-        from app.text import slugify
+        from app.text import idea_slug
 
-        return slugify(self.title)[:80] or "pomysl"
+        return idea_slug(self.title)
 
 
 class IdeaEvent(db.Model):

@@ -6,9 +6,9 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.security.permissions import can
 from app.models import Role
 from app.moderation import queries
+from app.security.permissions import can
 from app.staff.dashboard import Tile, panel
 
 

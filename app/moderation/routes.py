@@ -41,7 +41,7 @@ from app.security.clients import client_address, keyed_hash
 from app.security.permissions import can, permission_required
 from app.timeutil import local_to_utc
 from app.transaction import attach_error, committing
-from app.web import get_or_404, safe_next_url
+from app.web import safe_next_url
 
 # --- the queue -----------------------------------------------------------
 
@@ -255,7 +255,7 @@ def _render_review(
 @bp.route("/staff/ideas/<int:idea_id>")
 @permission_required("answer_ideas")
 def review(idea_id: int):
-    idea = get_or_404(Idea, idea_id)
+    idea = db.get_or_404(Idea, idea_id)
     # Editors come here to answer published ideas; the rest is for moderators.
     if not can("moderate") and idea.status != IdeaStatus.PUBLISHED:
         abort(403)
@@ -274,7 +274,7 @@ _DONE = {
 @bp.route("/staff/ideas/<int:idea_id>/decision", methods=["POST"])
 @permission_required("moderate")
 def decision(idea_id: int):
-    idea = get_or_404(Idea, idea_id)
+    idea = db.get_or_404(Idea, idea_id)
     form = _decision_form(idea)
     if not form.validate_on_submit():
         return _render_review(idea, form, 400)
@@ -292,7 +292,7 @@ def decision(idea_id: int):
         )
     if not done:
         error = done.error
-        idea = get_or_404(Idea, idea_id)
+        idea = db.get_or_404(Idea, idea_id)
         form.action.choices = [
             (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
         ]
@@ -314,7 +314,7 @@ def decision(idea_id: int):
 @bp.route("/staff/ideas/<int:idea_id>/reports/dismiss", methods=["POST"])
 @permission_required("moderate")
 def dismiss_reports(idea_id: int):
-    idea = get_or_404(Idea, idea_id)
+    idea = db.get_or_404(Idea, idea_id)
     form = DismissReportsForm()
     if not form.validate_on_submit():
         return _render_review(idea, _decision_form(idea, formdata=False), 400)
@@ -373,7 +373,7 @@ def templates():
 @bp.route("/staff/moderation/templates/<int:template_id>", methods=["GET", "POST"])
 @permission_required("moderate")
 def template_edit(template_id: int | None = None):
-    template = get_or_404(ReplyTemplate, template_id) if template_id else None
+    template = db.get_or_404(ReplyTemplate, template_id) if template_id else None
     form = ReplyTemplateForm(obj=template)
     if request.method == "GET" and template is not None:
         form.action.data = template.action or ""
@@ -398,7 +398,7 @@ def template_edit(template_id: int | None = None):
 @bp.route("/staff/moderation/templates/<int:template_id>/delete", methods=["POST"])
 @permission_required("moderate")
 def template_delete(template_id: int):
-    template = get_or_404(ReplyTemplate, template_id)
+    template = db.get_or_404(ReplyTemplate, template_id)
     with committing():
         services.delete_template(current_user, template)
     flash(_("Usunięto szablon."), "success")

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import json
 
-from flask import flash, g, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.wrappers import Response
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
-from app.security.permissions import permission_required
 from app.extensions import db
 from app.privacy import bp, info, services
 from app.privacy.forms import EraseForm, LookupForm
+from app.security.permissions import permission_required
 from app.text import mask_email
+from app.web import private_page
 
 
 @bp.route("/privacy")
@@ -38,7 +39,6 @@ def accessibility():
 
 
 def _staff_page(lookup: LookupForm, found=None, erase_form=None, status: int = 200):  # noqa: ANN001, ANN202
-    g.no_store = True
     if found is not None and erase_form is None:
         erase_form = EraseForm(formdata=None, email=found.email)
     from app.ideas.labels import STATUS_LABELS
@@ -61,6 +61,7 @@ def _staff_page(lookup: LookupForm, found=None, erase_form=None, status: int = 2
 
 
 @bp.route("/staff/privacy", methods=["GET", "POST"])
+@private_page
 @permission_required("handle_privacy_requests")
 def staff():
     form = LookupForm()
@@ -76,6 +77,7 @@ def staff():
 
 
 @bp.route("/staff/privacy/export", methods=["POST"])
+@private_page
 @permission_required("handle_privacy_requests")
 def staff_export():
     form = LookupForm()
@@ -86,11 +88,11 @@ def staff_export():
     body = json.dumps(data, ensure_ascii=False, indent=2)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = 'attachment; filename="dane-osobowe.json"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @bp.route("/staff/privacy/erase", methods=["POST"])
+@private_page
 @permission_required("handle_privacy_requests")
 def staff_erase():
     form = EraseForm()

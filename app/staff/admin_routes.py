@@ -22,7 +22,6 @@ from app.staff.forms import (
 )
 from app.timeutil import utc_to_local
 from app.transaction import committing
-from app.web import get_or_404
 
 
 def _render(template: str, form, **context):  # noqa: ANN001, ANN202
@@ -58,7 +57,7 @@ def user_new():
 @permission_required("manage_users")
 @reauth_required(methods=("POST",))
 def user_edit(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     password_form = PasswordResetForm(prefix="pw")
     if form.validate_on_submit():
@@ -74,7 +73,7 @@ def user_edit(user_id: int):
 @permission_required("manage_users")
 @reauth_required
 def user_password(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user, formdata=None)
     password_form = PasswordResetForm(prefix="pw")
     if password_form.validate_on_submit():
@@ -92,7 +91,7 @@ def user_password(user_id: int):
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @permission_required("manage_users")
 def user_active(user_id: int):
-    user = get_or_404(User, user_id)
+    user = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"
     with committing() as done:
         services.set_active(current_user, user, active)
@@ -116,7 +115,7 @@ def processes():
 @bp.route("/processes/<int:process_id>", methods=["GET", "POST"])
 @permission_required("manage_processes")
 def process_edit(process_id: int | None = None):
-    process = get_or_404(Process, process_id) if process_id else None
+    process = db.get_or_404(Process, process_id) if process_id else None
     form = ProcessForm(obj=process)
     if process is not None and request.method == "GET":
         form.opens_at.data = utc_to_local(process.opens_at)
@@ -134,8 +133,8 @@ def process_edit(process_id: int | None = None):
 @bp.route("/processes/<int:process_id>/phases/<int:phase_id>", methods=["GET", "POST"])
 @permission_required("manage_processes")
 def phase_edit(process_id: int, phase_id: int | None = None):
-    process = get_or_404(Process, process_id)
-    phase = get_or_404(Phase, phase_id) if phase_id else None
+    process = db.get_or_404(Process, process_id)
+    phase = db.get_or_404(Phase, phase_id) if phase_id else None
     if phase is not None and phase.process_id != process.id:
         return redirect(url_for("staff.process_edit", process_id=process.id))
     form = PhaseForm(obj=phase)
@@ -151,7 +150,7 @@ def phase_edit(process_id: int, phase_id: int | None = None):
 @bp.route("/processes/<int:process_id>/phases/<int:phase_id>/delete", methods=["POST"])
 @permission_required("manage_processes")
 def phase_delete(process_id: int, phase_id: int):
-    phase = get_or_404(Phase, phase_id)
+    phase = db.get_or_404(Phase, phase_id)
     if phase.process_id == process_id:
         with committing():
             services.delete_phase(current_user, phase)
@@ -173,7 +172,7 @@ def categories():
 @bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
 @permission_required("manage_categories")
 def category_edit(category_id: int | None = None):
-    category = get_or_404(Category, category_id) if category_id else None
+    category = db.get_or_404(Category, category_id) if category_id else None
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         with committing(form) as done:

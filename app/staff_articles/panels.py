@@ -6,9 +6,9 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.security.permissions import can
 from app.extensions import db
 from app.models import Article, ArticleStatus, utcnow
+from app.security.permissions import can
 from app.staff.dashboard import Tile, panel
 
 

@@ -40,7 +40,6 @@ from app.staff_articles.forms import ArticleForm, PublishForm
 from app.text import slugify
 from app.timeutil import local_to_utc, utc_to_local
 from app.transaction import committing
-from app.web import get_or_404
 
 PER_PAGE = 25
 _PENDING = re.compile(r"^(?P<key>[0-9a-f]{32}):(?P<widths>[0-9]{2,4}(,[0-9]{2,4}){0,5})$")
@@ -214,7 +213,7 @@ def new():
 @bp.route("/<int:article_id>/edit", methods=["GET", "POST"])
 @permission_required("manage_articles")
 def edit(article_id: int):
-    article = get_or_404(Article, article_id)
+    article = db.get_or_404(Article, article_id)
     if request.method == "GET":
         form = ArticleForm(obj=article)
         _fill_choices(form)
@@ -241,11 +240,11 @@ def edit(article_id: int):
         with committing(form) as done:
             update_article(article, data, current_user, expected)
     except IntegrityError:
-        article = get_or_404(Article, article_id)
+        article = db.get_or_404(Article, article_id)
         form.slug.errors = [*form.slug.errors, _("Ten adres jest już zajęty. Wybierz inny.")]
         return _render_form(form, article, 409)
     if not done:
-        article = get_or_404(Article, article_id)
+        article = db.get_or_404(Article, article_id)
         return _render_form(form, article, done.status)
     flash(_("Zapisano zmiany."), "success")
     return redirect(url_for("staff_articles.edit", article_id=article.id), code=303)
@@ -264,7 +263,7 @@ def preview():
 @bp.route("/<int:article_id>/publish", methods=["POST"])
 @permission_required("manage_articles")
 def publish(article_id: int):
-    article = get_or_404(Article, article_id)
+    article = db.get_or_404(Article, article_id)
     form = PublishForm()
     if not form.validate():
         flash(_("Podaj termin publikacji w formacie dzień, miesiąc, rok i godzina."), "error")
@@ -292,7 +291,7 @@ def publish(article_id: int):
 @bp.route("/<int:article_id>/unpublish", methods=["POST"])
 @permission_required("manage_articles")
 def unpublish(article_id: int):
-    article = get_or_404(Article, article_id)
+    article = db.get_or_404(Article, article_id)
     with committing():
         unpublish_article(article, current_user)
     flash(_("Artykuł wycofano z publikacji; jest znowu szkicem."), "success")
@@ -312,7 +311,7 @@ def _revision_or_404(article: Article, revision_id: int) -> ArticleRevision:
 @bp.route("/<int:article_id>/revisions")
 @permission_required("manage_articles")
 def revisions(article_id: int):
-    article = get_or_404(Article, article_id)
+    article = db.get_or_404(Article, article_id)
     count = db.session.scalar(
         select(func.count())
         .select_from(ArticleRevision)
@@ -324,7 +323,7 @@ def revisions(article_id: int):
 @bp.route("/<int:article_id>/revisions/<int:revision_id>")
 @permission_required("manage_articles")
 def revision(article_id: int, revision_id: int):
-    article = get_or_404(Article, article_id)
+    article = db.get_or_404(Article, article_id)
     revision = _revision_or_404(article, revision_id)
     diff = list(
         difflib.unified_diff(
@@ -343,7 +342,7 @@ def revision(article_id: int, revision_id: int):
 @bp.route("/<int:article_id>/revisions/<int:revision_id>/restore", methods=["POST"])
 @permission_required("manage_articles")
 def restore(article_id: int, revision_id: int):
-    article = get_or_404(Article, article_id)
+    article = db.get_or_404(Article, article_id)
     revision = _revision_or_404(article, revision_id)
     with committing():
         slug_kept = restore_revision(article, revision, current_user)

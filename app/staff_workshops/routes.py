@@ -14,7 +14,7 @@ from app.security.permissions import permission_required
 from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
 from app.transaction import committing
-from app.web import get_or_404 as _get_or_404
+from app.web import private_page
 from app.workshops.forms import participant_group_labels
 from app.workshops.services import counts as registration_counts
 
@@ -23,9 +23,10 @@ MAX_ID = 2**31 - 1  # ids beyond a PostgreSQL integer cannot exist
 
 
 def get_or_404(model: type, ident: int):  # noqa: ANN201
+    # An id no integer column can hold is refused before it reaches the driver.
     if not 0 < ident <= MAX_ID:
         abort(404)
-    return _get_or_404(model, ident)
+    return db.get_or_404(model, ident)
 
 
 def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
@@ -145,6 +146,7 @@ def group_delete(workshop_id: int, group_id: int):
 
 
 @bp.route("/<int:workshop_id>/registrations.csv")
+@private_page
 @permission_required(PERMISSION)
 def registrations_csv(workshop_id: int):
     workshop = get_or_404(Workshop, workshop_id)
@@ -153,7 +155,6 @@ def registrations_csv(workshop_id: int):
     response = Response("\ufeff" + data, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="zapisy-{workshop.slug}.csv"'
-    response.headers["Cache-Control"] = "no-store"
     return response
 
 

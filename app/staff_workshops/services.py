@@ -35,7 +35,7 @@ from app.models.workshop import (
     WorkshopGroup,
     WorkshopKind,
 )
-from app.text import normalise_for_search, single_line, slugify
+from app.text import csv_cell, normalise_for_search, single_line, slugify
 from app.timeutil import local_to_utc, utc_to_local
 from app.workshops import services as registrations
 from app.workshops.forms import participant_group_labels
@@ -330,14 +330,6 @@ def send_message(actor: User, workshop: Workshop, subject: str, body: str, audie
     return len(recipients)
 
 
-def _csv_cell(value: Any) -> str:
-    """Plain text in a cell: a leading = + - @ would be a formula in a spreadsheet."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
 def registrations_csv(actor: User, workshop: Workshop) -> str:
     """The registrations as CSV (personal data: staff only; the export is audited)."""
     labels = participant_group_labels()
@@ -367,10 +359,10 @@ def registrations_csv(actor: User, workshop: Workshop) -> str:
         attended = {True: _("tak"), False: _("nie"), None: ""}[registration.attended]
         writer.writerow(
             [
-                _csv_cell(registration.name),
-                _csv_cell(registration.email),
+                csv_cell(registration.name),
+                csv_cell(registration.email),
                 str(labels.get(registration.participant_group, registration.participant_group)),
-                _csv_cell(registration.needs),
+                csv_cell(registration.needs),
                 str(status_labels.get(registration.status, registration.status)),
                 when(registration.created_at),
                 when(registration.confirmed_at),

@@ -6,7 +6,6 @@ from flask import (
     Response,
     abort,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -24,7 +23,7 @@ from app.models.workshop import RegistrationStatus
 from app.privacy.services import anonymise_registration
 from app.security.permissions import can
 from app.transaction import attach_error, committing
-from app.web import data_download, private
+from app.web import data_download, mark_private, private_page
 from app.workshops import bp, services
 from app.workshops.calendar import build_calendar
 from app.workshops.forms import RegistrationForm, participant_group_labels
@@ -195,7 +194,6 @@ def _dead_link_message() -> str:
 
 
 def _registration_or_404(token: str):  # noqa: ANN202
-    g.no_store = True
     registration = services.find_by_token(token)
     if registration is None or services.link_is_dead(registration):
         abort(404, _dead_link_message())
@@ -220,7 +218,7 @@ def _render_registration(registration, status: int = 200, error: str | None = No
         error=error,
         group_labels=participant_group_labels(),
     )
-    return private(Response(body, status=status, mimetype="text/html"))
+    return Response(body, status=status, mimetype="text/html")
 
 
 def _change_registration(registration, change):  # noqa: ANN001, ANN202
@@ -236,12 +234,14 @@ def _change_registration(registration, change):  # noqa: ANN001, ANN202
 
 
 @bp.route("/registrations/<token>")
+@private_page
 def registration(token: str):
     """View the registration; every change is a POST from this page."""
     return _render_registration(_registration_or_404(token))
 
 
 @bp.route("/registrations/<token>/confirm", methods=["POST"])
+@private_page
 def registration_confirm(token: str):
     registration = _registration_or_404(token)
     outcome = _change_registration(registration, services.confirm)
@@ -259,10 +259,11 @@ def registration_confirm(token: str):
         "already": (_("Ten zapis był już potwierdzony."), "info"),
     }
     flash(*messages[outcome])
-    return private(redirect(url_for("workshops.registration", token=token), code=303))
+    return redirect(url_for("workshops.registration", token=token), code=303)
 
 
 @bp.route("/registrations/<token>/cancel", methods=["POST"])
+@private_page
 def registration_cancel(token: str):
     registration = _registration_or_404(token)
     outcome = _change_registration(registration, services.cancel)
@@ -275,10 +276,11 @@ def registration_cancel(token: str):
         )
     else:
         flash(_("Ten zapis był już anulowany."), "info")
-    return private(redirect(url_for("workshops.registration", token=token), code=303))
+    return redirect(url_for("workshops.registration", token=token), code=303)
 
 
 @bp.route("/registrations/<token>/data.json")
+@private_page
 def registration_data(token: str):
     """Everything held about the person behind this registration (JSON)."""
     registration = _registration_or_404(token)
@@ -289,6 +291,7 @@ def registration_data(token: str):
 
 
 @bp.route("/registrations/<token>/erase", methods=["GET", "POST"])
+@private_page
 def registration_erase(token: str):
     """Confirm, then cancel the registration (if still active) and erase the data."""
     registration = _registration_or_404(token)
@@ -300,7 +303,7 @@ def registration_erase(token: str):
             with committing():
                 outcome = anonymise_registration(registration)
             session["registration_erased"] = {"outcome": outcome, "workshop": title}
-            return private(redirect(url_for("workshops.registration_erased"), code=303))
+            return redirect(url_for("workshops.registration_erased"), code=303)
         status = 400
     body = render_template(
         "workshops/registration_erase.html",
@@ -310,7 +313,7 @@ def registration_erase(token: str):
         form=form,
         active=registration.is_active and not registration.workshop.is_past(utcnow()),
     )
-    return private(Response(body, status=status, mimetype="text/html"))
+    return Response(body, status=status, mimetype="text/html")
 
 
 @bp.route("/registrations/erased")
@@ -318,7 +321,7 @@ def registration_erased():
     result = session.pop("registration_erased", None)
     if result is None:
         return redirect(url_for("workshops.index"))
-    g.no_store = True
+    mark_private()
     return render_template("workshops/registration_erased.html", result=result)
 
 
