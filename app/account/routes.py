@@ -9,11 +9,11 @@ from flask_wtf import FlaskForm
 
 from app.account import bp, services
 from app.account.forms import CodeForm, PasswordChangeForm, ProfileForm, ReauthForm
-from app.security.permissions import permission_required
 from app.auth.services import AccountError
 from app.extensions import db, limiter
 from app.models.user import User
 from app.security import reauth, sessions, twofactor
+from app.security.permissions import permission_required
 from app.web import get_or_404, safe_next_url
 
 

@@ -30,9 +30,9 @@ from app.articles.queries import (
 )
 from app.articles.services import already_counted, record_view
 from app.articles.video import video_for
+from app.clients import client_address
 from app.extensions import db
 from app.models import Article, IdeaStatus, Tag
-from app.security.clients import client_address
 
 PER_PAGE = 12
 COVER_CACHE = "public, max-age=31536000, immutable"

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.articles.covers import StoredCover
+from app.clients import keyed_hash
 from app.extensions import db
-from app.maintenance import purger
 from app.models import (
     Article,
     ArticleRevision,
@@ -26,7 +26,6 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.security.clients import keyed_hash
 from app.text import single_line, slugify
 
 MAX_TAGS = 10
@@ -418,7 +417,6 @@ def _insert_view(article_id: int, digest: str, now: datetime) -> bool:
     return True
 
 
-@purger("article view rows")
 def purge_article_views() -> int:
     """View rows older than two days: they have done their job."""
     cutoff = utcnow() - timedelta(days=2)

@@ -20,12 +20,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.security.permissions import permission_required
 from app.catalogue import bp, services
 from app.catalogue.filters import (
     PER_PAGE,
@@ -55,7 +53,7 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
-from app.web import data_download, external_url, get_or_404, private, safe_next_url
+from app.web import data_download, external_url, get_or_404, private
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
@@ -183,7 +181,6 @@ def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: 
         supports_open=supports_open,
         support_error=support_error,
         attachment_url=_attachment_url(idea),
-        can_report="moderation.report" in current_app.view_functions,
         canonical_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
         status_labels=STATUS_LABELS,
     ), status
@@ -353,38 +350,6 @@ def support_erased():
         return redirect(url_for("catalogue.index"))
     g.no_store = True
     return render_template("catalogue/support_erased.html", result=result)
-
-
-@bp.route("/staff/ideas/<int:idea_id>/answer", methods=["POST"])
-@permission_required("answer_ideas")
-def answer(idea_id: int):
-    idea = _idea_or_404(idea_id)
-    form = AnswerForm()
-    back = safe_next_url(request.form.get("next")) or url_for(
-        "catalogue.detail", idea_id=idea.id, slug=idea.slug
-    )
-    if idea.status != IdeaStatus.PUBLISHED:
-        return render_template(
-            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back,
-            error=_("Odpowiedzieć można tylko na opublikowany pomysł."),
-        ), 409  # fmt: skip
-    if not form.validate_on_submit():
-        return render_template(
-            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back, error=None
-        ), 400
-    try:
-        services.answer_idea(
-            idea, form.result_status.data, form.answer.data, form.progress.data or 0, current_user
-        )
-        db.session.commit()
-    except services.AnswerError as error:
-        db.session.rollback()
-        return render_template(
-            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back,
-            error=error.message,
-        ), 409  # fmt: skip
-    flash(_("Odpowiedź została opublikowana na stronie pomysłu."), "success")
-    return redirect(back)
 
 
 # --- Open data: CSV ------------------------------------------------------

@@ -6,13 +6,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.security.permissions import can
 from app.models import Role
 from app.moderation import queries
-from app.staff.dashboard import Tile, panel
+from app.security.permissions import can
+from app.staff.dashboard import Tile
 
 
-@panel(10)
 def moderation_tiles() -> list[Tile]:
     if not can("moderate"):
         return []
@@ -42,7 +41,6 @@ def moderation_tiles() -> list[Tile]:
     ]
 
 
-@panel(20)
 def answer_tiles() -> list[Tile]:
     if not getattr(current_user, "is_authenticated", False) or current_user.role != Role.EDITOR:
         return []

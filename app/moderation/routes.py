@@ -25,8 +25,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import can, permission_required
-from app.extensions import db, limiter
+from app.catalogue import services as catalogue
+from app.catalogue.forms import AnswerForm
+from app.extensions import db
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services
 from app.moderation.forms import (
@@ -35,10 +36,9 @@ from app.moderation.forms import (
     DecisionForm,
     DismissReportsForm,
     ReplyTemplateForm,
-    ReportForm,
 )
 from app.moderation.services import ModerationError
-from app.security.clients import client_address, keyed_hash
+from app.security.permissions import can, permission_required
 from app.timeutil import local_to_utc
 from app.web import get_or_404, safe_next_url
 
@@ -347,36 +347,39 @@ def dismiss_reports(idea_id: int):
     return redirect(url_for("moderation.queue", tab="reported"), 303)
 
 
-# --- readers' reports (public) -------------------------------------------
+# --- official answers ----------------------------------------------------
 
 
-def _report_limit() -> str:
-    return current_app.config.get("RATELIMIT_REPORT", "5 per hour;20 per day")
-
-
-@bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
-@limiter.limit(_report_limit, methods=["POST"])
-def report(idea_id: int):
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or idea.status != IdeaStatus.PUBLISHED:
-        abort(404)
-    form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            services.report_idea(idea, form.reason.data, keyed_hash(client_address(), "report"))
-        except ModerationError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash(
-                _("Dziękujemy. Moderatorzy przyjrzą się temu pomysłowi."),
-                "success",
-            )
-            return redirect(url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug), 303)
-    return render_template("moderation/report.html", idea=idea, form=form), (
-        400 if form.errors else 200
+@bp.route("/staff/ideas/<int:idea_id>/answer", methods=["POST"])
+@permission_required("answer_ideas")
+def answer(idea_id: int):
+    idea = get_or_404(Idea, idea_id)
+    form = AnswerForm()
+    back = safe_next_url(request.form.get("next")) or url_for(
+        "catalogue.detail", idea_id=idea.id, slug=idea.slug
     )
+    if idea.status != IdeaStatus.PUBLISHED:
+        return render_template(
+            "moderation/answer_page.html", idea=idea, answer_form=form, back=back,
+            error=_("Odpowiedzieć można tylko na opublikowany pomysł."),
+        ), 409  # fmt: skip
+    if not form.validate_on_submit():
+        return render_template(
+            "moderation/answer_page.html", idea=idea, answer_form=form, back=back, error=None
+        ), 400
+    try:
+        catalogue.answer_idea(
+            idea, form.result_status.data, form.answer.data, form.progress.data or 0, current_user
+        )
+        db.session.commit()
+    except catalogue.AnswerError as error:
+        db.session.rollback()
+        return render_template(
+            "moderation/answer_page.html", idea=idea, answer_form=form, back=back,
+            error=error.message,
+        ), 409  # fmt: skip
+    flash(_("Odpowiedź została opublikowana na stronie pomysłu."), "success")
+    return redirect(back)
 
 
 # --- reply templates -----------------------------------------------------

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import permission_required
 from app.auth.services import AccountError
 from app.extensions import db
 from app.models import Category, Phase, Process, User
+from app.security.permissions import permission_required
 from app.security.reauth import reauth_required
 from app.staff import bp, services
 from app.staff.forms import (

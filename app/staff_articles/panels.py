@@ -6,13 +6,12 @@ from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from app.security.permissions import can
 from app.extensions import db
 from app.models import Article, ArticleStatus, utcnow
-from app.staff.dashboard import Tile, panel
+from app.security.permissions import can
+from app.staff.dashboard import Tile
 
 
-@panel(order=60)
 def article_tiles() -> list[Tile]:
     if not can("manage_articles"):
         return []

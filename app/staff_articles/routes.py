@@ -36,9 +36,9 @@ from app.articles.services import (
     update_article,
 )
 from app.articles.video import UnsupportedVideo, parse_video_url
-from app.security.permissions import permission_required
 from app.extensions import db
 from app.models import Article, ArticleRevision, ArticleStatus, Process, Workshop, utcnow
+from app.security.permissions import permission_required
 from app.staff_articles import bp
 from app.staff_articles.forms import ArticleForm, PublishForm
 from app.text import slugify

@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import permission_required
 from app.extensions import db
 from app.models import Category, Process
 from app.models.workshop import Registration, Workshop, WorkshopGroup
+from app.security.permissions import permission_required
 from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
 from app.web import get_or_404 as _get_or_404

@@ -16,13 +16,12 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.security.permissions import can
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
 from app.models import Idea, IdeaStatus, Process, Workshop, WorkshopGroup, utcnow
 from app.models.workshop import RegistrationStatus
-from app.privacy.services import anonymise_registration
+from app.security.permissions import can
 from app.web import data_download, private
 from app.workshops import bp, services
 from app.workshops.calendar import build_calendar
@@ -301,7 +300,7 @@ def registration_erase(token: str):
     if request.method == "POST":
         if form.validate_on_submit():
             title = registration.workshop.title
-            outcome = anonymise_registration(registration)
+            outcome = services.anonymise_registration(registration)
             db.session.commit()
             session["registration_erased"] = {"outcome": outcome, "workshop": title}
             return private(redirect(url_for("workshops.registration_erased"), code=303))
