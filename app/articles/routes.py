@@ -12,7 +12,6 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import current_user
 from sqlalchemy import select
 
 from app import pagecache
@@ -33,6 +32,7 @@ from app.articles.video import video_for
 from app.clients import client_address
 from app.extensions import db
 from app.models import Article, IdeaStatus, Tag
+from app.security.permissions import can
 
 PER_PAGE = 12
 COVER_CACHE = "public, max-age=31536000, immutable"
@@ -84,7 +84,7 @@ def tag(slug: str):
 
 
 def _staff_may_preview() -> bool:
-    return bool(getattr(current_user, "is_authenticated", False))
+    return can("preview_articles")
 
 
 @bp.route("/articles/<slug>")
