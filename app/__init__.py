@@ -8,33 +8,62 @@ from typing import Any
 
 from flask import Flask
 
-from config import Config, config_from_env
-
-# Feature blueprints, registered in this order.
-BLUEPRINTS = (
-    "app.core",
-    "app.auth",
-    "app.staff",
-    "app.processes",
-    "app.ideas",
-    "app.moderation",
-    "app.catalogue",
-    "app.results",
-    "app.workshops",
-    "app.articles",
-    "app.feeds",
-    "app.api",
-    "app.privacy",
-    "app.staff_workshops",
-    "app.staff_articles",
-    "app.account",
+from app import (
+    account,
+    api,
+    articles,
+    auth,
+    catalogue,
+    core,
+    database,
+    errors,
+    feeds,
+    i18n,
+    ideas,
+    mail,
+    mail_cli,
+    maintenance,
+    moderation,
+    pagecache,
+    privacy,
+    processes,
+    reports,
+    results,
+    search,
+    staff,
+    staff_articles,
+    staff_privacy,
+    staff_workshops,
+    web,
+    workshops,
 )
+from app import logging as app_logging
+from app.account.gate import require_two_factor_setup
+from app.articles import services as articles_services
+from app.auth import cli as users_cli
+from app.catalogue import services as catalogue_services
+from app.demo import cli as demo_cli
+from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+from app.extensions import mail as flask_mail
+from app.ideas import services as ideas_services
+from app.moderation import cli as moderation_cli
+from app.moderation import panels as moderation_panels
+from app.moderation import retention as moderation_retention
+from app.privacy import retention as privacy_retention
+from app.security import requests, sessions
+from app.staff import dashboard as staff_dashboard
+from app.staff_articles import panels as staff_articles_panels
+from app.staff_workshops import dashboard as staff_workshops_dashboard
+from app.workshops import display as workshop_display
+from app.workshops import services as workshops_services
+from config import Config, config_from_env
 
 
 def create_app(
     config_class: type[Config] | None = None, overrides: dict[str, Any] | None = None
 ) -> Flask:
-    """Build the application: configuration, extensions, blueprints, CLI."""
+    """Build the application: configuration, extensions, security rules,
+    blueprints, page cache, error pages and CLI, in that order."""
     app = Flask(
         __name__,
         template_folder="../templates",
@@ -46,14 +75,11 @@ def create_app(
         app.config.update(overrides)
     _fill_instance_defaults(app)
 
-    from app import database, i18n, mail, pagecache, web
-    from app import logging as app_logging
-    from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
-    from app.extensions import mail as flask_mail
-
+    # Extensions and the platform under every feature.
     app_logging.init_app(app)
     database.init_app(app)  # engine options must be set before db.init_app
     db.init_app(app)
+    search.init_app(app)
     migrate.init_app(
         app,
         db,
@@ -61,7 +87,7 @@ def create_app(
         render_as_batch=True,
         compare_type=True,
         render_item=database.render_migration_item,
-        include_object=database.include_in_migrations,
+        include_object=search.include_object,
     )
     flask_mail.init_app(app)
     csrf.init_app(app)
@@ -72,18 +98,64 @@ def create_app(
     mail.init_app(app)
     web.init_app(app)
 
-    from importlib import import_module
+    # App-wide security rules, before any view: NUL characters dropped,
+    # staff session limits, administrators without 2FA sent to set it up.
+    requests.init_app(app)
+    sessions.init_app(app)
+    app.before_request(require_two_factor_setup)
 
-    for name in BLUEPRINTS:
-        module = import_module(name)
-        app.register_blueprint(module.bp)
-    pagecache.init_app(app)
-
-    from app import errors
-    from app.cli import register_cli
-
+    # Features, registered in this order.
+    for blueprint in (
+        core.bp,
+        auth.bp,
+        staff.bp,
+        processes.bp,
+        ideas.bp,
+        moderation.bp,
+        reports.bp,
+        catalogue.bp,
+        results.bp,
+        workshops.bp,
+        articles.bp,
+        feeds.bp,
+        api.bp,
+        privacy.bp,
+        staff_privacy.bp,
+        staff_workshops.bp,
+        staff_articles.bp,
+        account.bp,
+    ):
+        app.register_blueprint(blueprint)
+    workshop_display.init_app(app)
+    staff_dashboard.init_app(
+        app,
+        panels=(
+            moderation_panels.moderation_tiles,
+            moderation_panels.answer_tiles,
+            staff_workshops_dashboard.workshop_tiles,
+            staff_articles_panels.article_tiles,
+        ),
+    )
+    pagecache.init_app(app)  # after the blueprints: it wraps their views
     errors.init_app(app)
-    register_cli(app)
+
+    # Command line: flask --app wsgi <group> <command>.
+    for group in (users_cli.cli, demo_cli.cli, mail_cli.cli, moderation_cli.cli):
+        app.cli.add_command(group)
+    maintenance.init_app(
+        app,
+        purgers=(
+            ("unconfirmed ideas", ideas_services.purge_unconfirmed),
+            ("readers' keys on closed reports", moderation_retention.forget_closed_report_keys),
+            ("unconfirmed supports", catalogue_services.purge_unconfirmed_supports),
+            ("sent mail copies", privacy_retention.purge_sent_mail),
+            ("idea authors' data after the consultation", privacy_retention.anonymise_old_ideas),
+            ("supporters' addresses after the consultation", privacy_retention.purge_old_supports),
+            ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
+            ("anonymised workshop registrations", workshops_services.anonymise_old),
+            ("article view rows", articles_services.purge_article_views),
+        ),
+    )
     return app
 
 

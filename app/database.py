@@ -8,8 +8,11 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app.extensions import db
+from app.models.base import UTCDateTime
+from app.search import install_search_schema
 
-@event.listens_for(Engine, "connect")
+
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN001
     """WAL, a busy timeout and foreign keys on every SQLite connection.
 
@@ -27,11 +30,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.close()
 
 
-def is_sqlite(bind) -> bool:  # noqa: ANN001
-    return bind.dialect.name == "sqlite"
-
-
 def init_app(app: Flask) -> None:
+    """Before ``db.init_app``: SQLite waits for a busy file, and every
+    SQLite connection gets the pragmas above."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -44,32 +47,15 @@ def init_app(app: Flask) -> None:
 def render_migration_item(type_: str, obj, autogen_context):  # noqa: ANN001, ANN201
     """Write our UTCDateTime as a plain ``sa.DateTime(timezone=True)`` in
     migrations, so they do not import application code."""
-    from app.models.base import UTCDateTime
-
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
     return False
 
 
-# Extra DDL the models cannot express (full-text index and its triggers).
-# Features append ``func(connection)``; tests call them after create_all,
-# and migrations carry the same statements.
-EXTRA_SCHEMA: list = []
-
-
 def create_schema(engine) -> None:  # noqa: ANN001
-    """Create every table and the extra DDL (tests and first-run helpers)."""
-    from app.extensions import db
-
+    """Create every table and the DDL the models cannot express: the
+    full-text index and its triggers (tests and first-run helpers; the
+    migrations carry the same statements)."""
     db.metadata.create_all(engine)
     with engine.begin() as connection:
-        for install in EXTRA_SCHEMA:
-            install(connection)
-
-
-def include_in_migrations(obj, name, type_, reflected, compare_to) -> bool:  # noqa: ANN001
-    """Alembic autogenerate filter: skip the full-text objects the models
-    do not describe (see app.search)."""
-    from app.search import include_object
-
-    return include_object(obj, name, type_, reflected, compare_to)
+        install_search_schema(connection)

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.security.clients import client_key
+from app.clients import client_key
 
 # Stable constraint names, so Alembic migrations name things the same way on
 # SQLite and PostgreSQL.

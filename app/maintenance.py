@@ -1,32 +1,32 @@
 """flask maintenance purge: retention rules.
 
-Each feature registers a purge function with ``@purger``; the command runs
-them all in one transaction and reports what each removed.
+``create_app`` passes the purge functions (each returns how many rows it
+removed); the command runs them all in one transaction and reports what
+each removed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import click
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
 
-PURGERS: list[tuple[str, Callable[[], int]]] = []
+Purger = tuple[str, Callable[[], int]]
 
 
-def purger(label: str) -> Callable[[Callable[[], int]], Callable[[], int]]:
-    def register(func: Callable[[], int]) -> Callable[[], int]:
-        PURGERS.append((label, func))
-        return func
-
-    return register
+def init_app(app: Flask, purgers: Sequence[Purger]) -> None:
+    """Install the ``maintenance`` command with its ``(label, purge)`` list."""
+    app.extensions["purgers"] = tuple(purgers)
+    app.cli.add_command(cli)
 
 
 def purge_all() -> dict[str, int]:
-    """Run every registered purge; returns ``{label: rows removed}``. Commits."""
-    results = {label: func() for label, func in PURGERS}
+    """Run every purge, in order; returns ``{label: rows removed}``. Commits."""
+    results = {label: func() for label, func in current_app.extensions["purgers"]}
     db.session.commit()
     return results
 

@@ -22,7 +22,8 @@ words ever reach the full-text syntax, each quoted and prefix-matched:
   a GIN index, queried with a prefix ``tsquery``; ranked by ``ts_rank``.
 
 On both, ideas whose *title* holds the words rank above passing mentions
-(``Idea.search_title``, kept in step with the title by mapper events here).
+(``Idea.search_title``, kept in step with the title by mapper events that
+``init_app`` installs).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import (
     Select,
     case,
@@ -45,7 +47,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 
-from app.database import EXTRA_SCHEMA
 from app.extensions import db
 from app.models.idea import Idea, IdeaStatus
 from app.text import normalise_for_search, search_words
@@ -138,8 +139,6 @@ def install_search_schema(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-EXTRA_SCHEMA.append(install_search_schema)
-
 
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
@@ -164,12 +163,10 @@ def _fill_search_fields(target: Idea, changed: bool) -> None:
         target.search_text = normalise_for_search(target.title, target.description)
 
 
-@event.listens_for(Idea, "before_insert")
 def _idea_before_insert(mapper, connection, target: Idea) -> None:  # noqa: ANN001
     _fill_search_fields(target, changed=True)
 
 
-@event.listens_for(Idea, "before_update")
 def _idea_before_update(mapper, connection, target: Idea) -> None:  # noqa: ANN001
     state = inspect(target)
     title_changed = state.attrs.title.history.has_changes()
@@ -180,6 +177,16 @@ def _idea_before_update(mapper, connection, target: Idea) -> None:  # noqa: ANN0
     if (title_changed or description_changed) and not text_set:
         target.search_text = normalise_for_search(target.title, target.description)
     _fill_search_fields(target, changed=title_changed)
+
+
+def init_app(app: Flask) -> None:
+    """Keep every idea's search fields in step with its title and text."""
+    for name, listener in (
+        ("before_insert", _idea_before_insert),
+        ("before_update", _idea_before_update),
+    ):
+        if not event.contains(Idea, name, listener):
+            event.listen(Idea, name, listener)
 
 
 # --- Turning user input into a safe query --------------------------------

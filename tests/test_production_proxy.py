@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from flask import request, url_for
 
-from app.security.clients import client_key
+from app.clients import client_key
 
 WRONG = {"email": "nikt@example.org", "password": "to nie jest hasło"}
 PROXY = {"REMOTE_ADDR": "10.0.0.2"}  # the proxy's own address

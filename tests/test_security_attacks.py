@@ -602,7 +602,7 @@ def test_sign_in_brute_force_across_accounts_is_stopped(client, make):
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)
 def test_rate_limit_keys_are_not_ip_addresses(app, client):
-    from app.security.clients import client_key
+    from app.clients import client_key
 
     with app.test_request_context(environ_base={"REMOTE_ADDR": "203.0.113.7"}):
         key = client_key()

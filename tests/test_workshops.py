@@ -685,56 +685,6 @@ def test_dashboard_has_no_workshop_tiles_for_editors(client, make, login):
     assert "Nadchodzące spotkania" not in client.get("/staff/").get_data(as_text=True)
 
 
-def test_participation_counts_per_group(app, make):
-    from app.workshops.stats import participation
-
-    held = past(make, participants_count=30)
-    soon = upcoming(make, capacity=1)
-    group = make.workshop_group(held.id, name="Grupa A", participants_count=12)
-    make.idea(workshop_id=held.id, workshop_group_id=group.id, source="workshop")
-    for token in register_direct(app, soon.id, 2, participant_group="senior"):
-        confirm_direct(app, token)
-    with app.app_context():
-        for index, (group_name, came) in enumerate(
-            [("young_person", True), ("young_person", False), ("local_government", True)]
-        ):
-            db.session.add(
-                Registration(
-                    workshop_id=held.id,
-                    name="X",
-                    email=f"x{index}@example.org",
-                    participant_group=group_name,
-                    status="confirmed",
-                    token_hash=f"{index:064d}",
-                    attended=came,
-                )
-            )
-        db.session.commit()
-        figures = participation()
-        only_held = participation(process_id=held.process_id)
-    assert figures["meetings"] == {"held": 1, "upcoming": 1}
-    assert figures["participants"] == 30
-    assert figures["by_participant_group"]["young_person"] == {"confirmed": 2, "attended": 1}
-    assert figures["by_participant_group"]["local_government"] == {"confirmed": 1, "attended": 1}
-    assert figures["by_participant_group"]["senior"] == {"confirmed": 1, "attended": 0}
-    assert figures["waiting"] == 1
-    assert figures["groups"] == [
-        {
-            "workshop_slug": held.slug,
-            "workshop_title": held.title,
-            "starts_at": held.starts_at,
-            "name": "Grupa A",
-            "participants": 12,
-            "ideas": 1,
-        }
-    ]
-    assert only_held["meetings"] == {"held": 1, "upcoming": 0}
-    assert only_held["by_participant_group"]["senior"]["confirmed"] == 0
-
-
-# --- demo ---------------------------------------------------------------------------------
-
-
 def test_demo_meetings(app, runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output

@@ -36,14 +36,6 @@ class CodeForm(FlaskForm):
     )
 
 
-class SignInCodeForm(FlaskForm):
-    code = StringField(
-        _l("Kod z aplikacji lub kod zapasowy"),
-        validators=[DataRequired(), Length(max=20)],
-        filters=[_strip],
-    )
-
-
 class ReauthForm(FlaskForm):
     password = PasswordField(
         _l("Hasło"), validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]

@@ -14,10 +14,12 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.api import bp
 from app.api.openapi import build_spec
 from app.api.serializers import article_json, idea_json, workshop_json
+from app.articles.queries import visible_articles
 from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE, FilterError, parse_int, parse_search
 from app.errors import error_response
 from app.extensions import db, limiter
 from app.models import Idea, IdeaStatus, Process, Workshop, utcnow
+from app.models.article import Article, Tag
 from app.results import stats as results_stats
 from app.search import search_ideas
 
@@ -127,11 +129,7 @@ def workshops():
 @bp.route("/articles")
 def articles():
     page, per_page = _paging()
-    try:
-        from app.models.article import Article, Tag
-    except ImportError:  # pragma: no cover - the article feature is optional
-        return _page_json([], page, per_page, 0)
-    query = _visible_articles(Article)
+    query = visible_articles()
     if slug := (request.args.get("tag") or "").strip():
         tag_id = db.session.scalar(select(Tag.id).where(Tag.slug == slug))
         if tag_id is None:
@@ -146,18 +144,6 @@ def articles():
     return _page_json([article_json(a) for a in items], page, per_page, total)
 
 
-def _visible_articles(article_model):  # noqa: ANN001, ANN202
-    """The article feature's own rule for what readers may see."""
-    try:
-        from app.articles.queries import visible_articles
-
-        return visible_articles()
-    except ImportError:  # pragma: no cover
-        return (
-            select(article_model)
-            .where(article_model.status == "published", article_model.published_at <= utcnow())
-            .order_by(article_model.published_at.desc(), article_model.id.desc())
-        )
 
 
 @bp.route("/stats")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from app.articles.covers import cover_url
 from app.catalogue.labels import iso
 from app.models import Idea, Workshop
 from app.web import external_url
@@ -50,12 +51,7 @@ def workshop_json(workshop: Workshop, now: datetime) -> dict[str, Any]:
 
 
 def article_json(article: Any) -> dict[str, Any]:
-    try:
-        from app.articles.covers import cover_url
-
-        cover = cover_url(article, external=True)
-    except ImportError:  # pragma: no cover - the article feature is optional
-        cover = None
+    cover = cover_url(article, external=True)
     return {
         "slug": article.slug,
         "title": article.title,

@@ -87,21 +87,3 @@ def _visible_tag_ids() -> Select:
         .join(Article, Article.id == article_tags.c.article_id)
         .where(visible())
     )
-
-
-def serialise(article: Article) -> dict[str, Any]:
-    """The public ``ARTICLE`` shape of the JSON API (no personal data)."""
-    from app.articles.covers import cover_url
-    from app.web import external_url
-
-    return {
-        "slug": article.slug,
-        "title": article.title,
-        "lead": article.lead,
-        "published_at": article.published_at.isoformat() if article.published_at else None,
-        "tags": article.tag_names,
-        "views": article.views,
-        "has_video": article.has_video,
-        "cover_url": cover_url(article, external=True),
-        "url": external_url("articles.detail", slug=article.slug),
-    }

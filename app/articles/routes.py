@@ -11,7 +11,6 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_login import current_user
 from sqlalchemy import select
 
 from app import pagecache
@@ -29,9 +28,10 @@ from app.articles.queries import (
 )
 from app.articles.services import already_counted, record_view
 from app.articles.video import video_for
+from app.clients import client_address
 from app.extensions import db
 from app.models import Article, IdeaStatus, Tag
-from app.security.clients import client_address
+from app.security.permissions import can
 from app.web import mark_private
 
 PER_PAGE = 12
@@ -84,7 +84,7 @@ def tag(slug: str):
 
 
 def _staff_may_preview() -> bool:
-    return bool(getattr(current_user, "is_authenticated", False))
+    return can("preview_articles")
 
 
 @bp.route("/articles/<slug>")

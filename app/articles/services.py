@@ -13,9 +13,9 @@ from sqlalchemy.exc import IntegrityError
 
 from app import audit
 from app.articles.covers import StoredCover
+from app.clients import keyed_hash
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
-from app.maintenance import purger
 from app.models import (
     Article,
     ArticleRevision,
@@ -28,7 +28,6 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.security.clients import keyed_hash
 from app.text import single_line, slugify
 
 MAX_TAGS = 10
@@ -444,7 +443,6 @@ def _insert_view(article_id: int, digest: str, now: datetime) -> bool:
     return True
 
 
-@purger("article view rows")
 def purge_article_views() -> int:
     """View rows older than two days: they have done their job."""
     cutoff = utcnow() - timedelta(days=2)

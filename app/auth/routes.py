@@ -5,8 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app import audit
-from app.account import signin
-from app.auth import bp
+from app.auth import bp, signin
 from app.auth.forms import LoginForm
 from app.auth.services import authenticate
 from app.errors import ServiceError

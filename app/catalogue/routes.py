@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -53,10 +52,9 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
-from app.security.permissions import permission_required
 from app.text import csv_cell
 from app.transaction import Outcome, committing
-from app.web import data_download, external_url, mark_private, private_page, safe_next_url
+from app.web import data_download, external_url, mark_private, private_page
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
@@ -150,28 +148,9 @@ def _published_or_redirect(idea_id: int) -> Idea | Response:
 
 
 def _attachment_url(idea: Idea) -> str | None:
-    """A link to the idea's attachment, when the submission feature serves them."""
-    attachment = idea.attachment
-    if attachment is None or "ideas.attachment" not in current_app.view_functions:
+    if idea.attachment is None:
         return None
-    rule = next(current_app.url_map.iter_rules("ideas.attachment"), None)
-    if rule is None:
-        return None
-    known = {
-        "idea_id": idea.id,
-        "id": idea.id,
-        "attachment_id": attachment.id,
-        "stored_name": attachment.stored_name,
-        "name": attachment.stored_name,
-        "filename": attachment.original_name,
-    }
-    values = {arg: known[arg] for arg in rule.arguments if arg in known}
-    if len(values) != len(rule.arguments):
-        return None
-    try:
-        return url_for("ideas.attachment", **values)
-    except Exception:  # noqa: BLE001 - a link we cannot build is left out
-        return None
+    return url_for("ideas.attachment", idea_id=idea.id)
 
 
 def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: int = 200,
@@ -184,7 +163,6 @@ def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: 
         supports_open=supports_open,
         support_error=support_error,
         attachment_url=_attachment_url(idea),
-        can_report="moderation.report" in current_app.view_functions,
         canonical_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
         status_labels=STATUS_LABELS,
     ), status
@@ -354,38 +332,6 @@ def support_erased():
         return redirect(url_for("catalogue.index"))
     mark_private()
     return render_template("catalogue/support_erased.html", result=result)
-
-
-@bp.route("/staff/ideas/<int:idea_id>/answer", methods=["POST"])
-@permission_required("answer_ideas")
-def answer(idea_id: int):
-    idea = _idea_or_404(idea_id)
-    form = AnswerForm()
-    back = safe_next_url(request.form.get("next")) or url_for(
-        "catalogue.detail", idea_id=idea.id, slug=idea.slug
-    )
-    if idea.status != IdeaStatus.PUBLISHED:
-        return render_template(
-            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back,
-            error=_("Odpowiedzieć można tylko na opublikowany pomysł."),
-        ), 409  # fmt: skip
-    if not form.validate_on_submit():
-        return render_template(
-            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back, error=None
-        ), 400
-    try:
-        services.answer_idea(
-            idea, form.result_status.data, form.answer.data, form.progress.data or 0, current_user
-        )
-        db.session.commit()
-    except services.AnswerError as error:
-        db.session.rollback()
-        return render_template(
-            "catalogue/answer_page.html", idea=idea, answer_form=form, back=back,
-            error=error.message,
-        ), 409  # fmt: skip
-    flash(_("Odpowiedź została opublikowana na stronie pomysłu."), "success")
-    return redirect(back)
 
 
 # --- Open data: CSV ------------------------------------------------------

@@ -15,10 +15,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
 from app import audit
+from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
 from app.mail import InvalidRecipient, forget_delivered, mails_about, queue_mail, summaries
-from app.maintenance import purger
 from app.models import (
     Idea,
     IdeaAnswer,
@@ -30,7 +30,6 @@ from app.models import (
     User,
     utcnow,
 )
-from app.security.clients import keyed_hash
 from app.security.tokens import hash_token, new_token
 from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
@@ -403,7 +402,6 @@ def withdraw_support(support: Support) -> dict[str, Any] | None:
     return {"idea_id": idea_id, "counted": counted}
 
 
-@purger("unconfirmed supports")
 def purge_unconfirmed_supports() -> int:
     """Pending supports whose link has expired: the address is deleted."""
     cutoff = utcnow() - support_link_lifetime()

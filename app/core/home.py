@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from app.articles.queries import latest_published
 from app.extensions import db
 from app.models import Idea, IdeaStatus, Process, Workshop, utcnow
 
@@ -46,16 +47,8 @@ def home_page_context() -> dict[str, Any]:
 
 
 def latest_articles(limit: int) -> list[Any]:
-    try:
-        from app.articles.queries import latest_published
-    except ImportError:
-        return []
     return latest_published(limit)
 
 
 def latest_articles_for_process(process: Process, limit: int) -> list[Any]:
-    try:
-        from app.articles.queries import latest_published
-    except ImportError:
-        return []
     return latest_published(limit, process=process)

@@ -8,22 +8,17 @@ already exists.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from sqlalchemy import select
 
+from app.demo import articles, core, ideas, workshops
 from app.demo.core import DEMO_PROCESS_SLUG
 from app.extensions import db
 from app.models import Process
+from app.moderation import demo as moderation
 
-# Modules with ``load(ctx: dict) -> None``, run in this order.
-DEMO_PARTS = (
-    "app.demo.core",
-    "app.demo.workshops",
-    "app.demo.ideas",
-    "app.demo.articles",
-    "app.moderation.demo",
-)
+# Each part is ``load(ctx: dict) -> None``; later parts use what earlier ones
+# put in *ctx*.
+DEMO_PARTS = (core.load, workshops.load, ideas.load, articles.load, moderation.load)
 
 
 def load_demo() -> bool:
@@ -31,14 +26,8 @@ def load_demo() -> bool:
     if db.session.scalar(select(Process).where(Process.slug == DEMO_PROCESS_SLUG)):
         return False
     ctx: dict = {}
-    for name in DEMO_PARTS:
-        try:
-            module = import_module(name)
-        except ModuleNotFoundError as error:
-            if error.name == name:
-                continue
-            raise
-        module.load(ctx)
+    for load in DEMO_PARTS:
+        load(ctx)
         db.session.flush()
     return True
 

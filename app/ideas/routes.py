@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -46,6 +45,7 @@ from app.ideas.services import (
     withdraw_idea,
 )
 from app.models import Category, Idea, IdeaStatus, Process
+from app.security.permissions import can
 from app.text import mask_email
 from app.transaction import committing
 from app.uploads import human_size, send_stored_file
@@ -457,7 +457,7 @@ def attachment(idea_id: int):
     idea = db.session.get(Idea, idea_id)
     if idea is None:
         abort(404)
-    if current_user.is_authenticated:
+    if can("see_unpublished_ideas"):
         return _serve_attachment(idea, "private, no-store")
     if idea.status != IdeaStatus.PUBLISHED:
         abort(404)

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
+from app.clients import keyed_hash
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
 from app.mail import queue_mail, summaries
-from app.maintenance import purger
 from app.models import (
     Attachment,
     Category,
@@ -33,7 +33,6 @@ from app.models import (
     Process,
     utcnow,
 )
-from app.security.clients import keyed_hash
 from app.security.tokens import hash_token, new_token
 from app.text import normalise_email, normalise_for_search
 from app.timeutil import iso_utc
@@ -539,7 +538,6 @@ def erase_author_data(idea: Idea) -> str:
 # -- retention --------------------------------------------------------------------------
 
 
-@purger("unconfirmed ideas")
 def purge_unconfirmed() -> int:
     """Delete submissions never confirmed within RETENTION_UNCONFIRMED_DAYS."""
     days = current_app.config["RETENTION_UNCONFIRMED_DAYS"]

@@ -55,13 +55,6 @@ class Process(TimestampMixin, db.Model):
             return "closed"
         return "open"
 
-    def current_phase(self, today: date | None = None) -> Phase | None:
-        today = today or utcnow().date()
-        for phase in self.phases:
-            if phase.starts_on <= today and (phase.ends_on is None or today <= phase.ends_on):
-                return phase
-        return None
-
 
 class Phase(db.Model):
     """One step of a consultation, shown on its timeline."""

@@ -76,6 +76,3 @@ class User(UserMixin, TimestampMixin, db.Model):
             password_hasher.verify(_DUMMY_HASH, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             pass
-
-    def has_role(self, *roles: str) -> bool:
-        return self.role in roles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,7 +13,6 @@ from app.extensions import db
 from app.models.base import TimestampMixin, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from app.models.idea import Idea
     from app.models.process import Process
 
 
@@ -75,7 +74,9 @@ class Workshop(TimestampMixin, db.Model):
     groups: Mapped[list[WorkshopGroup]] = relationship(
         back_populates="workshop", order_by="WorkshopGroup.position", cascade="all, delete-orphan"
     )
-    ideas: Mapped[list[Idea]] = relationship(back_populates="workshop")
+    # Ideas born at this meeting. Named, not imported: an idea points to its
+    # meeting (app.models.idea imports this module), not the other way round.
+    ideas: Mapped[list[Any]] = relationship("Idea", back_populates="workshop")
 
     def __repr__(self) -> str:
         return f"<Workshop {self.slug}>"

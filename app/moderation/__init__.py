@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("moderation", __name__)
 
-from app.moderation import panels, retention, routes  # noqa: E402, F401
+from app.moderation import routes  # noqa: E402, F401

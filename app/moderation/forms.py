@@ -20,7 +20,6 @@ from wtforms.validators import DataRequired, Length, Optional
 from app.moderation.services import (
     BULK_ACTIONS,
     MAX_REASON,
-    REPORT_LIMITS,
     TEMPLATE_ACTIONS,
 )
 
@@ -77,22 +76,6 @@ class BulkDecisionForm(FlaskForm):
 class DismissReportsForm(FlaskForm):
     note = TextAreaField(
         _l("Notatka (opcjonalnie, tylko dla zespołu)"), validators=[Optional(), Length(max=1000)]
-    )
-
-
-class ReportForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Co jest nie tak z tym pomysłem?"),
-        validators=[
-            DataRequired(_l("Napisz, co jest nie tak.")),
-            Length(
-                min=REPORT_LIMITS[0],
-                max=REPORT_LIMITS[1],
-                message=_l(
-                    "Opis zgłoszenia musi mieć od %(min)d do %(max)d znaków.",
-                ),
-            ),
-        ],
     )
 
 

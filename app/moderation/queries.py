@@ -22,6 +22,7 @@ from app.models import (
     Report,
     User,
 )
+from app.search import similar_ideas
 
 S = IdeaStatus
 
@@ -206,10 +207,6 @@ def as_submitted(idea: Idea, events: list[IdeaEvent]) -> dict[str, str]:
 
 
 def similar_published(idea: Idea, limit: int = 5) -> list[Idea]:
-    try:
-        from app.search import similar_ideas
-    except ImportError:  # search not installed in this build
-        return []
     return similar_ideas(f"{idea.title} {idea.description}", limit, exclude_ids=[idea.id])
 
 

@@ -9,11 +9,9 @@ from flask import current_app
 from sqlalchemy import update
 
 from app.extensions import db
-from app.maintenance import purger
 from app.models import Report, utcnow
 
 
-@purger("readers' keys on closed reports")
 def forget_closed_report_keys() -> int:
     days = current_app.config.get("RETENTION_UNCONFIRMED_DAYS", 7)
     result = db.session.execute(

@@ -13,7 +13,6 @@ from typing import Any
 
 from flask import (
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +24,9 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.extensions import db, limiter
+from app.catalogue import services as catalogue
+from app.catalogue.forms import AnswerForm
+from app.extensions import db
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services
 from app.moderation.forms import (
@@ -34,10 +35,8 @@ from app.moderation.forms import (
     DecisionForm,
     DismissReportsForm,
     ReplyTemplateForm,
-    ReportForm,
 )
 from app.moderation.services import DecisionConflict
-from app.security.clients import client_address, keyed_hash
 from app.security.permissions import can, permission_required
 from app.timeutil import local_to_utc
 from app.transaction import attach_error, committing
@@ -212,12 +211,9 @@ def _decision_form(idea: Idea, formdata: bool = True) -> DecisionForm:
 
 
 def _attachment_url(idea: Idea) -> str | None:
-    if idea.attachment is None or "ideas.attachment" not in current_app.view_functions:
+    if idea.attachment is None:
         return None
-    try:
-        return url_for("ideas.attachment", idea_id=idea.id)
-    except Exception:  # noqa: BLE001 - the route may take other arguments
-        return None
+    return url_for("ideas.attachment", idea_id=idea.id)
 
 
 def _render_review(
@@ -329,32 +325,37 @@ def dismiss_reports(idea_id: int):
     return redirect(url_for("moderation.queue", tab="reported"), 303)
 
 
-# --- readers' reports (public) -------------------------------------------
+# --- official answers ----------------------------------------------------
 
 
-def _report_limit() -> str:
-    return current_app.config.get("RATELIMIT_REPORT", "5 per hour;20 per day")
-
-
-@bp.route("/ideas/<int:idea_id>/report", methods=["GET", "POST"])
-@limiter.limit(_report_limit, methods=["POST"])
-def report(idea_id: int):
-    idea = db.session.get(Idea, idea_id)
-    if idea is None or idea.status != IdeaStatus.PUBLISHED:
-        abort(404)
-    form = ReportForm()
-    if form.validate_on_submit():
-        with committing(form) as done:
-            services.report_idea(idea, form.reason.data, keyed_hash(client_address(), "report"))
-        if done:
-            flash(
-                _("Dziękujemy. Moderatorzy przyjrzą się temu pomysłowi."),
-                "success",
-            )
-            return redirect(url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug), 303)
-    return render_template("moderation/report.html", idea=idea, form=form), (
-        400 if form.errors else 200
+@bp.route("/staff/ideas/<int:idea_id>/answer", methods=["POST"])
+@permission_required("answer_ideas")
+def answer(idea_id: int):
+    idea = db.get_or_404(Idea, idea_id)
+    form = AnswerForm()
+    back = safe_next_url(request.form.get("next")) or url_for(
+        "catalogue.detail", idea_id=idea.id, slug=idea.slug
     )
+    if idea.status != IdeaStatus.PUBLISHED:
+        return render_template(
+            "moderation/answer_page.html", idea=idea, answer_form=form, back=back,
+            error=_("Odpowiedzieć można tylko na opublikowany pomysł."),
+        ), 409  # fmt: skip
+    if not form.validate_on_submit():
+        return render_template(
+            "moderation/answer_page.html", idea=idea, answer_form=form, back=back, error=None
+        ), 400
+    with committing(show=False) as done:
+        catalogue.answer_idea(
+            idea, form.result_status.data, form.answer.data, form.progress.data or 0, current_user
+        )
+    if not done:
+        return render_template(
+            "moderation/answer_page.html", idea=idea, answer_form=form, back=back,
+            error=done.message,
+        ), 409  # fmt: skip
+    flash(_("Odpowiedź została opublikowana na stronie pomysłu."), "success")
+    return redirect(back)
 
 
 # --- reply templates -----------------------------------------------------

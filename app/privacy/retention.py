@@ -14,11 +14,9 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from app.extensions import db
-from app.maintenance import purger
 from app.models import Idea, OutboxMessage, OutboxStatus, Process, Support, utcnow
 
 
-@purger("sent mail copies")
 def purge_sent_mail(now: datetime | None = None) -> int:
     """Delete delivered (or abandoned) messages after RETENTION_OUTBOX_DAYS:
     they hold addresses and private links."""
@@ -42,7 +40,6 @@ def _long_closed_processes(now: datetime):  # noqa: ANN202
     )
 
 
-@purger("idea authors' data after the consultation")
 def anonymise_old_ideas(now: datetime | None = None) -> int:
     """RETENTION_PERSONAL_DATA_DAYS after a consultation closed, its ideas
     lose the author's e-mail, municipality and private links; the name
@@ -76,7 +73,6 @@ def anonymise_old_ideas(now: datetime | None = None) -> int:
     return result.rowcount or 0
 
 
-@purger("supporters' addresses after the consultation")
 def purge_old_supports(now: datetime | None = None) -> int:
     """RETENTION_PERSONAL_DATA_DAYS after a consultation closed, supporters'
     addresses are deleted; each idea keeps its count."""

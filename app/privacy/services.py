@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from app import audit
 from app.extensions import db
@@ -20,13 +20,13 @@ from app.models import (
     OutboxMessage,
     OutboxStatus,
     Registration,
-    RegistrationStatus,
     Support,
     User,
     utcnow,
 )
 from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
+from app.workshops.services import anonymise_registration
 
 
 @dataclass
@@ -143,54 +143,6 @@ def anonymise_idea(idea: Idea, actor: User | None = None) -> str:
         None if outcome == "deleted" else idea,
         actor=actor,
         data={"idea_id": idea_id},
-    )
-    return outcome
-
-
-def anonymise_registration(registration: Registration, actor: User | None = None) -> str:
-    """Cancel an upcoming registration (freeing the place for the waiting
-    list, exactly as the person's own cancellation does), delete the copies
-    of mail sent about it, strip the name, e-mail and needs and kill the
-    private link. The participant group and attendance stay, anonymous, for
-    the statistics. Returns ``"cancelled"`` or ``"anonymised"``."""
-    from app.security.tokens import new_token
-    from app.workshops import services as workshops
-
-    email = registration.email
-    outcome = "anonymised"
-    if registration.status in (
-        RegistrationStatus.UNCONFIRMED,
-        RegistrationStatus.CONFIRMED,
-        RegistrationStatus.WAITING,
-    ):
-        try:
-            if workshops.cancel(registration) == "cancelled":
-                outcome = "cancelled"
-        except workshops.RegistrationError:
-            # The meeting took place, or the link expired: nothing to free.
-            pass
-    workshops.forget_mails(registration)
-    # A hash nobody has the token for: the private link stops working.
-    _unused, dead_hash = new_token()
-    db.session.execute(
-        update(Registration)
-        .where(Registration.id == registration.id)
-        .values(
-            name="",
-            email="",
-            needs="",
-            active_email=None,
-            token_hash=dead_hash,
-            token_nonce=None,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(registration)
-    audit.record(
-        "privacy.registration_anonymised",
-        registration,
-        actor=actor,
-        data={"email": mask_email(email), "outcome": outcome},
     )
     return outcome
 

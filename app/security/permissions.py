@@ -26,6 +26,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "read_audit": frozenset({ADMIN}),
     "own_account": frozenset({ADMIN, MODERATOR, EDITOR}),
     "handle_privacy_requests": frozenset({ADMIN, MODERATOR}),
+    # Content the public cannot see yet: an unpublished idea's attachment,
+    # a draft or scheduled article.
+    "see_unpublished_ideas": frozenset({ADMIN, MODERATOR, EDITOR}),
+    "preview_articles": frozenset({ADMIN, MODERATOR, EDITOR}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -229,7 +229,7 @@ def pending_user() -> User | None:
 
 def pending_limit_key() -> str:
     """Rate-limit key for the code step: the account being signed in to."""
-    from app.security.clients import client_key
+    from app.clients import client_key
 
     data = session.get(PENDING_KEY)
     if isinstance(data, dict) and data.get("uid"):

@@ -1,13 +1,16 @@
-"""Dashboard panels: each feature registers what waits for whom.
+"""Dashboard panels: what waits for whom.
 
 A panel is a function returning a list of ``Tile`` for the current user
-(empty when the user's role has nothing to do there).
+(empty when the user's role has nothing to do there). ``create_app``
+passes the panels, in the order they are shown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from flask import Flask, current_app
 
 
 @dataclass(frozen=True)
@@ -19,19 +22,15 @@ class Tile:
     urgent: bool = False
 
 
-PANELS: list[tuple[int, Callable[[], list[Tile]]]] = []
+Panel = Callable[[], list[Tile]]
 
 
-def panel(order: int = 50) -> Callable[[Callable[[], list[Tile]]], Callable[[], list[Tile]]]:
-    def register(func: Callable[[], list[Tile]]) -> Callable[[], list[Tile]]:
-        PANELS.append((order, func))
-        return func
-
-    return register
+def init_app(app: Flask, panels: Sequence[Panel]) -> None:
+    app.extensions["staff_panels"] = tuple(panels)
 
 
 def tiles() -> list[Tile]:
     result: list[Tile] = []
-    for _, func in sorted(PANELS, key=lambda item: item[0]):
-        result.extend(func())
+    for panel in current_app.extensions["staff_panels"]:
+        result.extend(panel())
     return result

@@ -9,10 +9,9 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Article, ArticleStatus, utcnow
 from app.security.permissions import can
-from app.staff.dashboard import Tile, panel
+from app.staff.dashboard import Tile
 
 
-@panel(order=60)
 def article_tiles() -> list[Tile]:
     if not can("manage_articles"):
         return []

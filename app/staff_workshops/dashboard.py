@@ -6,10 +6,9 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from app.security.permissions import can
-from app.staff.dashboard import Tile, panel
+from app.staff.dashboard import Tile
 
 
-@panel(order=40)
 def workshop_tiles() -> list[Tile]:
     if not can("manage_workshops"):
         return []

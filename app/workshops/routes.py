@@ -20,7 +20,6 @@ from app.i18n import current_language
 from app.ideas.forms import EraseForm
 from app.models import Idea, IdeaStatus, Process, Workshop, WorkshopGroup, utcnow
 from app.models.workshop import RegistrationStatus
-from app.privacy.services import anonymise_registration
 from app.security.permissions import can
 from app.transaction import attach_error, committing
 from app.web import data_download, mark_private, private_page
@@ -301,7 +300,7 @@ def registration_erase(token: str):
         if form.validate_on_submit():
             title = registration.workshop.title
             with committing():
-                outcome = anonymise_registration(registration)
+                outcome = services.anonymise_registration(registration)
             session["registration_erased"] = {"outcome": outcome, "workshop": title}
             return redirect(url_for("workshops.registration_erased"), code=303)
         status = 400

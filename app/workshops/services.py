@@ -24,12 +24,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from app import audit
+from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
 from app.mail import forget_delivered, mails_about, queue_mail, summaries
-from app.maintenance import purger
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage
+from app.models.user import User
 from app.models.workshop import (
     ACTIVE_STATUSES,
     ParticipantGroup,
@@ -37,9 +39,8 @@ from app.models.workshop import (
     RegistrationStatus,
     Workshop,
 )
-from app.security.clients import keyed_hash
-from app.security.tokens import hash_token
-from app.text import normalise_email
+from app.security.tokens import hash_token, new_token
+from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
 from app.web import external_url
 
@@ -516,10 +517,54 @@ def forget_mails(registration: Registration) -> int:
     return forget_delivered(registration_mails(registration))
 
 
+def anonymise_registration(registration: Registration, actor: User | None = None) -> str:
+    """Cancel an upcoming registration (freeing the place for the waiting
+    list, exactly as the person's own cancellation does), delete the copies
+    of mail sent about it, strip the name, e-mail and needs and kill the
+    private link. The participant group and attendance stay, anonymous, for
+    the statistics. Returns ``"cancelled"`` or ``"anonymised"``."""
+    email = registration.email
+    outcome = "anonymised"
+    if registration.status in (
+        RegistrationStatus.UNCONFIRMED,
+        RegistrationStatus.CONFIRMED,
+        RegistrationStatus.WAITING,
+    ):
+        try:
+            if cancel(registration) == "cancelled":
+                outcome = "cancelled"
+        except RegistrationError:
+            # The meeting took place, or the link expired: nothing to free.
+            pass
+    forget_mails(registration)
+    # A hash nobody has the token for: the private link stops working.
+    _unused, dead_hash = new_token()
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == registration.id)
+        .values(
+            name="",
+            email="",
+            needs="",
+            active_email=None,
+            token_hash=dead_hash,
+            token_nonce=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(registration)
+    audit.record(
+        "privacy.registration_anonymised",
+        registration,
+        actor=actor,
+        data={"email": mask_email(email), "outcome": outcome},
+    )
+    return outcome
+
+
 # --- retention ----------------------------------------------------------
 
 
-@purger("unconfirmed workshop registrations")
 def purge_unconfirmed(now: datetime | None = None) -> int:
     """Delete registrations never confirmed: past retention or after the meeting."""
     now = now or utcnow()
@@ -539,7 +584,6 @@ def purge_unconfirmed(now: datetime | None = None) -> int:
     return result.rowcount or 0
 
 
-@purger("anonymised workshop registrations")
 def anonymise_old(now: datetime | None = None) -> int:
     """Strip names, addresses and needs from registrations for meetings that
     ended more than RETENTION_PERSONAL_DATA_DAYS ago; the participant group

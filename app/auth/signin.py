@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from flask_login import login_user
 
 from app import audit
-from app.account.forms import SignInCodeForm
+from app.auth.forms import SignInCodeForm
 from app.errors import ServiceError
 from app.extensions import db
 from app.models.base import utcnow

@@ -1,4 +1,4 @@
-"""Time the catalogue with many ideas: ``python -m app.demo.benchmark``.
+"""Time the catalogue with many ideas: ``python -m bench.catalogue``.
 
 Fill a database first (``flask --app wsgi demo load`` and
 ``flask --app wsgi demo generate --ideas 100000``), then run this with the
