@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.catalogue.labels import iso
 from app.models import Idea, Workshop
+from app.timeutil import iso
 from app.web import external_url
 
 

@@ -25,10 +25,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from app.security.permissions import permission_required
 from app.catalogue import bp, services
 from app.catalogue.filters import (
     PER_PAGE,
+    SORT_LABELS,
     FilterError,
     Page,
     active_args,
@@ -36,17 +36,15 @@ from app.catalogue.filters import (
     parse_search,
 )
 from app.catalogue.forms import AnswerForm, SupportForm
-from app.catalogue.labels import (
-    SORT_LABELS,
-    SOURCE_LABELS,
-    STATUS_LABELS,
-    idea_source_label,
-    idea_status_label,
-    iso,
-)
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
+from app.ideas.lifecycle import (
+    PUBLIC_STATUS_LABELS,
+    SOURCE_LABELS,
+    public_status_label,
+    source_label,
+)
 from app.models import (
     Category,
     Idea,
@@ -55,6 +53,8 @@ from app.models import (
     Workshop,
 )
 from app.search import idea_statements, search_ideas
+from app.security.permissions import permission_required
+from app.timeutil import iso
 from app.web import data_download, external_url, get_or_404, private, safe_next_url
 
 # How far a chain of merged ideas is followed.
@@ -69,8 +69,8 @@ def _idea_or_404(idea_id: int) -> Idea:
     return get_or_404(Idea, idea_id)
 
 
-bp.add_app_template_global(idea_status_label, "idea_status_label")
-bp.add_app_template_global(idea_source_label, "idea_source_label")
+bp.add_app_template_global(public_status_label, "idea_status_label")
+bp.add_app_template_global(source_label, "idea_source_label")
 
 
 @bp.app_template_global()
@@ -101,7 +101,7 @@ def _filter_choices() -> dict:
         "processes": db.session.scalars(
             select(Process).where(Process.published.is_(True)).order_by(Process.opens_at.desc())
         ).all(),
-        "statuses": STATUS_LABELS,
+        "statuses": PUBLIC_STATUS_LABELS,
         "sources": SOURCE_LABELS,
         "sorts": SORT_LABELS,
     }
@@ -185,7 +185,7 @@ def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: 
         attachment_url=_attachment_url(idea),
         can_report="moderation.report" in current_app.view_functions,
         canonical_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
-        status_labels=STATUS_LABELS,
+        status_labels=PUBLIC_STATUS_LABELS,
     ), status
 
 

@@ -16,12 +16,12 @@ from sqlalchemy import delete, select, update
 
 from app import audit
 from app.extensions import db
+from app.ideas import lifecycle
 from app.mail import InvalidRecipient, forget_delivered, mails_about, queue_mail, summaries
 from app.maintenance import purger
 from app.models import (
     Idea,
     IdeaAnswer,
-    IdeaEvent,
     IdeaStatus,
     OutboxMessage,
     ResultStatus,
@@ -194,15 +194,8 @@ def answer_idea(
     db.session.add(entry)
     idea.result_status = result_status
     idea.progress = progress
-    db.session.add(
-        IdeaEvent(
-            idea_id=idea.id,
-            kind="answered",
-            from_status=previous,
-            to_status=result_status,
-            actor_id=actor.id,
-            data={"progress": progress},
-        )
+    lifecycle.record(
+        idea, "answered", previous, result_status, actor=actor, data={"progress": progress}
     )
     db.session.flush()
     audit.record(

@@ -25,12 +25,11 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.security.permissions import can, permission_required
 from app.extensions import db, limiter
+from app.ideas import lifecycle
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services
 from app.moderation.forms import (
-    ACTION_LABELS,
     BulkDecisionForm,
     DecisionForm,
     DismissReportsForm,
@@ -39,6 +38,7 @@ from app.moderation.forms import (
 )
 from app.moderation.services import ModerationError
 from app.security.clients import client_address, keyed_hash
+from app.security.permissions import can, permission_required
 from app.timeutil import local_to_utc
 from app.web import get_or_404, safe_next_url
 
@@ -69,14 +69,14 @@ def _render_queue(
             counts=queries.tab_counts(filters),
             report_counts=queries.open_report_counts([idea.id for idea in ideas]),
             choices=queries.filter_choices(),
-            statuses=[(s.value, services.status_label(s.value)) for s in IdeaStatus],
+            statuses=[(s.value, lifecycle.staff_status_label(s.value)) for s in IdeaStatus],
             sources=_source_labels(),
             bulk_form=bulk_form,
             templates=services.templates_for_form(),
             selected=selected or set(),
             refused=refused or [],
             problem=problem,
-            status_label=services.status_label,
+            status_label=lifecycle.staff_status_label,
             tab_labels=_tab_labels(),
         ),
         status,
@@ -207,7 +207,8 @@ def _result_labels() -> dict[str, str]:
 def _decision_form(idea: Idea, formdata: bool = True) -> DecisionForm:
     form = DecisionForm() if formdata else DecisionForm(formdata=None)
     form.action.choices = [
-        (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
+        (action, lifecycle.ACTION_LABELS[action])
+        for action in services.allowed_actions(idea.status)
     ]
     form.set_templates(services.templates_for_form())
     if not formdata:
@@ -249,8 +250,8 @@ def _render_review(
             attachment_url=_attachment_url(idea),
             templates=templates,
             show_contact=moderator,
-            status_label=services.status_label,
-            action_labels=ACTION_LABELS,
+            status_label=lifecycle.staff_status_label,
+            action_labels=lifecycle.ACTION_LABELS,
             problem=problem,
             next_url=safe_next_url(request.values.get("next")),
         ),
@@ -308,7 +309,8 @@ def decision(idea_id: int):
         db.session.rollback()
         idea = get_or_404(Idea, idea_id)
         form.action.choices = [
-            (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
+            (action, lifecycle.ACTION_LABELS[action])
+            for action in services.allowed_actions(idea.status)
         ]
         problem = None
         if error.status == 409:
@@ -388,7 +390,9 @@ def templates():
     rows = db.session.scalars(
         select(ReplyTemplate).order_by(ReplyTemplate.active.desc(), ReplyTemplate.title)
     ).all()
-    return render_template("moderation/templates.html", templates=rows, action_labels=ACTION_LABELS)
+    return render_template(
+        "moderation/templates.html", templates=rows, action_labels=lifecycle.ACTION_LABELS
+    )
 
 
 @bp.route("/staff/moderation/templates/new", methods=["GET", "POST"])

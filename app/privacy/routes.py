@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
-from app.security.permissions import permission_required
 from app.extensions import db
 from app.privacy import bp, info, services
 from app.privacy.forms import EraseForm, LookupForm
+from app.security.permissions import permission_required
 from app.text import mask_email
 
 
@@ -41,7 +41,7 @@ def _staff_page(lookup: LookupForm, found=None, erase_form=None, status: int = 2
     g.no_store = True
     if found is not None and erase_form is None:
         erase_form = EraseForm(formdata=None, email=found.email)
-    from app.ideas.labels import STATUS_LABELS
+    from app.ideas.lifecycle import STATUS_LABELS
 
     registration_labels = {
         "unconfirmed": _("niepotwierdzony"),
