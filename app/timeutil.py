@@ -26,6 +26,11 @@ def utc_to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(LOCAL_TZ).replace(tzinfo=None)
 
 
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 in Warsaw time, with its offset (the API and feeds), or None."""
+    return value.astimezone(LOCAL_TZ).isoformat() if value else None
+
+
 def iso_utc(value: datetime | None) -> str | None:
     """ISO 8601 in UTC (the data exports), or None."""
     return value.isoformat() if value else None

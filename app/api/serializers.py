@@ -10,8 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from app.articles.covers import cover_url
-from app.catalogue.labels import iso
 from app.models import Idea, Workshop
+from app.timeutil import iso
 from app.web import external_url
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.errors import ServiceError
@@ -23,6 +24,12 @@ MAX_PER_PAGE = 100
 # No one pages this far; larger numbers are refused rather than computed.
 MAX_PAGE = 1_000_000
 FILTER_NAMES = ("q", "category", "status", "source", "workshop", "process", "sort")
+SORT_LABELS = {
+    "relevance": _l("Najtrafniejsze"),
+    "newest": _l("Najnowsze"),
+    "oldest": _l("Najstarsze"),
+    "supports": _l("Najczęściej popierane"),
+}
 
 
 class FilterError(ServiceError, ValueError):

@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 from app.catalogue import bp, services
 from app.catalogue.filters import (
     PER_PAGE,
+    SORT_LABELS,
     FilterError,
     Page,
     active_args,
@@ -33,17 +34,15 @@ from app.catalogue.filters import (
     parse_search,
 )
 from app.catalogue.forms import AnswerForm, SupportForm
-from app.catalogue.labels import (
-    SORT_LABELS,
-    SOURCE_LABELS,
-    STATUS_LABELS,
-    idea_source_label,
-    idea_status_label,
-    iso,
-)
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
+from app.ideas.lifecycle import (
+    PUBLIC_STATUS_LABELS,
+    SOURCE_LABELS,
+    public_status_label,
+    source_label,
+)
 from app.models import (
     Category,
     Idea,
@@ -53,6 +52,7 @@ from app.models import (
 )
 from app.search import idea_statements, search_ideas
 from app.text import csv_cell
+from app.timeutil import iso
 from app.transaction import Outcome, committing
 from app.web import data_download, external_url, mark_private, private_page
 
@@ -68,8 +68,8 @@ def _idea_or_404(idea_id: int) -> Idea:
     return db.get_or_404(Idea, idea_id)
 
 
-bp.add_app_template_global(idea_status_label, "idea_status_label")
-bp.add_app_template_global(idea_source_label, "idea_source_label")
+bp.add_app_template_global(public_status_label, "idea_status_label")
+bp.add_app_template_global(source_label, "idea_source_label")
 
 
 @bp.app_template_global()
@@ -100,7 +100,7 @@ def _filter_choices() -> dict:
         "processes": db.session.scalars(
             select(Process).where(Process.published.is_(True)).order_by(Process.opens_at.desc())
         ).all(),
-        "statuses": STATUS_LABELS,
+        "statuses": PUBLIC_STATUS_LABELS,
         "sources": SOURCE_LABELS,
         "sorts": SORT_LABELS,
     }
@@ -164,7 +164,7 @@ def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: 
         support_error=support_error,
         attachment_url=_attachment_url(idea),
         canonical_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
-        status_labels=STATUS_LABELS,
+        status_labels=PUBLIC_STATUS_LABELS,
     ), status
 
 

@@ -18,11 +18,11 @@ from app import audit
 from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
+from app.ideas import lifecycle
 from app.mail import InvalidRecipient, forget_delivered, mails_about, queue_mail, summaries
 from app.models import (
     Idea,
     IdeaAnswer,
-    IdeaEvent,
     IdeaStatus,
     OutboxMessage,
     ResultStatus,
@@ -199,15 +199,8 @@ def answer_idea(
     db.session.add(entry)
     idea.result_status = result_status
     idea.progress = progress
-    db.session.add(
-        IdeaEvent(
-            idea_id=idea.id,
-            kind="answered",
-            from_status=previous,
-            to_status=result_status,
-            actor_id=actor.id,
-            data={"progress": progress},
-        )
+    lifecycle.record(
+        idea, "answered", previous, result_status, actor=actor, data={"progress": progress}
     )
     db.session.flush()
     audit.record(

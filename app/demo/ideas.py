@@ -5,16 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.extensions import db
+from app.ideas import lifecycle
+from app.ideas.lifecycle import AUTHOR, SYSTEM
 from app.models import (
     Idea,
     IdeaAnswer,
-    IdeaEvent,
     IdeaSource,
     IdeaStatus,
     ResultStatus,
     Support,
 )
-from app.text import normalise_for_search
 
 # title, category, author, show name, municipality, days ago, supports, description
 FORM_IDEAS = [
@@ -129,7 +129,6 @@ def load(ctx: dict) -> None:
             source=IdeaSource.FORM,
             title=title,
             description=description,
-            search_text=normalise_for_search(title, description),
             author_name=author,
             email=f"autor{index + 1}@example.org",
             show_author_name=show,
@@ -143,16 +142,18 @@ def load(ctx: dict) -> None:
             supports_count=supports,
         )
         db.session.add(idea)
-        idea.events.extend(
-            [
-                IdeaEvent(kind="submitted", to_status="unconfirmed", actor_label="author",
-                          created_at=submitted, data={"title": title, "description": description}),
-                IdeaEvent(kind="confirmed", from_status="unconfirmed", to_status="awaiting_review",
-                          actor_label="author", created_at=submitted + timedelta(minutes=5)),
-                IdeaEvent(kind="published", from_status="awaiting_review", to_status="published",
-                          actor_label="system", created_at=published),
-            ]
-        )  # fmt: skip
+        lifecycle.history(
+            idea,
+            "submit",
+            None,
+            AUTHOR,
+            at=submitted,
+            data={"title": title, "description": description},
+        )
+        lifecycle.history(
+            idea, "confirm", IdeaStatus.UNCONFIRMED, AUTHOR, at=submitted + timedelta(minutes=5)
+        )
+        lifecycle.history(idea, "publish", IdeaStatus.AWAITING_REVIEW, SYSTEM, at=published)  # fmt: skip
         for _ in range(supports):
             supporter += 1
             idea.supports_count = supports
@@ -196,6 +197,5 @@ def load(ctx: dict) -> None:
         submitted_at=now - timedelta(days=1),
         confirmed_at=now - timedelta(days=1),
     )
-    waiting.search_text = normalise_for_search(waiting.title, waiting.description)
     db.session.add(waiting)
     ctx["form_ideas"] = ideas

@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from app.extensions import db
-from app.models import Idea, IdeaEvent, IdeaSource, IdeaStatus, Support
+from app.ideas import lifecycle
+from app.ideas.lifecycle import STAFF
+from app.models import Idea, IdeaSource, IdeaStatus, Support
 from app.models.workshop import (
     ParticipantGroup,
     Registration,
@@ -20,7 +22,6 @@ from app.models.workshop import (
     WorkshopGroup,
     WorkshopKind,
 )
-from app.text import normalise_for_search
 from app.timeutil import local_to_utc, utc_to_local
 from app.workshops.services import issue_token
 
@@ -391,7 +392,6 @@ def load(ctx: dict) -> None:
             workshop_group=groups[group_index],
             title=title,
             description=description,
-            search_text=normalise_for_search(title, description),
             status=IdeaStatus.PUBLISHED,
             submitted_at=session.ends_at,
             confirmed_at=session.ends_at,
@@ -399,17 +399,21 @@ def load(ctx: dict) -> None:
             supports_count=supports,
             locale="pl",
         )
-        idea.events.extend(
-            [
-                IdeaEvent(kind="submitted", to_status=IdeaStatus.AWAITING_REVIEW,
-                          actor_label="staff", created_at=session.ends_at,
-                          data={"title": title, "description": description,
-                                "workshop": session.slug, "group": groups[group_index].name}),
-                IdeaEvent(kind="published", from_status=IdeaStatus.AWAITING_REVIEW,
-                          to_status=IdeaStatus.PUBLISHED, actor_label="staff",
-                          created_at=published_at),
-            ]
-        )  # fmt: skip
+        lifecycle.history(
+            idea,
+            "record",
+            None,
+            STAFF,
+            at=session.ends_at,
+            data={
+                "title": title,
+                "description": description,
+                "workshop": session.slug,
+                "group": groups[group_index].name,
+            },
+        )
+        lifecycle.history(idea, "publish", IdeaStatus.AWAITING_REVIEW, STAFF,
+                          at=published_at)  # fmt: skip
         for _ in range(supports):
             supporter += 1
             db.session.add(
@@ -431,16 +435,13 @@ def load(ctx: dict) -> None:
         workshop_group=groups[group_index],
         title=title,
         description=description,
-        search_text=normalise_for_search(title, description),
         status=IdeaStatus.AWAITING_REVIEW,
         submitted_at=session.ends_at,
         confirmed_at=session.ends_at,
         locale="pl",
     )
-    waiting_idea.events.append(
-        IdeaEvent(kind="submitted", to_status=IdeaStatus.AWAITING_REVIEW, actor_label="staff",
-                  created_at=session.ends_at, data={"title": title, "description": description})
-    )  # fmt: skip
+    lifecycle.history(waiting_idea, "record", None, STAFF, at=session.ends_at,
+                      data={"title": title, "description": description})  # fmt: skip
     db.session.add(waiting_idea)
     db.session.flush()
 

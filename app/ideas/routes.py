@@ -25,7 +25,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db, limiter
 from app.i18n import current_language
-from app.ideas import bp, labels
+from app.ideas import bp, lifecycle
 from app.ideas.forms import EraseForm, IdeaEditForm, IdeaForm, WithdrawForm
 from app.ideas.services import (
     Revision,
@@ -294,7 +294,7 @@ def track(token: str):
         "ideas/track.html",
         idea=idea,
         token=token,
-        labels=labels,
+        labels=lifecycle,
         public_url=public_url,
         merged_url=merged_url,
         can_edit=can_edit(idea),

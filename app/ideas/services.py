@@ -15,11 +15,13 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 
 from app.clients import keyed_hash
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
+from app.ideas import lifecycle
+from app.ideas.lifecycle import AUTHOR
 from app.mail import queue_mail, summaries
 from app.models import (
     Attachment,
@@ -34,18 +36,11 @@ from app.models import (
     utcnow,
 )
 from app.security.tokens import hash_token, new_token
-from app.text import normalise_email, normalise_for_search
+from app.text import normalise_email
 from app.timeutil import iso_utc
 from app.uploads import ProcessedFile, delete_file, save_file
 from app.web import external_url
 
-AUTHOR = "author"
-SYSTEM = "system"
-
-# Author edits are possible while moderators have not decided yet, or asked
-# for changes.
-EDITABLE = (IdeaStatus.AWAITING_REVIEW, IdeaStatus.CHANGES_REQUESTED)
-WITHDRAWABLE = (IdeaStatus.AWAITING_REVIEW, IdeaStatus.CHANGES_REQUESTED, IdeaStatus.PUBLISHED)
 MAIL_TEMPLATES = ("idea_confirm", "idea_tracking", "idea_withdrawn")
 
 
@@ -162,52 +157,19 @@ def submissions_last_hour(email: str) -> int:
 # -- history ------------------------------------------------------------------------
 
 
-def record_event(
-    idea: Idea,
-    kind: str,
-    from_status: str | None,
-    to_status: str | None,
-    *,
-    actor_label: str = AUTHOR,
-    message: str | None = None,
-    data: dict[str, Any] | None = None,
-) -> IdeaEvent:
-    event = IdeaEvent(
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        actor_label=actor_label,
-        message=message,
-        data=data,
-    )
-    idea.events.append(event)
-    return event
-
-
-def _move(idea: Idea, allowed_from: tuple[str, ...], to_status: str, version: int | None) -> str:
-    """Change the status in one conditional UPDATE, so two requests (an
-    author and a moderator, or a double click) cannot both win. Bumps the
-    version, which makes a moderator's open decision form stale."""
-    conditions = [Idea.id == idea.id, Idea.status.in_([str(s) for s in allowed_from])]
-    if version is not None:
-        conditions.append(Idea.version == version)
-    from_status = idea.status
-    result = db.session.execute(
-        update(Idea)
-        .where(*conditions)
-        .values(status=str(to_status), version=Idea.version + 1, updated_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(idea)
-    if result.rowcount != 1:
-        if version is not None and idea.version != version and idea.status in allowed_from:
-            raise StaleVersion(
-                _(
-                    "Pomysł zmienił się w międzyczasie. Sprawdź jego aktualną wersję i spróbuj ponownie."
-                )
-            )
+def _move(
+    idea: Idea, action: str, version: int | None = None, data: dict[str, Any] | None = None
+) -> lifecycle.Step:
+    """Take the author's step *action* (see app.ideas.lifecycle); a refusal
+    becomes this module's error."""
+    step = lifecycle.move(idea, action, AUTHOR, version=version, data=data)
+    if step.refused == lifecycle.STALE:
+        raise StaleVersion(
+            _("Pomysł zmienił się w międzyczasie. Sprawdź jego aktualną wersję i spróbuj ponownie.")
+        )
+    if not step:
         raise NotAllowedNow(_("Na tym etapie nie można już tego zrobić."))
-    return from_status
+    return step
 
 
 # -- submitting ---------------------------------------------------------------------
@@ -239,7 +201,6 @@ def submit_idea(submission: Submission) -> tuple[Idea, str]:
         source=IdeaSource.FORM,
         title=submission.title,
         description=submission.description,
-        search_text=normalise_for_search(submission.title, submission.description),
         author_name=submission.author_name,
         email=submission.email,
         municipality=submission.municipality or None,
@@ -248,7 +209,6 @@ def submit_idea(submission: Submission) -> tuple[Idea, str]:
         consent_version=current_app.config["CONSENT_VERSION"],
         consented_at=now,
         submitter_hash=submitter_hash(submission.email),
-        status=IdeaStatus.UNCONFIRMED,
         confirm_token_hash=confirm_hash,
         track_token_hash=track_hash,
         submitted_at=now,
@@ -256,11 +216,10 @@ def submit_idea(submission: Submission) -> tuple[Idea, str]:
     db.session.add(idea)
     if submission.attachment is not None:
         idea.attachment = _attachment_for(submission.attachment)
-    record_event(
+    lifecycle.create(
         idea,
-        "submitted",
-        None,
-        IdeaStatus.UNCONFIRMED,
+        "submit",
+        AUTHOR,
         data={
             "title": submission.title,
             "description": submission.description,
@@ -339,15 +298,12 @@ def confirm_idea(token: str) -> Confirmation | None:
         return None
     if idea.status != IdeaStatus.UNCONFIRMED:
         return Confirmation(idea, already=True)
-    try:
-        from_status = _move(idea, (IdeaStatus.UNCONFIRMED,), IdeaStatus.AWAITING_REVIEW, None)
-    except NotAllowedNow:
+    if not lifecycle.move(idea, "confirm", AUTHOR):
         # Another click won the race a moment ago.
         return Confirmation(idea, already=True)
     track_token, track_hash = new_token()
     idea.track_token_hash = track_hash
     idea.confirmed_at = utcnow()
-    record_event(idea, "confirmed", from_status, IdeaStatus.AWAITING_REVIEW)
     db.session.flush()
     queue_mail(
         idea.email,
@@ -364,11 +320,11 @@ def confirm_idea(token: str) -> Confirmation | None:
 
 
 def can_edit(idea: Idea) -> bool:
-    return idea.status in EDITABLE
+    return idea.status in lifecycle.EDITABLE
 
 
 def can_withdraw(idea: Idea) -> bool:
-    return idea.status in WITHDRAWABLE
+    return idea.status in lifecycle.WITHDRAWABLE
 
 
 def revise_idea(idea: Idea, revision: Revision, version: int) -> IdeaEvent:
@@ -376,15 +332,13 @@ def revise_idea(idea: Idea, revision: Revision, version: int) -> IdeaEvent:
     back to the moderators (``author_revised``); otherwise it stays in the
     queue (``edited``). *version* is the one the author saw."""
     before = _snapshot(idea)
-    to_status = IdeaStatus.AWAITING_REVIEW
-    from_status = _move(idea, EDITABLE, to_status, version)
+    step = _move(idea, "edit", version)
     idea.title = revision.title
     idea.description = revision.description
     idea.category = revision.category
     idea.author_name = revision.author_name
     idea.municipality = revision.municipality or None
     idea.show_author_name = revision.show_author_name
-    idea.search_text = normalise_for_search(idea.title, idea.description)
     if revision.remove_attachment or revision.attachment is not None:
         if idea.attachment is not None:
             delete_file(idea.attachment.stored_name)
@@ -398,10 +352,10 @@ def revise_idea(idea: Idea, revision: Revision, version: int) -> IdeaEvent:
         for key in after
         if before[key] != after[key]
     }
-    kind = "author_revised" if from_status == IdeaStatus.CHANGES_REQUESTED else "edited"
-    event = record_event(idea, kind, from_status, to_status, data={"changes": changed})
+    assert step.event is not None  # nosec B101 - a step that was taken wrote it
+    step.event.data = {"changes": changed}
     db.session.flush()
-    return event
+    return step.event
 
 
 def _snapshot(idea: Idea) -> dict[str, Any]:
@@ -418,14 +372,7 @@ def _snapshot(idea: Idea) -> dict[str, Any]:
 
 def withdraw_idea(idea: Idea, reason: str | None = None) -> IdeaEvent:
     """The author takes the idea back; it leaves the queue or the catalogue."""
-    from_status = _move(idea, WITHDRAWABLE, IdeaStatus.WITHDRAWN, None)
-    event = record_event(
-        idea,
-        "withdrawn",
-        from_status,
-        IdeaStatus.WITHDRAWN,
-        data={"reason": reason} if reason else None,
-    )
+    event = _move(idea, "withdraw", data={"reason": reason} if reason else None).event
     db.session.flush()
     if idea.email:
         queue_mail(
@@ -530,7 +477,7 @@ def erase_author_data(idea: Idea) -> str:
     idea.track_token_hash = None
     idea.confirm_token_hash = None
     idea.version = idea.version + 1
-    record_event(idea, "author_erased", idea.status, idea.status)
+    lifecycle.record(idea, "author_erased", idea.status, idea.status, actor=AUTHOR)
     db.session.flush()
     return "anonymised"
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from app.extensions import db
-from app.models import Idea, IdeaEvent, IdeaSource, IdeaStatus, ReplyTemplate, Report
-from app.text import normalise_for_search
+from app.ideas import lifecycle
+from app.ideas.lifecycle import AUTHOR, STAFF
+from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate, Report
 
 TEMPLATES = [
     (
@@ -60,7 +61,6 @@ def load(ctx: dict) -> None:
             source=IdeaSource.FORM,
             title=title,
             description=description,
-            search_text=normalise_for_search(title, description),
             consent_version="demo",
             consented_at=submitted,
             submitted_at=submitted,
@@ -69,14 +69,16 @@ def load(ctx: dict) -> None:
             **fields,
         )
         db.session.add(row)
-        row.events.extend(
-            [
-                IdeaEvent(kind="submitted", to_status="unconfirmed", actor_label="author",
-                          created_at=submitted, data={"title": title, "description": description}),
-                IdeaEvent(kind="confirmed", from_status="unconfirmed", to_status="awaiting_review",
-                          actor_label="author", created_at=submitted + timedelta(minutes=7)),
-            ]
-        )  # fmt: skip
+        lifecycle.history(
+            row,
+            "submit",
+            None,
+            AUTHOR,
+            at=submitted,
+            data={"title": title, "description": description},
+        )
+        lifecycle.history(row, "confirm", IdeaStatus.UNCONFIRMED, AUTHOR,
+                          at=submitted + timedelta(minutes=7))  # fmt: skip
         return row
 
     # Sent, sent back for a missing place, and revised by its author.
@@ -99,18 +101,17 @@ def load(ctx: dict) -> None:
         first_text + " Na początek pięć przystanków w Zelowie: przy rynku, dworcu "
         "autobusowym, szkole podstawowej, przychodni i cmentarzu."
     )
-    revised.search_text = normalise_for_search(revised.title, revised.description)
     revised.version = 3
-    revised.events.extend(
-        [
-            IdeaEvent(kind="changes_requested", from_status="awaiting_review",
-                      to_status="changes_requested", actor_label="staff", created_at=asked,
-                      message="Prosimy dopisać, przy których przystankach ławki miałyby stanąć."),
-            IdeaEvent(kind="author_revised", from_status="changes_requested",
-                      to_status="awaiting_review", actor_label="author",
-                      created_at=asked + timedelta(hours=20)),
-        ]
-    )  # fmt: skip
+    lifecycle.history(
+        revised,
+        "request_changes",
+        IdeaStatus.AWAITING_REVIEW,
+        STAFF,
+        at=asked,
+        message="Prosimy dopisać, przy których przystankach ławki miałyby stanąć.",
+    )
+    lifecycle.history(revised, "edit", IdeaStatus.CHANGES_REQUESTED, AUTHOR,
+                      at=asked + timedelta(hours=20))  # fmt: skip
 
     # A near-duplicate of a published idea: a candidate for merging.
     idea(

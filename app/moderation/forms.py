@@ -17,19 +17,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.ideas.lifecycle import ACTION_LABELS
 from app.moderation.services import (
     BULK_ACTIONS,
     MAX_REASON,
     TEMPLATE_ACTIONS,
 )
-
-ACTION_LABELS = {
-    "publish": _l("Opublikuj"),
-    "reject": _l("Odrzuć"),
-    "request_changes": _l("Poproś o zmiany"),
-    "merge": _l("Połącz z innym pomysłem"),
-    "hide": _l("Ukryj"),
-}
 
 
 def _action_choices(actions) -> list[tuple[str, str]]:  # noqa: ANN001

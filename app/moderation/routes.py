@@ -27,10 +27,10 @@ from sqlalchemy import select
 from app.catalogue import services as catalogue
 from app.catalogue.forms import AnswerForm
 from app.extensions import db
+from app.ideas import lifecycle
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
 from app.moderation import bp, queries, services
 from app.moderation.forms import (
-    ACTION_LABELS,
     BulkDecisionForm,
     DecisionForm,
     DismissReportsForm,
@@ -69,14 +69,14 @@ def _render_queue(
             counts=queries.tab_counts(filters),
             report_counts=queries.open_report_counts([idea.id for idea in ideas]),
             choices=queries.filter_choices(),
-            statuses=[(s.value, services.status_label(s.value)) for s in IdeaStatus],
+            statuses=[(s.value, lifecycle.staff_status_label(s.value)) for s in IdeaStatus],
             sources=_source_labels(),
             bulk_form=bulk_form,
             templates=services.templates_for_form(),
             selected=selected or set(),
             refused=refused or [],
             problem=problem,
-            status_label=services.status_label,
+            status_label=lifecycle.staff_status_label,
             tab_labels=_tab_labels(),
         ),
         status,
@@ -200,7 +200,8 @@ def _result_labels() -> dict[str, str]:
 def _decision_form(idea: Idea, formdata: bool = True) -> DecisionForm:
     form = DecisionForm() if formdata else DecisionForm(formdata=None)
     form.action.choices = [
-        (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
+        (action, lifecycle.ACTION_LABELS[action])
+        for action in services.allowed_actions(idea.status)
     ]
     form.set_templates(services.templates_for_form())
     if not formdata:
@@ -239,8 +240,8 @@ def _render_review(
             attachment_url=_attachment_url(idea),
             templates=templates,
             show_contact=moderator,
-            status_label=services.status_label,
-            action_labels=ACTION_LABELS,
+            status_label=lifecycle.staff_status_label,
+            action_labels=lifecycle.ACTION_LABELS,
             problem=problem,
             next_url=safe_next_url(request.values.get("next")),
         ),
@@ -290,7 +291,8 @@ def decision(idea_id: int):
         error = done.error
         idea = db.get_or_404(Idea, idea_id)
         form.action.choices = [
-            (action, ACTION_LABELS[action]) for action in services.allowed_actions(idea.status)
+            (action, lifecycle.ACTION_LABELS[action])
+            for action in services.allowed_actions(idea.status)
         ]
         problem = None
         if error.status == 409:
@@ -367,7 +369,9 @@ def templates():
     rows = db.session.scalars(
         select(ReplyTemplate).order_by(ReplyTemplate.active.desc(), ReplyTemplate.title)
     ).all()
-    return render_template("moderation/templates.html", templates=rows, action_labels=ACTION_LABELS)
+    return render_template(
+        "moderation/templates.html", templates=rows, action_labels=lifecycle.ACTION_LABELS
+    )
 
 
 @bp.route("/staff/moderation/templates/new", methods=["GET", "POST"])

@@ -21,11 +21,11 @@ from sqlalchemy import func, select, update
 from app import audit
 from app.errors import ServiceError
 from app.extensions import db
+from app.ideas import lifecycle
 from app.mail import InvalidRecipient, queue_mail
 from app.models import (
     DigestDelivery,
     Idea,
-    IdeaEvent,
     IdeaStatus,
     ReplyTemplate,
     Report,
@@ -33,38 +33,16 @@ from app.models import (
     User,
     utcnow,
 )
-from app.text import normalise_for_search
 
 logger = logging.getLogger("odkrywka.moderation")
 
 S = IdeaStatus
 
-# action -> the state it leads to
-ACTIONS: dict[str, IdeaStatus] = {
-    "publish": S.PUBLISHED,
-    "reject": S.REJECTED,
-    "request_changes": S.CHANGES_REQUESTED,
-    "merge": S.MERGED,
-    "hide": S.HIDDEN,
-}
-
-# action -> the states it may be taken from (the idea's lifecycle). The way
-# back from changes_requested to awaiting_review belongs to the author.
+# The decisions and the states each may be taken from: a view of the
+# lifecycle's table (app.ideas.lifecycle.TRANSITIONS).
+ACTIONS = lifecycle.DECISIONS
 ALLOWED_FROM: dict[str, tuple[IdeaStatus, ...]] = {
-    "publish": (S.AWAITING_REVIEW, S.CHANGES_REQUESTED, S.HIDDEN),
-    "reject": (S.AWAITING_REVIEW, S.CHANGES_REQUESTED),
-    "request_changes": (S.AWAITING_REVIEW,),
-    "merge": (S.AWAITING_REVIEW, S.CHANGES_REQUESTED, S.PUBLISHED),
-    "hide": (S.PUBLISHED,),
-}
-
-# action -> IdeaEvent.kind written for it
-EVENT_KINDS = {
-    "publish": "published",
-    "reject": "rejected",
-    "request_changes": "changes_requested",
-    "merge": "merged",
-    "hide": "hidden",
+    action: lifecycle.sources(action) for action in ACTIONS
 }
 
 # Decisions that may be taken on many ideas at once from the queue.
@@ -92,32 +70,9 @@ class DecisionConflict(ModerationError):
     status = 409
 
 
-def action_label(action: str) -> str:
-    return {
-        "publish": _("Opublikuj"),
-        "reject": _("Odrzuć"),
-        "request_changes": _("Poproś o zmiany"),
-        "merge": _("Połącz z innym pomysłem"),
-        "hide": _("Ukryj"),
-    }.get(action, action)
-
-
-def status_label(status: str | None) -> str:
-    return {
-        S.UNCONFIRMED: _("niepotwierdzony"),
-        S.AWAITING_REVIEW: _("czeka na moderację"),
-        S.CHANGES_REQUESTED: _("czeka na poprawki autora"),
-        S.PUBLISHED: _("opublikowany"),
-        S.REJECTED: _("odrzucony"),
-        S.MERGED: _("połączony z innym"),
-        S.HIDDEN: _("ukryty"),
-        S.WITHDRAWN: _("wycofany przez autora"),
-    }.get(status or "", status or "")
-
-
 def allowed_actions(status: str) -> list[str]:
     """The decisions the lifecycle allows from *status*, in form order."""
-    return [action for action, sources in ALLOWED_FROM.items() if status in sources]
+    return lifecycle.actions_from(status)
 
 
 # --- decisions -----------------------------------------------------------
@@ -157,32 +112,17 @@ def decide(
         )
     shown = _parse_version(version)
 
-    from_status = idea.status
-    to_status = ACTIONS[action]
-    allowed = ALLOWED_FROM[action]
-    # Friendly refusals first; the conditional UPDATE below is the real guard.
-    if shown != idea.version:
-        raise _stale(idea)
-    if from_status not in allowed:
-        raise _not_allowed(idea, action)
-
+    # Friendly refusals first; the lifecycle's conditional UPDATE below is
+    # the real guard.
+    _refuse(idea, action, lifecycle.refusal(idea, action, actor, shown))
     target = _merge_target(idea, merge_into) if action == "merge" else None
     edits = _public_edits(idea, public_title, public_description) if action == "publish" else {}
 
-    result = db.session.execute(
-        update(Idea)
-        .where(
-            Idea.id == idea.id,
-            Idea.version == shown,
-            Idea.status.in_([status.value for status in allowed]),
-        )
-        .values(version=Idea.version + 1, status=to_status.value)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        db.session.refresh(idea)
-        raise _stale(idea)
-    db.session.refresh(idea)
+    step = lifecycle.move(idea, action, actor, version=shown, message=reason or None)
+    _refuse(idea, action, step.refused)
+    assert step.event is not None and step.transition is not None  # nosec B101
+    from_status, to_status = step.from_status, step.transition.to_status
+    kind = step.transition.event
 
     data: dict[str, Any] = {}
     if action == "publish":
@@ -193,27 +133,15 @@ def decide(
         if edits:
             for name, change in edits.items():
                 setattr(idea, name, change["new"])
-            idea.search_text = normalise_for_search(idea.title, idea.description)
             data["edits"] = edits
     elif action == "merge":
         assert target is not None
         data.update(_merge(idea, target, actor))
     if action in ("hide", "merge"):
-        resolved = _resolve_open_reports(idea, actor, EVENT_KINDS[action])
+        resolved = _resolve_open_reports(idea, actor, kind)
         if resolved:
             data["reports_resolved"] = resolved
-
-    db.session.add(
-        IdeaEvent(
-            idea_id=idea.id,
-            kind=EVENT_KINDS[action],
-            from_status=from_status,
-            to_status=to_status.value,
-            actor_id=actor.id,
-            message=reason or None,
-            data=data or None,
-        )
-    )
+    step.event.data = data or None
     audit.record(
         f"idea.{action}",
         idea,
@@ -238,12 +166,20 @@ def _parse_version(version: Any) -> int:
         ) from None
 
 
+def _refuse(idea: Idea, action: str, why: str | None) -> None:
+    """Turn the lifecycle's refusal into the moderator's message."""
+    if why == lifecycle.STALE:
+        raise _stale(idea)
+    if why is not None:
+        raise _not_allowed(idea, action)
+
+
 def _stale(idea: Idea) -> DecisionConflict:
     return DecisionConflict(
         _(
             "Ten pomysł zmienił się, odkąd otwarto tę stronę (teraz: %(status)s). "
             "Nic nie zostało zapisane – sprawdź aktualny stan i zdecyduj ponownie.",
-            status=status_label(idea.status),
+            status=lifecycle.staff_status_label(idea.status),
         )
     )
 
@@ -252,8 +188,8 @@ def _not_allowed(idea: Idea, action: str) -> DecisionConflict:
     return DecisionConflict(
         _(
             "Decyzji „%(action)s” nie można podjąć dla pomysłu w stanie „%(status)s”.",
-            action=action_label(action),
-            status=status_label(idea.status),
+            action=lifecycle.action_label(action),
+            status=lifecycle.staff_status_label(idea.status),
         ),
         field="action",
     )
@@ -314,7 +250,7 @@ def _merge_target(idea: Idea, merge_into: Any) -> Idea:
                 "Pomysł nr %(id)s nie jest opublikowany (%(status)s). "
                 "Łączyć można tylko z opublikowanym pomysłem.",
                 id=target_id,
-                status=status_label(target.status),
+                status=lifecycle.staff_status_label(target.status),
             ),
             field="merge_into",
         )
@@ -369,13 +305,11 @@ def _merge(source: Idea, target: Idea, actor: User) -> dict[str, Any]:
     db.session.refresh(target)
     source.merged_into_id = target.id
     source.supports_count = 0
-    db.session.add(
-        IdeaEvent(
-            idea_id=target.id,
-            kind="merged_from",
-            actor_id=actor.id,
-            data={"idea_id": source.id, "supports_moved": moved, "supports_merged": duplicates},
-        )
+    lifecycle.record(
+        target,
+        "merged_from",
+        actor=actor,
+        data={"idea_id": source.id, "supports_moved": moved, "supports_merged": duplicates},
     )
     return {"merged_into": target.id, "supports_moved": moved, "supports_merged": duplicates}
 
@@ -609,7 +543,7 @@ def _notify_author(
     try:
         queue_mail(
             idea.email,
-            f"moderation_{EVENT_KINDS[action]}",
+            f"moderation_{lifecycle.event_kind(action)}",
             subjects[action],
             locale=idea.locale or "pl",
             **context,

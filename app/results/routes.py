@@ -6,9 +6,9 @@ from flask import render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.catalogue.labels import idea_source_label, idea_status_label
 from app.extensions import db
 from app.i18n import format_when
+from app.ideas.lifecycle import public_status_label, source_label
 from app.models import Process
 from app.results import bp
 from app.results.stats import ACCEPTED_STATUSES, current
@@ -49,11 +49,15 @@ def index():
             for slug_, name, n in stats.by_category
         ],
         source_rows=[
-            (idea_source_label(source), n, url_for("catalogue.index", source=source, **_p(process)))
+            (source_label(source), n, url_for("catalogue.index", source=source, **_p(process)))
             for source, n in stats.by_source
         ],
         status_rows=[
-            (idea_status_label(status), n, url_for("catalogue.index", status=status, **_p(process)))
+            (
+                public_status_label(status),
+                n,
+                url_for("catalogue.index", status=status, **_p(process)),
+            )
             for status, n in stats.by_status
         ],
         week_rows=[(_week_label(monday), n) for monday, n in stats.per_week],
@@ -76,7 +80,7 @@ def index():
             if w.participants is not None
         ],  # fmt: skip
         accepted_links=[
-            (idea_status_label(status), url_for("catalogue.index", status=status, **_p(process)))
+            (public_status_label(status), url_for("catalogue.index", status=status, **_p(process)))
             for status in ACCEPTED_STATUSES
         ],
         progress_rows=[

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app import audit
-from app.ideas.labels import STATUS_LABELS
+from app.ideas.lifecycle import STATUS_LABELS
 from app.privacy import services
 from app.security.permissions import permission_required
 from app.staff_privacy import bp

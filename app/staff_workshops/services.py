@@ -17,11 +17,11 @@ from sqlalchemy import func, or_, select, update
 from app import audit
 from app.errors import ServiceError
 from app.extensions import db
+from app.ideas import lifecycle
 from app.mail import queue_mail
 from app.models import (
     Category,
     Idea,
-    IdeaEvent,
     IdeaSource,
     IdeaStatus,
     Process,
@@ -35,7 +35,7 @@ from app.models.workshop import (
     WorkshopGroup,
     WorkshopKind,
 )
-from app.text import csv_cell, normalise_for_search, single_line, slugify
+from app.text import csv_cell, single_line, slugify
 from app.timeutil import local_to_utc, utc_to_local
 from app.workshops import services as registrations
 from app.workshops.forms import participant_group_labels
@@ -441,41 +441,37 @@ def record_idea(actor: User, workshop: Workshop, data: dict[str, Any]) -> Idea:
         workshop_group_id=group.id if group else None,
         title=title,
         description=description,
-        search_text=normalise_for_search(title, description),
-        status=IdeaStatus.AWAITING_REVIEW,
         submitted_at=now,
         confirmed_at=now,
         created_by_id=actor.id,
         locale="pl",
     )
     db.session.add(idea)
-    idea.events.append(
-        IdeaEvent(
-            kind="submitted",
-            to_status=IdeaStatus.AWAITING_REVIEW,
-            actor_id=actor.id,
-            created_at=now,
-            data={
-                "title": title,
-                "description": description,
-                "workshop": workshop.slug,
-                "group": group.name if group else None,
-            },
-        )
+    lifecycle.create(
+        idea,
+        "record",
+        actor,
+        at=now,
+        data={
+            "title": title,
+            "description": description,
+            "workshop": workshop.slug,
+            "group": group.name if group else None,
+        },
     )
-    if publish:
-        idea.status = IdeaStatus.PUBLISHED
-        idea.published_at = now
-        idea.events.append(
-            IdeaEvent(
-                kind="published",
-                from_status=IdeaStatus.AWAITING_REVIEW,
-                to_status=IdeaStatus.PUBLISHED,
-                actor_id=actor.id,
-                created_at=now,
-            )
-        )
     db.session.flush()
+    if publish:
+        if not lifecycle.move(idea, "publish", actor):
+            raise WorkshopError(
+                _(
+                    "Decyzji „%(action)s” nie można podjąć dla pomysłu w stanie „%(status)s”.",
+                    action=lifecycle.action_label("publish"),
+                    status=lifecycle.staff_status_label(idea.status),
+                ),
+                "mode",
+            )
+        idea.published_at = now
+        db.session.flush()
     audit.record(
         "idea.recorded_from_workshop",
         idea,
