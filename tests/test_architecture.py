@@ -44,6 +44,7 @@ LAYERS = {
         "app.pagecache",
         "app.errors",
         "app.web",
+        "app.transaction",
         "app.maintenance",
     },
     FEATURES: {
