@@ -95,7 +95,7 @@ def service_error_response(error: ServiceError):  # noqa: ANN201
         return error_response(code, message, ERROR_CODES.get(code, "refused"))
     if code in ERROR_CODES:
         return error_response(code, message)
-    title = _("Nie udało się") if code != 409 else _("Ktoś był szybszy")
+    title = _("Nie udało się") if code != 409 else _("Dane zmieniły się w międzyczasie")
     return render_template(
         "errors/error.html", code=code, title=title, message=message or title
     ), code
