@@ -35,6 +35,21 @@ def pytest_report_header(config) -> str:  # noqa: ANN001
     return f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
 
 
+def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
+    from tests.browser_support import close_chromium
+
+    close_chromium()
+
+
+@pytest.fixture
+def browser_page():
+    """A page in headless Chromium (fresh context, Playwright's defaults)."""
+    from tests.browser_support import new_page
+
+    with new_page() as page:
+        yield page
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 
 from app import create_app
-from app.security.permissions import PERMISSIONS
 from app.models import IdeaStatus
+from app.security.permissions import PERMISSIONS
 from config import TestConfig
 
 # The only staff paths anyone may reach: signing in (with its second,
