@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import uuid
 from collections.abc import Iterator
@@ -24,7 +23,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from app.extensions import db
 from config import TestConfig
-from tests.factories import Factory
+from tests.factories import Factory, free_port
 from tests.smtp import SMTPServer
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
@@ -33,6 +32,20 @@ ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 
 def pytest_report_header(config) -> str:  # noqa: ANN001
     return f"database: {'PostgreSQL' if ON_POSTGRES else 'SQLite'}"
+
+
+# Tests using these fixtures (or needing a browser, PostgreSQL server or
+# Redis) start servers of their own: they are marked ``network``.
+SERVER_FIXTURES = {"live_server", "smtp_server", "mail_app", "mail_client"}
+SERVER_MARKERS = ("browser", "postgres", "redis")
+
+
+def pytest_collection_modifyitems(items) -> None:  # noqa: ANN001
+    for item in items:
+        if SERVER_FIXTURES.intersection(item.fixturenames) or any(
+            item.get_closest_marker(name) for name in SERVER_MARKERS
+        ):
+            item.add_marker(pytest.mark.network)
 
 
 def pytest_sessionfinish(session, exitstatus) -> None:  # noqa: ANN001
@@ -48,12 +61,6 @@ def browser_page():
 
     with new_page() as page:
         yield page
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

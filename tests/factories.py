@@ -8,6 +8,7 @@ Methods accept any model field as a keyword to override the defaults.
 from __future__ import annotations
 
 import itertools
+import socket
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,14 @@ from app.security.tokens import new_token
 from app.text import normalise_for_search
 
 _counter = itertools.count(1)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
 # Hashing a password with the production Argon2 parameters takes tens of
 # milliseconds; accounts with the default password share one real hash.
 _password_hashes: dict[str, str] = {}

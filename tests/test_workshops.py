@@ -735,6 +735,7 @@ def test_participation_counts_per_group(app, make):
 # --- demo ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_demo_meetings(app, runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output
