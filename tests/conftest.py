@@ -14,11 +14,13 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from app import create_app
 from app.extensions import db
@@ -105,16 +107,35 @@ def database_url(database_template: str, worker_database_path: Path) -> Iterator
     test of a worker, so an app built for one test can serve the next."""
     if ON_POSTGRES:
         yield database_template
-        engine = create_engine(database_template)
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with engine.begin() as connection:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        _empty_postgres_database(database_template)
     else:
         for leftover in worker_database_path.parent.glob(worker_database_path.name + "-*"):
             leftover.unlink()  # a journal left by a test that stopped mid-transaction
         shutil.copyfile(database_template, worker_database_path)
         yield f"sqlite:///{worker_database_path}"
+
+
+_postgres_engines: dict[str, Any] = {}
+
+
+def _empty_postgres_database(url: str) -> None:
+    """Delete every row and restart every id sequence, as a fresh database.
+
+    DELETE on a nearly empty table costs about a millisecond; TRUNCATE of the
+    same tables several hundred (it rewrites every table file)."""
+    engine = _postgres_engines.get(url)
+    if engine is None:
+        engine = _postgres_engines[url] = create_engine(url, poolclass=NullPool)
+    with engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+        sequences = connection.scalars(
+            text("SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
+                 " FROM information_schema.sequences")
+        ).all()
+        if sequences:
+            restarts = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
+            connection.execute(text(f"SELECT {restarts}"))
 
 
 class _TemplateBytecode(BytecodeCache):
