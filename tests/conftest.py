@@ -229,6 +229,9 @@ class _SharedApp:
         app = self.app
         if app is None:
             return
+        if self.built_at != self.builds:  # another app has set up the extensions since
+            self.app = None
+            return
         try:
             unchanged = self.take_fingerprint(app) == self.fingerprint
         except Exception:  # noqa: BLE001 - anything odd: build a fresh one
@@ -239,7 +242,7 @@ class _SharedApp:
         store = app.extensions.get("page_cache")
         if store is not None:
             app.extensions["page_cache"] = PageStore(store.max_entries, store.max_bytes)
-        if limiter._storage is not None:  # only set up when rate limiting is on
+        if app.config.get("RATELIMIT_ENABLED") and limiter._storage is not None:
             with app.app_context():
                 limiter.reset()
         shutil.rmtree(upload_dir, ignore_errors=True)
