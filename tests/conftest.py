@@ -130,8 +130,10 @@ def _empty_postgres_database(url: str) -> None:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
         sequences = connection.scalars(
-            text("SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
-                 " FROM information_schema.sequences")
+            text(
+                "SELECT quote_ident(sequence_schema) || '.' || quote_ident(sequence_name)"
+                " FROM information_schema.sequences"
+            )
         ).all()
         if sequences:
             restarts = ", ".join(f"setval('{name}', 1, false)" for name in sequences)
@@ -327,6 +329,12 @@ def login(client, make):
         return user
 
     return sign_in
+
+
+@pytest.fixture
+def moderator(login):
+    """The test client signed in as a moderator; returns the user."""
+    return login("moderator")
 
 
 @pytest.fixture

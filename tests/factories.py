@@ -37,6 +37,7 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
+
 # Hashing a password with the production Argon2 parameters takes tens of
 # milliseconds; accounts with the default password share one real hash.
 _password_hashes: dict[str, str] = {}
@@ -180,3 +181,13 @@ class Factory:
         with self.app.app_context():
             query = select(func.count()).select_from(model).filter_by(**filters)
             return db.session.scalar(query)
+
+    def audit_actions(self, **filters: Any) -> list[str]:
+        """The actions of the audit log rows matching *filters*, oldest first."""
+        from sqlalchemy import select
+
+        from app.models import AuditEntry
+
+        with self.app.app_context():
+            query = select(AuditEntry.action).filter_by(**filters).order_by(AuditEntry.id)
+            return list(db.session.scalars(query))
