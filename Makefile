@@ -10,7 +10,7 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 # Test processes (pytest-xdist); "auto" uses every core.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install install-dev translations compile-translations lint test-sqlite test-postgres bench clean
+.PHONY: run test test-fast install install-dev translations compile-translations lint test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ test-postgres: install-dev
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 test: lint test-sqlite test-postgres
+
+# The edit-test loop: SQLite only, without the slow, browser and server tests.
+test-fast: install-dev
+	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not slow and not browser and not network" $(PYTEST_ARGS)
 
 bench: install-dev
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

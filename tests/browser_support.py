@@ -3,6 +3,10 @@ axe-playwright-python (bundled, no network), demo pages to visit.
 
 Locally the browser tests skip with a clear message when Chromium is
 missing; with CI=true they fail instead, so CI never silently skips them.
+
+One Chromium serves every browser test of a test process (starting it is
+the slow part); each test gets a context of its own (cookies, storage,
+settings), closed after it. tests/conftest.py closes the browser at the end.
 """
 
 from __future__ import annotations
@@ -62,20 +66,52 @@ class Browser:
         return response
 
 
+_shared: dict[str, Any] = {}
+
+
+def chromium() -> Any:
+    """The test process's headless Chromium, started on first use."""
+    require_chromium()
+    if "browser" not in _shared or not _shared["browser"].is_connected():
+        from playwright.sync_api import sync_playwright
+
+        if "playwright" not in _shared:
+            _shared["playwright"] = sync_playwright().start()
+        _shared["browser"] = _shared["playwright"].chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+    return _shared["browser"]
+
+
+def close_chromium() -> None:
+    browser = _shared.pop("browser", None)
+    if browser is not None and browser.is_connected():
+        browser.close()
+    playwright = _shared.pop("playwright", None)
+    if playwright is not None:
+        playwright.stop()
+
+
+@contextmanager
+def new_page(**context_options: Any) -> Iterator[Any]:
+    """A page in a fresh browser context with Playwright's default settings."""
+    context = chromium().new_context(**context_options)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
 @contextmanager
 def open_browser(base_url: str, *, javascript: bool = True) -> Iterator[Browser]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     host = urlsplit(base_url).netloc
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(
-            locale="pl-PL",
-            viewport={"width": 1280, "height": 900},
-            java_script_enabled=javascript,
-            service_workers="block",
-        )
+    context = chromium().new_context(
+        locale="pl-PL",
+        viewport={"width": 1280, "height": 900},
+        java_script_enabled=javascript,
+        service_workers="block",
+    )
+    try:
         page = context.new_page()
         page.set_default_timeout(15_000)
         wrapper = Browser(page=page, allowed_host=host)
@@ -88,11 +124,9 @@ def open_browser(base_url: str, *, javascript: bool = True) -> Iterator[Browser]
                 route.abort()
 
         context.route("**/*", guard)
-        try:
-            yield wrapper
-        finally:
-            context.close()
-            browser.close()
+        yield wrapper
+    finally:
+        context.close()
 
 
 def run_axe(page) -> list[dict[str, Any]]:  # noqa: ANN001
@@ -103,6 +137,17 @@ def run_axe(page) -> list[dict[str, Any]]:  # noqa: ANN001
         options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
     )
     return results.response["violations"]
+
+
+def axe_violations(page) -> list[str]:  # noqa: ANN001
+    """Every axe-core rule (not only the WCAG tags of ``run_axe``): id and targets."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [
+        f"{item['id']}: {[node['target'] for node in item['nodes']]}"
+        for item in results.response["violations"]
+    ]
 
 
 def describe_violations(label: str, url: str, violations: list[dict[str, Any]]) -> str:

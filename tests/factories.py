@@ -8,6 +8,7 @@ Methods accept any model field as a keyword to override the defaults.
 from __future__ import annotations
 
 import itertools
+import socket
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +29,18 @@ from app.security.tokens import new_token
 from app.text import normalise_for_search
 
 _counter = itertools.count(1)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on at the moment."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# Hashing a password with the production Argon2 parameters takes tens of
+# milliseconds; accounts with the default password share one real hash.
+_password_hashes: dict[str, str] = {}
 
 
 class Factory:
@@ -53,7 +66,12 @@ class Factory:
         fields = {"email": f"staff{n}@example.org", "name": f"Staff {n}", "role": role}
         fields.update(kwargs)
         user = User(**fields)
-        user.set_password(password)
+        if password in _password_hashes:
+            user.password_hash = _password_hashes[password]
+        else:
+            user.set_password(password)
+            if password == self.PASSWORD:
+                _password_hashes[password] = user.password_hash
         return self._save(user)
 
     def process(self, **kwargs: Any) -> Process:
@@ -163,3 +181,13 @@ class Factory:
         with self.app.app_context():
             query = select(func.count()).select_from(model).filter_by(**filters)
             return db.session.scalar(query)
+
+    def audit_actions(self, **filters: Any) -> list[str]:
+        """The actions of the audit log rows matching *filters*, oldest first."""
+        from sqlalchemy import select
+
+        from app.models import AuditEntry
+
+        with self.app.app_context():
+            query = select(AuditEntry.action).filter_by(**filters).order_by(AuditEntry.id)
+            return list(db.session.scalars(query))

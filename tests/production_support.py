@@ -13,7 +13,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +28,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from tests.factories import free_port
 from tests.smtp import SMTPServer, _Handler
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,12 +36,6 @@ BIN = Path(sys.executable).parent
 SECRET = "production-tests-shared-secret-" + uuid.uuid4().hex
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def unavailable(reason: str) -> None:

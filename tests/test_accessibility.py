@@ -3,6 +3,8 @@ staff pages, in headless Chromium, with the demo consultation loaded."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser_support import (
     demo_targets,
     describe_violations,
@@ -15,6 +17,8 @@ from tests.browser_support import (
     staff_pages,
 )
 from tests.factories import Factory
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def check_pages(browser, base_url: str, pages) -> list[str]:  # noqa: ANN001

@@ -237,6 +237,7 @@ def test_docs_page_explains_the_data_for_people(client):
 # --- Every documented operation, with generated inputs ---------------------
 
 
+@pytest.mark.slow
 def test_api_conforms_to_its_openapi_document(app, data):
     """Generated requests for every documented operation: never a 5xx, always
     JSON, every answer valid against the document (schemathesis)."""

@@ -6,40 +6,23 @@ import pytest
 
 from app.articles.covers import store_cover_bytes
 from tests.articles_support import image_bytes, make_article
+from tests.browser_support import axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-        )
-        page = browser.new_page()
-        # Nothing leaves the test machine (the video player included).
-        page.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith("http://127.0.0.1")
-                else route.abort()
-            ),
-        )
-        yield page
-        browser.close()
-
-
-def axe_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{item['id']}: {[node['target'] for node in item['nodes']]}"
-        for item in results.response["violations"]
-    ]
+def browser_page(browser_page):
+    # Nothing leaves the test machine (the video player included).
+    browser_page.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith("http://127.0.0.1")
+            else route.abort()
+        ),
+    )
+    return browser_page
 
 
 def _content(app, make):

@@ -28,17 +28,6 @@ def _article(app, **filters) -> Article:
         return article
 
 
-def _audit_actions(app, article_id: int) -> list[str]:
-    with app.app_context():
-        return list(
-            db.session.scalars(
-                select(AuditEntry.action)
-                .where(AuditEntry.object_type == "articles", AuditEntry.object_id == article_id)
-                .order_by(AuditEntry.id)
-            )
-        )
-
-
 def _revisions(app, article_id: int) -> list[ArticleRevision]:
     with app.app_context():
         revisions = db.session.scalars(
@@ -121,7 +110,7 @@ def test_every_editor_route_requires_manage_articles(app):
 # Writing -------------------------------------------------------------------
 
 
-def test_an_editor_creates_a_draft_with_a_transliterated_slug(app, client, login):
+def test_an_editor_creates_a_draft_with_a_transliterated_slug(app, client, login, make):
     editor = login("editor")
     response = _create(client, title="Łęczyca: spotkanie otwierające")
     assert response.status_code == 303
@@ -131,7 +120,7 @@ def test_an_editor_creates_a_draft_with_a_transliterated_slug(app, client, login
     assert sorted(t.slug for t in article.tags) == ["energia", "spotkania"]
     assert response.headers["Location"].endswith(f"/staff/articles/{article.id}/edit")
     assert [r.reason for r in _revisions(app, article.id)] == ["create"]
-    assert _audit_actions(app, article.id) == ["article.create"]
+    assert make.audit_actions(object_type="articles", object_id=article.id) == ["article.create"]
     # A draft is invisible to readers.
     client.post("/staff/logout")
     assert client.get("/articles/leczyca-spotkanie-otwierajace").status_code == 404
@@ -178,7 +167,7 @@ def test_an_address_an_article_had_before_cannot_be_taken_by_another(app, client
     assert "jest już zajęty" in response.get_data(as_text=True)
 
 
-def test_changing_the_slug_keeps_the_old_address_with_a_301(app, client, login):
+def test_changing_the_slug_keeps_the_old_address_with_a_301(app, client, login, make):
     article = make_article(app, slug="stary-tytul")
     login("editor")
     response = client.post(
@@ -191,7 +180,7 @@ def test_changing_the_slug_keeps_the_old_address_with_a_301(app, client, login):
     assert moved.status_code == 301
     assert moved.headers["Location"].endswith("/articles/nowy-tytul")
     assert client.get("/articles/nowy-tytul").status_code == 200
-    assert _audit_actions(app, article.id) == ["article.edit"]
+    assert make.audit_actions(object_type="articles", object_id=article.id) == ["article.edit"]
 
 
 def test_going_back_to_an_earlier_slug_is_allowed_and_redirects_follow(app, client, login):
@@ -224,7 +213,7 @@ def test_a_stale_edit_is_refused_with_409_and_the_text_kept(app, client, login):
     assert _article(app, id=article.id).body.strip() == "Cudza"
 
 
-def test_every_save_keeps_a_revision_and_one_can_be_restored(app, client, login):
+def test_every_save_keeps_a_revision_and_one_can_be_restored(app, client, login, make):
     login("editor")
     _create(client, title="Wersja pierwsza", body="Treść pierwsza")
     article = _article(app, slug="wersja-pierwsza")
@@ -255,7 +244,11 @@ def test_every_save_keeps_a_revision_and_one_can_be_restored(app, client, login)
     assert restored.slug == "wersja-pierwsza"
     assert sorted(t.slug for t in restored.tags) == ["energia", "spotkania"]
     assert [r.reason for r in _revisions(app, article.id)] == ["create", "edit", "restore"]
-    assert _audit_actions(app, article.id) == ["article.create", "article.edit", "article.restore"]
+    assert make.audit_actions(object_type="articles", object_id=article.id) == [
+        "article.create",
+        "article.edit",
+        "article.restore",
+    ]
     # The address of version 2 now leads back here.
     moved = client.get("/articles/wersja-druga")
     assert moved.status_code == 301
@@ -480,12 +473,12 @@ def test_a_schedule_in_the_past_is_refused(app, client, login):
     assert _article(app, id=article.id).state() == "draft"
 
 
-def test_unpublishing_hides_the_article_and_is_audited(app, client, login):
+def test_unpublishing_hides_the_article_and_is_audited(app, client, login, make):
     article = make_article(app, slug="wycofany")
     login("editor")
     assert client.post(f"/staff/articles/{article.id}/unpublish").status_code == 303
     assert _article(app, id=article.id).state() == "draft"
-    assert _audit_actions(app, article.id) == ["article.unpublish"]
+    assert make.audit_actions(object_type="articles", object_id=article.id) == ["article.unpublish"]
     client.post("/staff/logout")
     assert client.get("/articles/wycofany").status_code == 404
 

@@ -108,12 +108,6 @@ def test_sign_in_is_recorded_in_the_audit_log(app, client, make):
         assert entry.actor_id == user.id
 
 
-def test_passwords_are_hashed_with_argon2id(make):
-    user = make.user()
-    assert user.password_hash.startswith("$argon2id$")
-    assert Factory.PASSWORD not in user.password_hash
-
-
 @pytest.mark.parametrize(
     ("role", "path", "status"),
     [

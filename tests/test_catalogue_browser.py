@@ -3,6 +3,8 @@ finds nothing (also with form errors), and everything works without JavaScript."
 
 from __future__ import annotations
 
+import pytest
+
 from tests.browser_support import (
     demo_targets,
     describe_violations,
@@ -11,6 +13,8 @@ from tests.browser_support import (
     require_chromium,
     run_axe,
 )
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 def test_catalogue_pages_pass_axe_in_every_state(app, make, live_server):

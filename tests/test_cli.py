@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -29,6 +30,8 @@ def test_users_create_prompts_for_the_password_twice(app, runner):
         assert db.session.scalar(select(AuditEntry).filter_by(action="user.created"))
 
 
+@pytest.mark.slow
+@pytest.mark.network
 def test_users_create_reads_a_piped_password_in_a_real_process(database_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "x" * 32}
     result = subprocess.run(

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = [pytest.mark.slow, pytest.mark.network]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

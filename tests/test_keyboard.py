@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Idea, IdeaStatus, Registration
 from tests.browser_support import demo_targets, load_demo, open_browser, require_chromium
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ALLOWED_KEYS = {"Tab", "Shift+Tab", "Space", "Enter"}
 

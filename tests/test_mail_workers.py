@@ -26,6 +26,8 @@ from tests.production_support import (
     wait_until_all_sent,
 )
 
+pytestmark = [pytest.mark.slow, pytest.mark.network]
+
 
 @pytest.fixture
 def slow_smtp():

@@ -65,11 +65,6 @@ def test_the_lifecycle_table_is_the_one_the_issue_describes():
     )
 
 
-@pytest.fixture
-def moderator(login):
-    return login("moderator")
-
-
 def _fields_for(action: str, make) -> dict:  # noqa: ANN001
     if action == "publish":
         return {}

@@ -16,11 +16,6 @@ from tests.moderation_support import add_event, add_report, snapshot
 S = IdeaStatus
 
 
-@pytest.fixture
-def moderator(login):
-    return login("moderator")
-
-
 def _queue_titles(html: str) -> list[str]:
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
     return re.findall(r'<a href="/staff/ideas/\d+[^"]*">([^<]+)</a>', body)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -89,6 +90,7 @@ def public_urls(app, targets) -> list[str]:  # noqa: ANN001
     return urls
 
 
+@pytest.mark.slow
 def test_no_personal_data_on_any_public_page_feed_export_or_api(app, client, make):
     load_demo(app)
     targets = demo_targets(app, make)  # adds a registration and a tracked idea

@@ -10,6 +10,8 @@ import pytest
 
 from tests.production_support import BIN, REPO, server_env
 
+pytestmark = [pytest.mark.slow, pytest.mark.network]
+
 CONF = str(REPO / "gunicorn.conf.py")
 
 

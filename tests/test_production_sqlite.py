@@ -20,6 +20,8 @@ from app.models import Idea, OutboxMessage
 from tests.factories import Factory
 from tests.production_support import GunicornServer, server_env, submit_idea
 
+pytestmark = [pytest.mark.slow, pytest.mark.network]
+
 
 @pytest.fixture
 def sqlite_url(tmp_path) -> str:

@@ -34,6 +34,7 @@ def test_only_the_health_check_is_exempt_from_csrf(app):
     assert not csrf._exempt_blueprints
 
 
+@pytest.mark.slow
 @CSRF_ON
 @pytest.mark.parametrize("token", [None, "wrong-token", "from-another-session"])
 def test_every_post_route_refuses_a_missing_or_wrong_token(app, client, make, token):
@@ -72,6 +73,7 @@ def _get_routes_without_arguments(app) -> list[str]:  # noqa: ANN001
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("as_staff", [False, True], ids=["anonymous", "admin"])
 def test_no_get_route_writes_to_the_database(app, client, make, as_staff):
     load_demo_with_extras(app, make)
@@ -87,6 +89,7 @@ def test_no_get_route_writes_to_the_database(app, client, make, as_staff):
         assert row_counts(app) == before, f"GET {path} wrote to the database"
 
 
+@pytest.mark.slow
 def test_html_pages_carry_no_inline_script_or_style(app, client, make):
     load_demo_with_extras(app, make)
     admin = make.user(role="admin")

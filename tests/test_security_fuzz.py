@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from app.models import IdeaStatus
 from tests.browser_support import demo_targets, load_demo
 
+pytestmark = pytest.mark.slow
+
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=200)
 NASTY = st.sampled_from(
     [

@@ -222,6 +222,7 @@ def test_sign_in_brute_force_is_stopped(client, make):
     assert password_step(client, user.email).status_code == 429
 
 
+@pytest.mark.slow
 def test_no_default_accounts(app, runner):
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0

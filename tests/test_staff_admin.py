@@ -10,12 +10,7 @@ from app.extensions import db
 from app.models import AuditEntry, Category, Phase, Process, User
 
 
-def _audit_actions(app) -> list[str]:
-    with app.app_context():
-        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
-
-
-def test_admin_creates_a_staff_account(app, client, login):
+def test_admin_creates_a_staff_account(app, client, login, make):
     login("admin")
     response = client.post(
         "/staff/users/new",
@@ -32,7 +27,7 @@ def test_admin_creates_a_staff_account(app, client, login):
         user = db.session.scalar(select(User).filter_by(email="nowa@example.org"))
         assert user.role == "moderator"
         assert user.check_password("a very good password")
-    assert "user.created" in _audit_actions(app)
+    assert "user.created" in make.audit_actions()
 
 
 def test_account_form_errors_are_summarised_and_values_kept(client, login):
@@ -95,7 +90,7 @@ def test_admin_deactivates_and_reactivates_an_account(app, client, login, make):
     assert make.get(User, user.id).active is False
     client.post(f"/staff/users/{user.id}/active", data={"active": "1"})
     assert make.get(User, user.id).active is True
-    assert {"user.deactivated", "user.activated"} <= set(_audit_actions(app))
+    assert {"user.deactivated", "user.activated"} <= set(make.audit_actions())
 
 
 def test_admin_resets_a_password(app, client, login, make):
@@ -108,7 +103,7 @@ def test_admin_resets_a_password(app, client, login, make):
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(User, user.id).check_password("brand new password!")
-    assert "user.password_reset" in _audit_actions(app)
+    assert "user.password_reset" in make.audit_actions()
 
 
 def test_unknown_account_is_404(client, login):
@@ -167,7 +162,7 @@ def test_admin_adds_and_removes_a_phase(app, client, login, make):
     assert make.count(Phase) == 0
 
 
-def test_admin_manages_categories(app, client, login):
+def test_admin_manages_categories(app, client, login, make):
     login("admin")
     client.post("/staff/categories/new", data={"name": "Żółta energia", "active": "y"})
     with app.app_context():
@@ -178,7 +173,7 @@ def test_admin_manages_categories(app, client, login):
     with app.app_context():
         category = db.session.get(Category, category_id)
         assert (category.slug, category.active) == ("zolta", False)
-    assert {"category.created", "category.updated"} <= set(_audit_actions(app))
+    assert {"category.created", "category.updated"} <= set(make.audit_actions())
 
 
 def test_admin_pages_render(client, login, make):

@@ -8,32 +8,10 @@ import pytest
 
 from app.extensions import db
 from app.models import OutboxMessage
+from tests.browser_support import axe_violations
 from tests.submission_support import DESCRIPTION, link_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
-
-
-def axe_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{item['id']}: {[node['target'] for node in item['nodes']]}"
-        for item in results.response["violations"]
-    ]
 
 
 def test_typing_a_title_lists_similar_published_ideas_in_a_live_region(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -11,6 +12,8 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Attachment, Idea, IdeaEvent, OutboxMessage
 from tests.submission_support import image_bytes
+
+pytestmark = pytest.mark.slow
 
 # Any text a browser can send (no lone surrogates: they cannot be UTF-8).
 TEXT = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=300)

@@ -218,6 +218,7 @@ def test_concurrent_duplicate_supports_keep_one_row_and_never_fail(live_server, 
     assert make.count(Support, idea_id=idea.id) == 1
 
 
+@pytest.mark.slow
 def test_concurrent_confirmations_count_once(live_server, app, make):
     idea = make.idea()
     app.test_client().post(f"/ideas/{idea.id}/support", data={"email": "klik@example.org"})

@@ -685,6 +685,10 @@ def test_dashboard_has_no_workshop_tiles_for_editors(client, make, login):
     assert "Nadchodzące spotkania" not in client.get("/staff/").get_data(as_text=True)
 
 
+# --- demo ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
 def test_demo_meetings(app, runner):
     result = runner.invoke(args=["demo", "load"])
     assert result.exit_code == 0, result.output

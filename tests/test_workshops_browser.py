@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage
+from tests.browser_support import axe_violations
 from tests.factories import Factory
 from tests.workshops_support import (
     confirm_direct,
@@ -18,29 +19,6 @@ from tests.workshops_support import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-@pytest.fixture
-def browser_page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-        )
-        page = browser.new_page()
-        yield page
-        browser.close()
-
-
-def axe_violations(page) -> list[str]:  # noqa: ANN001
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [
-        f"{item['id']}: {[node['target'] for node in item['nodes']]}"
-        for item in results.response["violations"]
-    ]
 
 
 def _last_link(app) -> str:  # noqa: ANN001
