@@ -118,10 +118,11 @@ def test_the_helper_outside_a_form_commits_or_keeps_the_error(app):
         assert "A" in names and "B" not in names
 
 
-def test_an_uncaught_refusal_is_an_error_page_with_its_status(app):
+def test_an_uncaught_refusal_is_an_error_page_with_its_status(make_app):
     def refuse():  # noqa: ANN202
         raise ServiceError("Nie w tym stanie.", status=409)
 
+    app = make_app()  # an app of its own: this test adds views to it
     app.add_url_rule("/_refuse", "refuse_test", refuse)
     app.add_url_rule("/api/_refuse", "refuse_api_test", refuse)
     page = app.test_client().get("/_refuse")
