@@ -163,13 +163,26 @@ def _move(
     """Take the author's step *action* (see app.ideas.lifecycle); a refusal
     becomes this module's error."""
     step = lifecycle.move(idea, action, AUTHOR, version=version, data=data)
-    if step.refused == lifecycle.STALE:
+    _refuse(step.refused)
+    return step
+
+
+def _refuse(why: str | None) -> None:
+    """Raise this module's error for the lifecycle's refusal *why*, if any."""
+    if why is None:
+        return
+    if why == lifecycle.STALE:
         raise StaleVersion(
             _("Pomysł zmienił się w międzyczasie. Sprawdź jego aktualną wersję i spróbuj ponownie.")
         )
-    if not step:
-        raise NotAllowedNow(_("Na tym etapie nie można już tego zrobić."))
-    return step
+    raise NotAllowedNow(_("Na tym etapie nie można już tego zrobić."))
+
+
+def check_revision(idea: Idea, version: int) -> None:
+    """Refuse an edit the idea's state or *version* (the one the author
+    saw) already rules out, before anything of the edit (its file above
+    all) is read. ``revise_idea`` checks again, atomically."""
+    _refuse(lifecycle.refusal(idea, "edit", AUTHOR, version))
 
 
 # -- submitting ---------------------------------------------------------------------
