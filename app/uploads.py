@@ -24,6 +24,7 @@ import re
 import secrets
 import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,51 @@ STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp|pdf)$")
 # Markers that have no business in the first bytes of a real PDF but make a
 # file a browser could render as a web page.
 _PDF_SUSPICIOUS_HEAD = (b"<html", b"<script", b"<svg", b"<!doctype", b"<body", b"<iframe")
-# Active content a PDF viewer would run.
-_PDF_ACTIVE = (b"/JavaScript", b"/Launch")
+# Names of active content a PDF viewer would run or open (scripts, actions
+# on opening a document or a page, launched programs, embedded files, Flash,
+# XML forms), compared after "#xx" escapes in names are decoded.
+_PDF_ACTIVE = frozenset(
+    {
+        b"JS",
+        b"JavaScript",
+        b"OpenAction",
+        b"AA",
+        b"Launch",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"RichMedia",
+        b"XFA",
+    }
+)
+# A PDF name: a slash and regular characters (PDF 32000-1, 7.3.5).
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# An object stream (PDF 1.5) packs dictionaries into a compressed stream.
+_PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream\r?\n")
+# Stream filters (full and abbreviated names).
+_PDF_FILTERS = frozenset(
+    {
+        b"FlateDecode",
+        b"Fl",
+        b"ASCIIHexDecode",
+        b"AHx",
+        b"ASCII85Decode",
+        b"A85",
+        b"LZWDecode",
+        b"LZW",
+        b"RunLengthDecode",
+        b"RL",
+        b"CCITTFaxDecode",
+        b"CCF",
+        b"JBIG2Decode",
+        b"DCTDecode",
+        b"DCT",
+        b"JPXDecode",
+        b"Crypt",
+    }
+)
+# How much the object streams of one file may expand to while checked.
+_PDF_MAX_INFLATED = 64 * 1024 * 1024
 
 
 class UploadError(ServiceError, ValueError):
@@ -391,14 +435,62 @@ def check_pdf(data: bytes) -> ProcessedFile:
         raise UploadError(
             "corrupt", _("Nie udało się odczytać pliku PDF: jest uszkodzony albo niekompletny.")
         )
-    if any(marker in data for marker in _PDF_ACTIVE):
+    if _pdf_has_active_content(data):
         raise UploadError(
             "type",
             _(
-                "Pliki PDF z wbudowanymi skryptami nie są przyjmowane. Zapisz dokument ponownie bez nich."
+                "Pliki PDF ze skryptami, automatycznymi akcjami albo osadzonymi plikami nie są "
+                "przyjmowane. Zapisz dokument ponownie bez nich (np. drukując go do PDF)."
             ),
         )
     return ProcessedFile(data=data, content_type=PDF)
+
+
+def _pdf_name_list(data: bytes) -> list[bytes]:
+    """The names in *data*, in order, with "#xx" escapes decoded
+    (``/J#61vaScript`` is ``/JavaScript`` to a viewer)."""
+    return [
+        _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        for match in _PDF_NAME.finditer(data)
+    ]
+
+
+def _pdf_names(data: bytes) -> set[bytes]:
+    return set(_pdf_name_list(data))
+
+
+def _pdf_has_active_content(data: bytes) -> bool:
+    """Whether the file, or any object stream packed in it, names active
+    content. An object stream that cannot be unpacked here (a filter other
+    than Flate, or more data than we unpack) counts as active: what is
+    inside cannot be checked."""
+    if _pdf_names(data) & _PDF_ACTIVE:
+        return True
+    budget = _PDF_MAX_INFLATED
+    for match in _PDF_STREAM.finditer(data):
+        # The stream's dictionary: from its object's start to the keyword.
+        names = _pdf_name_list(data[data.rfind(b"obj", 0, match.start()) : match.start()])
+        if b"ObjStm" not in names:
+            continue
+        end = data.find(b"endstream", match.end())
+        if end < 0:
+            return True
+        filters = [name for name in names if name in _PDF_FILTERS]
+        if filters not in ([], [b"FlateDecode"], [b"Fl"]) or {b"DecodeParms", b"DP"} & set(names):
+            return True  # packed in a way not unpacked here
+        raw = data[match.end() : end]
+        if filters:
+            inflater = zlib.decompressobj()
+            try:
+                raw = inflater.decompress(raw, budget + 1)
+            except zlib.error:
+                return True
+            if len(raw) > budget or inflater.unconsumed_tail:
+                return True
+            budget -= len(raw)
+        if _pdf_names(raw) & _PDF_ACTIVE:
+            return True
+    return False
 
 
 def validate_upload(
