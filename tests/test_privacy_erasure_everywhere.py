@@ -5,6 +5,7 @@ table of the database."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from datetime import datetime, timedelta
@@ -17,7 +18,7 @@ from app.extensions import db
 from app.maintenance import purge_all
 from app.models import Idea, OutboxMessage, utcnow
 from tests.moderation_support import decide
-from tests.submission_support import form_data, link_in
+from tests.submission_support import form_data, link_in, minimal_pdf
 from tests.workshops_support import form as registration_form
 from tests.workshops_support import registration_path, upcoming
 
@@ -96,7 +97,10 @@ def a_person_takes_part(  # noqa: ANN001
         municipality=MUNICIPALITY,
         show_author_name="y" if show_name else None,
     )
-    assert client.post("/ideas/new", data=fields).status_code == 303
+    # The file's name carries the person's name too.
+    fields["attachment"] = (io.BytesIO(minimal_pdf()), f"{NAME} plan.pdf", "application/pdf")
+    response = client.post("/ideas/new", data=fields, content_type="multipart/form-data")
+    assert response.status_code == 303
     assert client.get(link_in(outbox_text(app, "idea_confirm"), "confirm")).status_code in (
         200,
         302,
@@ -124,7 +128,7 @@ def a_person_takes_part(  # noqa: ANN001
     assert decide(client, idea_id, "publish", version=version).status_code in (302, 303)
     client.post("/staff/logout")
     if not everything:
-        assert {"ideas", "idea_events", "outbox_messages"} <= _tables(leftovers(app))
+        assert {"ideas", "idea_events", "outbox_messages", "attachments"} <= _tables(leftovers(app))
         return {"idea_id": idea_id, "track": track}
 
     assert client.post(f"/ideas/{other.id}/support", data={"email": EMAIL}).status_code in (

@@ -500,10 +500,6 @@ def erase_author_data(idea: Idea) -> str:
     idea.email = None
     idea.municipality = None
     idea.show_author_name = False
-    if idea.attachment is not None:
-        # A file name may carry a name ("plan-jana-kowalskiego.pdf").
-        extension = idea.attachment.original_name.rsplit(".", 1)[-1]
-        idea.attachment.original_name = f"plik.{extension}"
     forget_author_in_history([idea.id])
     idea.submitter_hash = None
     idea.track_token_hash = None
@@ -522,11 +518,19 @@ AUTHOR_FIELDS_IN_HISTORY = ("author_name", "email", "municipality", "attachment"
 
 
 def forget_author_in_history(idea_ids: list[int]) -> int:
-    """Remove the author's personal data from the history rows of the ideas
-    *idea_ids*; returns how many rows changed."""
+    """Remove the author's personal data from the history rows and the
+    attachment's file name of the ideas *idea_ids*; returns how many rows
+    changed."""
     if not idea_ids:
         return 0
     changed = 0
+    # A file's name may carry a name too ("plan-jana-kowalskiego.pdf").
+    attachments = db.session.scalars(select(Attachment).where(Attachment.idea_id.in_(idea_ids)))
+    for attachment in attachments:
+        anonymous = f"plik.{attachment.original_name.rsplit('.', 1)[-1]}"
+        if attachment.original_name != anonymous:
+            attachment.original_name = anonymous
+            changed += 1
     events = db.session.scalars(
         select(IdeaEvent).where(IdeaEvent.idea_id.in_(idea_ids), IdeaEvent.data.is_not(None))
     )
