@@ -57,6 +57,8 @@ class Config:
     RATELIMIT_IDEA_SUBMIT = os.environ.get("RATELIMIT_IDEA_SUBMIT", "20 per hour")
     RATELIMIT_SUPPORT = os.environ.get("RATELIMIT_SUPPORT", "10 per hour;3 per minute")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour;20 per day")
+    # Edits posted from an idea's private tracking page (each may carry a file).
+    RATELIMIT_IDEA_EDIT = os.environ.get("RATELIMIT_IDEA_EDIT", "10 per minute;60 per hour")
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "pl"
@@ -67,6 +69,13 @@ class Config:
     MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
     # The whole request may be a little larger than one attachment.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+    # Image limits checked from the header, before any pixel is decoded
+    # (app/uploads.py): the area, each side, the proportions, and the memory
+    # the decoded pixels would take (after JPEG's reduced decoding).
+    MAX_IMAGE_PIXELS = env_int("MAX_IMAGE_PIXELS", 50_000_000)
+    MAX_IMAGE_SIDE = env_int("MAX_IMAGE_SIDE", 12_000)
+    MAX_IMAGE_ASPECT = env_int("MAX_IMAGE_ASPECT", 10)
+    MAX_IMAGE_DECODED_BYTES = env_int("MAX_IMAGE_DECODED_BYTES", 48 * 1024 * 1024)
 
     # Rendered public pages kept per worker for anonymous readers; each kept
     # page is checked against the database's content version on every

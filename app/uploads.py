@@ -24,6 +24,7 @@ import re
 import secrets
 import struct
 import warnings
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,12 +32,13 @@ from typing import Any
 from flask import abort, current_app, send_from_directory
 from flask.wrappers import Response
 from flask_babel import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.errors import ServiceError
 from app.extensions import db
+from app.i18n import format_number
 
 JPEG, PNG, WEBP, PDF = "image/jpeg", "image/png", "image/webp", "application/pdf"
 IMAGE_TYPES = frozenset({JPEG, PNG, WEBP})
@@ -50,6 +52,13 @@ _PIL_FORMATS = {JPEG: "JPEG", PNG: "PNG", WEBP: "WEBP"}
 DEFAULT_MAX_PIXELS = 50_000_000
 # Re-encoded images are scaled down to this longest side (plenty for a screen).
 DEFAULT_MAX_SIDE = 3000
+# Each side, the proportions (longer side over shorter) and the memory the
+# decoded pixels may take: a PNG of 1 × 49,000,000 or 7000 × 7000 RGBA
+# pixels is a few hundred kilobytes on disk and gigabytes of work.
+DEFAULT_MAX_IMAGE_SIDE = 12_000
+DEFAULT_MAX_ASPECT = 10
+DEFAULT_MAX_DECODED_BYTES = 48 * 1024 * 1024
+_SRGB = ImageCms.createProfile("sRGB")
 
 # Stored names: 32 hex characters and one of our extensions, nothing else.
 STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp|pdf)$")
@@ -57,8 +66,51 @@ STORED_NAME = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp|pdf)$")
 # Markers that have no business in the first bytes of a real PDF but make a
 # file a browser could render as a web page.
 _PDF_SUSPICIOUS_HEAD = (b"<html", b"<script", b"<svg", b"<!doctype", b"<body", b"<iframe")
-# Active content a PDF viewer would run.
-_PDF_ACTIVE = (b"/JavaScript", b"/Launch")
+# Names of active content a PDF viewer would run or open (scripts, actions
+# on opening a document or a page, launched programs, embedded files, Flash,
+# XML forms), compared after "#xx" escapes in names are decoded.
+_PDF_ACTIVE = frozenset(
+    {
+        b"JS",
+        b"JavaScript",
+        b"OpenAction",
+        b"AA",
+        b"Launch",
+        b"EmbeddedFile",
+        b"EmbeddedFiles",
+        b"RichMedia",
+        b"XFA",
+    }
+)
+# A PDF name: a slash and regular characters (PDF 32000-1, 7.3.5).
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\x0c\r ()<>\[\]{}/%]*)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# An object stream (PDF 1.5) packs dictionaries into a compressed stream.
+_PDF_STREAM = re.compile(rb"(?<![A-Za-z])stream\r?\n")
+# Stream filters (full and abbreviated names).
+_PDF_FILTERS = frozenset(
+    {
+        b"FlateDecode",
+        b"Fl",
+        b"ASCIIHexDecode",
+        b"AHx",
+        b"ASCII85Decode",
+        b"A85",
+        b"LZWDecode",
+        b"LZW",
+        b"RunLengthDecode",
+        b"RL",
+        b"CCITTFaxDecode",
+        b"CCF",
+        b"JBIG2Decode",
+        b"DCTDecode",
+        b"DCT",
+        b"JPXDecode",
+        b"Crypt",
+    }
+)
+# How much the object streams of one file may expand to while checked.
+_PDF_MAX_INFLATED = 64 * 1024 * 1024
 
 
 class UploadError(ServiceError, ValueError):
@@ -151,14 +203,101 @@ def corrupt_image_error() -> UploadError:
     )
 
 
-def bomb_error() -> UploadError:
+def bomb_error(width: int | None = None, height: int | None = None) -> UploadError:
+    if width is None or height is None:
+        return UploadError(
+            "bomb",
+            _(
+                "Obraz ma zbyt wielkie wymiary, by go bezpiecznie przetworzyć. "
+                "Zmniejsz go (np. do 4000 × 3000 pikseli) i spróbuj ponownie."
+            ),
+        )
     return UploadError(
         "bomb",
         _(
-            "Obraz ma zbyt wielkie wymiary, by go bezpiecznie przetworzyć. "
-            "Zmniejsz go (np. do 4000 × 3000 pikseli) i spróbuj ponownie."
+            "Obraz ma zbyt wielkie wymiary (%(width)s × %(height)s pikseli), by go bezpiecznie "
+            "przetworzyć. Zmniejsz go (np. do 4000 × 3000 pikseli) i spróbuj ponownie.",
+            width=format_number(width),
+            height=format_number(height),
         ),
     )
+
+
+def proportions_error(width: int, height: int, ratio: int) -> UploadError:
+    return UploadError(
+        "bomb",
+        _(
+            "Obraz ma nietypowe proporcje (%(width)s × %(height)s pikseli): dłuższy bok może być "
+            "najwyżej %(ratio)s razy dłuższy od krótszego. Przytnij obraz i spróbuj ponownie.",
+            width=format_number(width),
+            height=format_number(height),
+            ratio=ratio,
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ImageLimits:
+    """What an image may be, told from its header before any pixel is decoded."""
+
+    max_pixels: int = DEFAULT_MAX_PIXELS
+    max_side: int = DEFAULT_MAX_IMAGE_SIDE
+    max_aspect: int = DEFAULT_MAX_ASPECT
+    max_decoded_bytes: int = DEFAULT_MAX_DECODED_BYTES
+
+    @classmethod
+    def from_config(cls, max_pixels: int | None = None) -> ImageLimits:
+        config = current_app.config
+        return cls(
+            max_pixels=max_pixels or config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS),
+            max_side=config.get("MAX_IMAGE_SIDE", DEFAULT_MAX_IMAGE_SIDE),
+            max_aspect=config.get("MAX_IMAGE_ASPECT", DEFAULT_MAX_ASPECT),
+            max_decoded_bytes=config.get("MAX_IMAGE_DECODED_BYTES", DEFAULT_MAX_DECODED_BYTES),
+        )
+
+
+def _bytes_per_pixel(mode: str) -> int:
+    """How much memory Pillow takes per pixel of *mode* once decoded (every
+    mode with more than one band is stored in four bytes)."""
+    if mode in ("1", "L", "P"):
+        return 1
+    if mode.startswith("I;16"):
+        return 2
+    return 4
+
+
+def _fitted(size: tuple[int, int], max_side: int | None) -> tuple[int, int]:
+    """*size* scaled down (proportions kept) so its longer side is at most *max_side*."""
+    width, height = size
+    if not max_side or max(width, height) <= max_side:
+        return size
+    scale = max_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _check_header(image: Image.Image, limits: ImageLimits) -> None:
+    """Refuse what the header alone rules out: an empty, absurdly narrow
+    or huge picture."""
+    width, height = image.size
+    if width <= 0 or height <= 0:
+        raise corrupt_image_error()
+    if max(width, height) > limits.max_aspect * min(width, height):
+        raise proportions_error(width, height, limits.max_aspect)
+    if width * height > limits.max_pixels or max(width, height) > limits.max_side:
+        raise bomb_error(width, height)
+
+
+def _check_decoding_cost(
+    image: Image.Image, content_type: str, limits: ImageLimits, size: tuple[int, int]
+) -> None:
+    """Refuse a picture whose decoded pixels (at the scale it will be
+    decoded, see ``Image.draft``) would take too much memory."""
+    width, height = image.size
+    cost = width * height * _bytes_per_pixel(image.mode)
+    if content_type == WEBP:
+        cost *= 2  # the decoder hands over a copy of the whole frame
+    if cost > limits.max_decoded_bytes:
+        raise bomb_error(*size)
 
 
 def process_image(
@@ -171,27 +310,36 @@ def process_image(
 ) -> ProcessedFile:
     """Open an image safely and re-encode it.
 
-    Re-encoding writes only the pixels (and a colour profile), so EXIF and
-    XMP metadata such as a GPS position, and any bytes smuggled after the
-    image, are gone. The orientation EXIF asked for is applied first, so the
-    picture still stands the right way up. *output_type* forces a format
-    (e.g. ``image/webp`` for cover variants); by default the input's.
+    Everything the header tells (size, proportions, the memory its pixels
+    would take) is checked before a single pixel is decoded; a JPEG larger
+    than needed is decoded at a reduced scale (``Image.draft``), which is
+    also what makes big photos cheap. Pillow's own limit
+    (``Image.MAX_IMAGE_PIXELS``) stays on underneath.
+
+    Re-encoding writes only the pixels, converted to sRGB when they came with
+    a colour profile, so EXIF and XMP metadata such as a GPS position,
+    comments, colour profiles (which can carry any text) and any bytes
+    smuggled after the image are gone. The orientation EXIF asked for is
+    applied first, so the picture still stands the right way up.
+    *output_type* forces a format (e.g. ``image/png`` for cover sources);
+    by default the input's.
     """
     content_type = sniff_type(data)
     if content_type not in allowed or content_type not in IMAGE_TYPES:
         raise wrong_type_error(frozenset(allowed))
-    if max_pixels is None:
-        max_pixels = current_app.config.get("MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS)
+    limits = ImageLimits.from_config(max_pixels)
     with warnings.catch_warnings():
         # Pillow only warns between its own limit and twice that; we refuse.
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
+            # Image.open reads the header only; nothing is decoded yet.
             image = Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[content_type]])
-            width, height = image.size
-            if width <= 0 or height <= 0:
-                raise corrupt_image_error()
-            if width * height > max_pixels:
-                raise bomb_error()
+            size = image.size
+            _check_header(image, limits)
+            if content_type == JPEG and max_side:
+                # Decode at 1/2, 1/4 or 1/8 scale when that still covers max_side.
+                image.draft(None, _fitted(size, max_side))
+            _check_decoding_cost(image, content_type, limits, size)
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise bomb_error() from error
@@ -203,25 +351,51 @@ def process_image(
             raise corrupt_image_error() from error
         try:
             return _reencode(image, output_type or content_type, max_side)
-        except (OSError, ValueError, SyntaxError, EOFError) as error:
+        except (OSError, ValueError, SyntaxError, EOFError, ImageCms.PyCMSError) as error:
             raise corrupt_image_error() from error
+
+
+def _to_srgb(image: Image.Image, icc_profile: bytes) -> Image.Image:
+    """The pixels converted from their embedded profile to sRGB; if the
+    profile cannot be read, the pixels as they are (the profile is dropped
+    either way)."""
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    target_mode = {"RGB": "RGB", "RGBA": "RGBA", "CMYK": "RGB", "L": "L", "LA": "LA"}.get(
+        image.mode
+    )
+    if target_mode is None:
+        return image
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc_profile))
+        converted = ImageCms.profileToProfile(image, source, _SRGB, outputMode=target_mode)
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return image
+    return converted if converted is not None else image
 
 
 def _reencode(image: Image.Image, content_type: str, max_side: int | None) -> ProcessedFile:
     icc_profile = image.info.get("icc_profile")
-    image = ImageOps.exif_transpose(image)
+    transparency = image.info.get("transparency")
     if max_side and max(image.size) > max_side:
+        # Shrink first (in place; Pillow reduces by whole factors before
+        # resampling), so later steps work on the small picture.
         image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    ImageOps.exif_transpose(image, in_place=True)
+    if icc_profile:
+        image = _to_srgb(image, icc_profile)
+    # Only the pixels go out: no profile, EXIF, XMP or comment is carried
+    # over from the upload (some formats would copy them from ``info``).
+    image.info = {"transparency": transparency} if transparency is not None else {}
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (
         image.mode == "P" and "transparency" in image.info
     )
     options: dict[str, Any] = {}
-    if icc_profile:
-        options["icc_profile"] = icc_profile
     if content_type == JPEG:
         if has_alpha:
+            rgba = image.convert("RGBA")
             background = Image.new("RGB", image.size, (255, 255, 255))
-            background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+            background.paste(rgba, mask=rgba.getchannel("A"))
             image = background
         elif image.mode not in ("RGB", "L"):
             image = image.convert("RGB")
@@ -235,7 +409,6 @@ def _reencode(image: Image.Image, content_type: str, max_side: int | None) -> Pr
             image = image.convert("RGBA" if has_alpha else "RGB")
         options.update(quality=85)
     output = io.BytesIO()
-    # A fresh save carries no EXIF/XMP unless asked for: we never ask.
     image.save(output, format=_PIL_FORMATS[content_type], **options)
     return ProcessedFile(
         data=output.getvalue(),
@@ -262,14 +435,62 @@ def check_pdf(data: bytes) -> ProcessedFile:
         raise UploadError(
             "corrupt", _("Nie udało się odczytać pliku PDF: jest uszkodzony albo niekompletny.")
         )
-    if any(marker in data for marker in _PDF_ACTIVE):
+    if _pdf_has_active_content(data):
         raise UploadError(
             "type",
             _(
-                "Pliki PDF z wbudowanymi skryptami nie są przyjmowane. Zapisz dokument ponownie bez nich."
+                "Pliki PDF ze skryptami, automatycznymi akcjami albo osadzonymi plikami nie są "
+                "przyjmowane. Zapisz dokument ponownie bez nich (np. drukując go do PDF)."
             ),
         )
     return ProcessedFile(data=data, content_type=PDF)
+
+
+def _pdf_name_list(data: bytes) -> list[bytes]:
+    """The names in *data*, in order, with "#xx" escapes decoded
+    (``/J#61vaScript`` is ``/JavaScript`` to a viewer)."""
+    return [
+        _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+        for match in _PDF_NAME.finditer(data)
+    ]
+
+
+def _pdf_names(data: bytes) -> set[bytes]:
+    return set(_pdf_name_list(data))
+
+
+def _pdf_has_active_content(data: bytes) -> bool:
+    """Whether the file, or any object stream packed in it, names active
+    content. An object stream that cannot be unpacked here (a filter other
+    than Flate, or more data than we unpack) counts as active: what is
+    inside cannot be checked."""
+    if _pdf_names(data) & _PDF_ACTIVE:
+        return True
+    budget = _PDF_MAX_INFLATED
+    for match in _PDF_STREAM.finditer(data):
+        # The stream's dictionary: from its object's start to the keyword.
+        names = _pdf_name_list(data[data.rfind(b"obj", 0, match.start()) : match.start()])
+        if b"ObjStm" not in names:
+            continue
+        end = data.find(b"endstream", match.end())
+        if end < 0:
+            return True
+        filters = [name for name in names if name in _PDF_FILTERS]
+        if filters not in ([], [b"FlateDecode"], [b"Fl"]) or {b"DecodeParms", b"DP"} & set(names):
+            return True  # packed in a way not unpacked here
+        raw = data[match.end() : end]
+        if filters:
+            inflater = zlib.decompressobj()
+            try:
+                raw = inflater.decompress(raw, budget + 1)
+            except zlib.error:
+                return True
+            if len(raw) > budget or inflater.unconsumed_tail:
+                return True
+            budget -= len(raw)
+        if _pdf_names(raw) & _PDF_ACTIVE:
+            return True
+    return False
 
 
 def validate_upload(

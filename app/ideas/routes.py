@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from app.errors import ServiceError
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas import bp, lifecycle
@@ -33,6 +34,7 @@ from app.ideas.services import (
     active_categories,
     can_edit,
     can_withdraw,
+    check_revision,
     closed_message,
     confirm_idea,
     erase_author_data,
@@ -54,6 +56,10 @@ from app.web import data_download, is_private_page, private_page
 
 def _submit_limit() -> str:
     return current_app.config.get("RATELIMIT_IDEA_SUBMIT", "20 per hour")
+
+
+def _edit_limit() -> str:
+    return current_app.config.get("RATELIMIT_IDEA_EDIT", "10 per minute;60 per hour")
 
 
 # -- the form ------------------------------------------------------------------------
@@ -167,6 +173,17 @@ def _too_many(error: RateLimitExceeded):  # noqa: ANN202
             "Odczekaj chwilę i spróbuj ponownie – Twój tekst jest zachowany poniżej."
         )
         return _render_new(form, processes, 429, message)
+    if request.endpoint == "ideas.edit" and request.method == "POST":
+        token = (request.view_args or {}).get("token", "")
+        idea = _tracked_or_404(token)
+        categories = active_categories()
+        if idea.category is not None and idea.category not in categories:
+            categories.append(idea.category)
+        message = _(
+            "Z tego urządzenia wysłano ostatnio zbyt wiele zmian. "
+            "Odczekaj chwilę i spróbuj ponownie – Twój tekst jest zachowany poniżej."
+        )
+        return _render_edit(idea, token, IdeaEditForm(categories=categories), 429, message)
     from app.errors import error_response
 
     return error_response(429)
@@ -306,6 +323,7 @@ def track(token: str):
 
 
 @bp.route("/track/<token>/edit", methods=["GET", "POST"])
+@limiter.limit(_edit_limit, methods=["POST"])
 @private_page
 def edit(token: str):
     idea = _tracked_or_404(token)
@@ -324,6 +342,15 @@ def edit(token: str):
     form = IdeaEditForm(categories=categories)
     if not can_edit(idea):
         return _render_edit(idea, token, form, 409, _("Tego pomysłu nie można już edytować."))
+    version = form.version_number()
+    if version is None:
+        version = -1  # a form without a version is as good as a stale one
+    # The state and version first: a file is read (and decoded) only for
+    # an edit that can still be saved.
+    try:
+        check_revision(idea, version)
+    except ServiceError as refused:  # nothing was changed: nothing to roll back
+        return _render_edit(idea, token, form, refused.status, refused.message)
     if not form.validate_on_submit():
         return _render_edit(idea, token, form, 400)
     category = db.session.scalar(select(Category).where(Category.slug == form.category.data))
@@ -337,9 +364,6 @@ def edit(token: str):
         attachment=form.processed_attachment,
         remove_attachment=bool(form.remove_attachment.data),
     )
-    version = form.version_number()
-    if version is None:
-        version = -1  # a form without a version is as good as a stale one
     was_changes_requested = idea.status == IdeaStatus.CHANGES_REQUESTED
     with committing(show=False) as done:
         revise_idea(idea, revision, version)

@@ -31,7 +31,6 @@ from app.models import (
     IdeaSource,
     IdeaStatus,
     OutboxMessage,
-    OutboxStatus,
     Process,
     utcnow,
 )
@@ -41,7 +40,19 @@ from app.timeutil import iso_utc
 from app.uploads import ProcessedFile, delete_file, save_file
 from app.web import external_url
 
-MAIL_TEMPLATES = ("idea_confirm", "idea_tracking", "idea_withdrawn")
+# Mail to an idea's author about the idea: these belong to its data download
+# and go with its erasure.
+MAIL_TEMPLATES = (
+    "idea_confirm",
+    "idea_tracking",
+    "idea_withdrawn",
+    "moderation_published",
+    "moderation_rejected",
+    "moderation_changes_requested",
+    "moderation_hidden",
+    "moderation_merged",
+    "answer_author",
+)
 
 
 class IdeaServiceError(ServiceError):
@@ -163,13 +174,26 @@ def _move(
     """Take the author's step *action* (see app.ideas.lifecycle); a refusal
     becomes this module's error."""
     step = lifecycle.move(idea, action, AUTHOR, version=version, data=data)
-    if step.refused == lifecycle.STALE:
+    _refuse(step.refused)
+    return step
+
+
+def _refuse(why: str | None) -> None:
+    """Raise this module's error for the lifecycle's refusal *why*, if any."""
+    if why is None:
+        return
+    if why == lifecycle.STALE:
         raise StaleVersion(
             _("Pomysł zmienił się w międzyczasie. Sprawdź jego aktualną wersję i spróbuj ponownie.")
         )
-    if not step:
-        raise NotAllowedNow(_("Na tym etapie nie można już tego zrobić."))
-    return step
+    raise NotAllowedNow(_("Na tym etapie nie można już tego zrobić."))
+
+
+def check_revision(idea: Idea, version: int) -> None:
+    """Refuse an edit the idea's state or *version* (the one the author
+    saw) already rules out, before anything of the edit (its file above
+    all) is read. ``revise_idea`` checks again, atomically."""
+    _refuse(lifecycle.refusal(idea, "edit", AUTHOR, version))
 
 
 # -- submitting ---------------------------------------------------------------------
@@ -456,12 +480,15 @@ def erase_author_data(idea: Idea) -> str:
         select(func.count()).select_from(Idea).where(Idea.merged_into_id == idea.id)
     )
     if email:
+        # Every copy of mail about the idea goes, mail still waiting too: it
+        # holds the name and private links of someone who asked to be forgotten.
         db.session.execute(
-            delete(OutboxMessage).where(
-                OutboxMessage.recipient == email,
+            delete(OutboxMessage)
+            .where(
+                func.lower(OutboxMessage.recipient) == email.lower(),
                 OutboxMessage.template.in_(MAIL_TEMPLATES),
-                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
             )
+            .execution_options(synchronize_session=False)
         )
     if idea.published_at is None and not referenced:
         if idea.attachment is not None:
@@ -473,6 +500,7 @@ def erase_author_data(idea: Idea) -> str:
     idea.email = None
     idea.municipality = None
     idea.show_author_name = False
+    forget_author_in_history([idea.id])
     idea.submitter_hash = None
     idea.track_token_hash = None
     idea.confirm_token_hash = None
@@ -480,6 +508,50 @@ def erase_author_data(idea: Idea) -> str:
     lifecycle.record(idea, "author_erased", idea.status, idea.status, actor=AUTHOR)
     db.session.flush()
     return "anonymised"
+
+
+# What the history of an idea may hold about its author: the author's
+# fields among an edit's changes, and the author's own words (a reason to
+# withdraw). Erasure and retention remove them; the rest of the history
+# (statuses, staff decisions, the idea's own text) stays.
+AUTHOR_FIELDS_IN_HISTORY = ("author_name", "email", "municipality", "attachment")
+
+
+def forget_author_in_history(idea_ids: list[int]) -> int:
+    """Remove the author's personal data from the history rows and the
+    attachment's file name of the ideas *idea_ids*; returns how many rows
+    changed."""
+    if not idea_ids:
+        return 0
+    changed = 0
+    # A file's name may carry a name too ("plan-jana-kowalskiego.pdf").
+    attachments = db.session.scalars(select(Attachment).where(Attachment.idea_id.in_(idea_ids)))
+    for attachment in attachments:
+        anonymous = f"plik.{attachment.original_name.rsplit('.', 1)[-1]}"
+        if attachment.original_name != anonymous:
+            attachment.original_name = anonymous
+            changed += 1
+    events = db.session.scalars(
+        select(IdeaEvent).where(IdeaEvent.idea_id.in_(idea_ids), IdeaEvent.data.is_not(None))
+    )
+    for event in events:
+        data = dict(event.data or {})
+        before = repr(data)
+        if isinstance(data.get("changes"), dict):
+            data["changes"] = {
+                key: value
+                for key, value in data["changes"].items()
+                if key not in AUTHOR_FIELDS_IN_HISTORY
+            }
+        for key in AUTHOR_FIELDS_IN_HISTORY:
+            data.pop(key, None)
+        if event.actor_label == AUTHOR:
+            data.pop("reason", None)
+        if repr(data) != before:
+            event.data = data
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 # -- retention --------------------------------------------------------------------------

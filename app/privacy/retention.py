@@ -42,10 +42,18 @@ def _long_closed_processes(now: datetime):  # noqa: ANN202
 
 def anonymise_old_ideas(now: datetime | None = None) -> int:
     """RETENTION_PERSONAL_DATA_DAYS after a consultation closed, its ideas
-    lose the author's e-mail, municipality and private links; the name
-    stays only where the author agreed to show it."""
+    lose the author's e-mail, municipality and private links, and their
+    history the author's data; the name stays on the idea only where the
+    author agreed to show it."""
+    from app.ideas.services import forget_author_in_history
+
     now = now or utcnow()
     closed = _long_closed_processes(now)
+    # Their history forgets the author too (old names and municipalities
+    # among an edit's changes, the author's own words).
+    forget_author_in_history(
+        list(db.session.scalars(select(Idea.id).where(Idea.process_id.in_(closed))))
+    )
     result = db.session.execute(
         update(Idea)
         .where(

@@ -18,7 +18,6 @@ from app.mail import summaries
 from app.models import (
     Idea,
     OutboxMessage,
-    OutboxStatus,
     Registration,
     Support,
     User,
@@ -174,14 +173,13 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
     for idea in data.ideas:
         anonymise_idea(idea, actor)
         counts["ideas"] += 1
-    # Copies of mail already sent (or given up on) go too; pending mail is
-    # left to be delivered, as it answers what the person just did.
+    # Every message to the address goes, mail still waiting too (the
+    # cancellation the erasure itself just queued included): each holds the
+    # name, the address and private links of someone who asked to be
+    # forgotten.
     result = db.session.execute(
         delete(OutboxMessage)
-        .where(
-            func.lower(OutboxMessage.recipient) == data.email,
-            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
-        )
+        .where(func.lower(OutboxMessage.recipient) == data.email)
         .execution_options(synchronize_session=False)
     )
     counts["emails"] = result.rowcount or 0
