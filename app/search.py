@@ -359,6 +359,7 @@ class Term:
 
     word: str
     lemmas: tuple[str, ...] = ()
+    typed: str = ""  # the word as the reader wrote it (for messages)
 
     @property
     def exact(self) -> tuple[str, ...]:
@@ -386,7 +387,7 @@ def query_terms(text: str | None, limit: int = MAX_QUERY_WORDS) -> list[Term]:
         for part in parts:
             word = part[:MAX_WORD_LENGTH]
             if word not in terms:
-                terms[word] = Term(word, found if word == part else ())
+                terms[word] = Term(word, found if word == part else (), raw)
     telling = [t for t in terms.values() if len(t.word) > 1 and t.word not in _STOPWORDS]
     return (telling or list(terms.values()))[:limit]
 
