@@ -251,7 +251,11 @@ def _answer_texts(session: Session, idea: Idea) -> list[str]:
             ).all()
         texts = {answer_id: text for answer_id, text in stored}
     for obj in (*session.identity_map.values(), *session.new):
-        if isinstance(obj, IdeaAnswer) and (obj.idea is idea or obj.idea_id == idea.id):
+        if not isinstance(obj, IdeaAnswer):
+            continue
+        # The relationship as set in memory (no lazy load), or the key.
+        linked = obj.__dict__.get("idea") is idea
+        if linked or (idea.id is not None and obj.idea_id == idea.id):
             key = obj.id if obj.id is not None and idea.id is not None else id(obj)
             if obj in session.deleted:
                 texts.pop(key, None)
