@@ -30,6 +30,7 @@ from app import (
     reports,
     results,
     search,
+    search_cli,
     staff,
     staff_articles,
     staff_privacy,
@@ -140,7 +141,7 @@ def create_app(
     errors.init_app(app)
 
     # Command line: flask --app wsgi <group> <command>.
-    for group in (users_cli.cli, demo_cli.cli, mail_cli.cli, moderation_cli.cli):
+    for group in (users_cli.cli, demo_cli.cli, mail_cli.cli, moderation_cli.cli, search_cli.cli):
         app.cli.add_command(group)
     maintenance.init_app(
         app,

@@ -1,40 +1,52 @@
 """Full-text search over published ideas, the same on SQLite and PostgreSQL.
 
-Neither database folds every Polish letter by itself (SQLite's
-``remove_diacritics`` leaves "ł" alone, PostgreSQL has no Polish
-configuration), so the index holds ``Idea.search_text``: words already
-folded by :func:`app.text.normalise_for_search`. User input goes through
-the same folding (:func:`app.text.search_words`), so only ``[a-z0-9]+``
-words ever reach the full-text syntax, each quoted and prefix-matched:
-"lodz" finds "Łódź", "odkryw" finds "odkrywce", and ``"``, ``*``, ``NEAR``,
-``OR`` or ``-`` are plain text.
+Words are indexed twice: as typed, folded (lower case, Polish letters
+folded: "Łódź" → "lodz"), and as their dictionary forms (lemmas, from the
+Morfeusz 2 analyser, folded the same way): "energii" → "energia",
+"kopalnią" → "kopalnia", "szkół" → "szkola". A query word matches a word
+that *starts* with it (typing "kopal" finds "kopalnia") or one of its
+lemmas exactly ("autobusów" finds "autobusy"). User input only reaches the
+full-text syntax as ``[a-z0-9]+`` words, each quoted, so ``"``, ``*``,
+``NEAR``, ``OR`` or ``-`` are plain text.
+
+Indexed per idea (``Idea.search_title`` and ``Idea.search_text``, filled
+by :func:`index_text` when the idea or its answers change): the title, the
+description and the official answers. The category name, the meeting's
+title and the working group's name are matched when the query is read:
+the words are compared with those (few) names in Python and a match
+becomes a filter token (``c12``, ``w5``, ``g7``) the index already holds,
+so renaming a category never needs a reindex. The municipality is not
+searched: it is the author's personal data, never shown publicly.
 
 - SQLite: an FTS5 table ``ideas_fts`` over the *published* ideas'
   ``search_title`` and ``search_text``, kept in step by triggers on
   ``ideas``; ranked by ``bm25`` with title words weighing most. A third
   column holds filter tokens (``c12`` category, ``p3`` consultation,
-  ``sform`` source, ``rinprogress`` status, ``w5`` meeting), so a search with
-  filters is answered by the index alone: on 100,000 ideas, milliseconds,
-  where joining every match back to the table took tenths of a second.
-  The index keeps no copy of the text (``content=''``).
+  ``sform`` source, ``rinprogress`` status, ``w5`` meeting, ``g7`` group),
+  so a search with filters is answered by the index alone. The index keeps
+  no copy of the text (``content=''``).
 - PostgreSQL: ``to_tsvector('simple', search_text)`` kept as a stored
   generated column ``search_vector`` (not mapped: the database fills it) with
-  a GIN index, queried with a prefix ``tsquery``; ranked by ``ts_rank``.
-
-On both, ideas whose *title* holds the words rank above passing mentions
-(``Idea.search_title``, kept in step with the title by mapper events that
-``init_app`` installs).
+  a GIN index, queried with a prefix ``tsquery``; ranked by the number of
+  query words in the title, then ``ts_rank``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
+import morfeusz2
 from flask import Flask
 from sqlalchemy import (
     Select,
+    and_,
+    bindparam,
     case,
     column,
     event,
@@ -42,13 +54,18 @@ from sqlalchemy import (
     inspect,
     literal,
     literal_column,
+    or_,
     select,
     table,
+    update,
 )
 from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from app.extensions import db
-from app.models.idea import Idea, IdeaStatus
+from app.models.idea import Idea, IdeaAnswer, IdeaStatus
+from app.models.process import Category
+from app.models.workshop import Workshop, WorkshopGroup
 from app.text import normalise_for_search, search_words
 
 # More words than this add nothing to a search but cost; the rest is ignored.
@@ -69,6 +86,7 @@ _FACETS = (
     "'c' || {r}.category_id || ' p' || {r}.process_id || ' s' || {r}.source"
     " || ' r' || replace({r}.result_status, '_', '')"
     " || coalesce(' w' || {r}.workshop_id, '')"
+    " || coalesce(' g' || {r}.workshop_group_id, '')"
 )
 _INDEX_ROW = (
     "INSERT INTO ideas_fts(rowid, search_title, search_text, facets) "
@@ -81,16 +99,11 @@ _UNINDEX_ROW = (
     "WHERE {r}.status = 'published';"
 )
 _WATCHED = (
-    "status, search_title, search_text, category_id, process_id, source, result_status, workshop_id"
+    "status, search_title, search_text, category_id, process_id, source, result_status,"
+    " workshop_id, workshop_group_id"
 )
-_REINDEX_ALL = (
-    "INSERT INTO ideas_fts(rowid, search_title, search_text, facets) "
-    "SELECT ideas.id, ideas.search_title, ideas.search_text, "
-    "'c' || ideas.category_id || ' p' || ideas.process_id || ' s' || ideas.source"
-    " || ' r' || replace(ideas.result_status, '_', '')"
-    " || coalesce(' w' || ideas.workshop_id, '') "
-    "FROM ideas WHERE ideas.status = 'published'"
-)
+# Every published row at once: the row trigger's statement over the table.
+_REINDEX_ALL = _INDEX_ROW.format(r="ideas").replace(" WHERE ", " FROM ideas WHERE ").rstrip(";")
 SQLITE_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS ideas_fts USING fts5("
     "search_title, search_text, facets, content='', "
@@ -139,7 +152,6 @@ def install_search_schema(connection: Connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
@@ -153,69 +165,253 @@ def include_object(
     return not (type_ == "index" and name == PG_INDEX)
 
 
-# --- Keeping search_title (and an empty search_text) in step -------------
+# --- Words and their dictionary forms ------------------------------------
+
+# Letters and digits, as typed (before folding): what the analyser reads.
+_RAW_WORD = re.compile(r"[^\W_]+")
+_analysers = threading.local()
 
 
-def _fill_search_fields(target: Idea, changed: bool) -> None:
-    if changed or not target.search_title:
-        target.search_title = normalise_for_search(target.title)
-    if not target.search_text:
-        target.search_text = normalise_for_search(target.title, target.description)
+def _analyser() -> morfeusz2.Morfeusz:
+    # One per thread: an analyser object is not meant to be shared.
+    analyser = getattr(_analysers, "morfeusz", None)
+    if analyser is None:
+        analyser = _analysers.morfeusz = morfeusz2.Morfeusz(generate=False)
+    return analyser
 
 
-def _idea_before_insert(mapper, connection, target: Idea) -> None:  # noqa: ANN001
-    _fill_search_fields(target, changed=True)
+def _raw_words(text: str) -> list[str]:
+    return _RAW_WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
-def _idea_before_update(mapper, connection, target: Idea) -> None:  # noqa: ANN001
-    state = inspect(target)
-    title_changed = state.attrs.title.history.has_changes()
-    description_changed = state.attrs.description.history.has_changes()
-    text_set = state.attrs.search_text.history.has_changes()
-    # A public edit of title or description must be findable at once; when
-    # the code that edited it also set search_text, its value wins.
-    if (title_changed or description_changed) and not text_set:
-        target.search_text = normalise_for_search(target.title, target.description)
-    _fill_search_fields(target, changed=title_changed)
+@lru_cache(maxsize=200_000)
+def lemmas(word: str) -> tuple[str, ...]:
+    """The folded dictionary forms of one lower-case *word*, without the
+    folded word itself: ``"kopalni"`` → ``("kopalnia", "kopalny")``.
+
+    Every reading the analyser offers counts ("lasy" is a form of "las" and
+    of "lasa"): a search should rather find one idea too many than miss the
+    one meant. Unknown words (names, typos, words typed without Polish
+    letters) have none and are matched as typed.
+    """
+    if not word or len(word) > MAX_WORD_LENGTH:
+        return ()
+    folded = "".join(search_words(word))
+    found: list[str] = []
+    for start, _end, (_form, lemma, tag, *_rest) in _analyser().analyse(word):
+        # Only the first segment: "zrobiłbym" is "zrobić" + "by" + "m".
+        if start != 0 or tag == "ign":
+            continue
+        parts = search_words(lemma.split(":", 1)[0])
+        if len(parts) == 1 and parts[0] != folded and parts[0] not in found:
+            found.append(parts[0])
+    return tuple(found)
+
+
+def index_part(text: str) -> tuple[str, tuple[str, ...]]:
+    """One text's folded words (as a string) and the lemmas of its words."""
+    found: dict[str, None] = {}
+    for word in _raw_words(text):
+        found.update(dict.fromkeys(lemmas(word)))
+    return normalise_for_search(text), tuple(found)
+
+
+def join_index_parts(parts: Iterable[tuple[str, tuple[str, ...]]]) -> str:
+    """The index words of several :func:`index_part` results together: the
+    folded words as written, then the lemmas that are not among them."""
+    parts = list(parts)
+    surface = " ".join(words for words, _ in parts if words)
+    present = set(surface.split())
+    extra: list[str] = []
+    for _, found in parts:
+        for lemma in found:
+            if lemma not in present:
+                present.add(lemma)
+                extra.append(lemma)
+    return " ".join([surface, *extra]) if extra else surface
+
+
+def index_text(*parts: str | None) -> str:
+    """What the index holds for *parts*: their folded words as written,
+    then the lemmas that are not among them."""
+    return join_index_parts(index_part(part) for part in parts if part)
+
+
+# --- Keeping search_title and search_text in step ------------------------
+
+
+def _answer_texts(session: Session, idea: Idea) -> list[str]:
+    """The idea's official answers as they will be after this flush."""
+    if idea.id is None:
+        texts = {id(a): a.answer for a in idea.answers}
+    else:
+        with session.no_autoflush:
+            stored = session.execute(
+                select(IdeaAnswer.id, IdeaAnswer.answer).where(IdeaAnswer.idea_id == idea.id)
+            ).all()
+        texts = {answer_id: text for answer_id, text in stored}
+    for obj in (*session.identity_map.values(), *session.new):
+        if not isinstance(obj, IdeaAnswer):
+            continue
+        # The relationship as set in memory (no lazy load), or the key.
+        linked = obj.__dict__.get("idea") is idea
+        if linked or (idea.id is not None and obj.idea_id == idea.id):
+            key = obj.id if obj.id is not None and idea.id is not None else id(obj)
+            if obj in session.deleted:
+                texts.pop(key, None)
+            else:
+                texts[key] = obj.answer
+    return [text for text in texts.values() if text]
+
+
+def refresh_search_fields(session: Session, idea: Idea) -> None:
+    """Fill the idea's index words from its title, description and answers."""
+    idea.search_title = index_text(idea.title)
+    idea.search_text = index_text(idea.title, idea.description, *_answer_texts(session, idea))
+
+
+def _text_changed(idea: Idea) -> bool:
+    state = inspect(idea)
+    return (
+        state.attrs.title.history.has_changes()
+        or state.attrs.description.history.has_changes()
+        or not idea.search_text
+        or not idea.search_title
+    )
+
+
+def _before_flush(session: Session, flush_context: Any, instances: Any) -> None:
+    ideas: dict[int, Idea] = {}
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Idea):
+            if obj in session.new or (obj not in session.deleted and _text_changed(obj)):
+                ideas[id(obj)] = obj
+        elif isinstance(obj, IdeaAnswer):
+            changed = obj in session.new or obj in session.deleted
+            if changed or inspect(obj).attrs.answer.history.has_changes():
+                idea = obj.idea
+                if idea is None and obj.idea_id is not None:
+                    idea = session.get(Idea, obj.idea_id)
+                if idea is not None and idea not in session.deleted:
+                    ideas[id(idea)] = idea
+    for idea in ideas.values():
+        refresh_search_fields(session, idea)
 
 
 def init_app(app: Flask) -> None:
-    """Keep every idea's search fields in step with its title and text."""
-    for name, listener in (
-        ("before_insert", _idea_before_insert),
-        ("before_update", _idea_before_update),
-    ):
-        if not event.contains(Idea, name, listener):
-            event.listen(Idea, name, listener)
+    """Keep every idea's index words in step with its title, text and answers."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+
+
+# The columns the reindex reads and writes, without the models: a migration
+# runs it against the schema of its own revision.
+_IDEAS = table(
+    "ideas", column("id"), column("title"), column("description"),
+    column("search_title"), column("search_text"),
+)  # fmt: skip
+_ANSWERS = table("idea_answers", column("id"), column("idea_id"), column("answer"))
+
+
+def reindex_batches(connection: Connection, batch_size: int = 1000) -> Iterator[int]:
+    """Recompute every idea's index words, *batch_size* ideas at a time;
+    yields the number of ideas read per batch (the caller may commit
+    between batches). Rows whose words did not change are not written."""
+    ideas, answers = _IDEAS.c, _ANSWERS.c
+    last_id = 0
+    while True:
+        rows = connection.execute(
+            select(ideas.id, ideas.title, ideas.description, ideas.search_title, ideas.search_text)
+            .where(ideas.id > last_id)
+            .order_by(ideas.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        texts: dict[int, list[str]] = {}
+        for idea_id, text in connection.execute(
+            select(answers.idea_id, answers.answer)
+            .where(answers.idea_id.between(rows[0].id, rows[-1].id))
+            .order_by(answers.id)
+        ):
+            if text:
+                texts.setdefault(idea_id, []).append(text)
+        changes = []
+        for row in rows:
+            title = index_text(row.title)
+            text = index_text(row.title, row.description, *texts.get(row.id, ()))
+            if (title, text) != (row.search_title, row.search_text):
+                changes.append({"row_id": row.id, "new_title": title, "new_text": text})
+        if changes:
+            connection.execute(
+                update(_IDEAS)
+                .where(ideas.id == bindparam("row_id"))
+                .values(search_title=bindparam("new_title"), search_text=bindparam("new_text")),
+                changes,
+            )
+        last_id = rows[-1].id
+        yield len(rows)
 
 
 # --- Turning user input into a safe query --------------------------------
 
 
-def query_words(text: str | None, limit: int = MAX_QUERY_WORDS) -> list[str]:
-    """The distinct folded words of *text*, at most *limit*, each at most
+@dataclass(frozen=True)
+class Term:
+    """One query word: its folded form (matched as the start of a word) and
+    its lemmas (matched as whole words)."""
+
+    word: str
+    lemmas: tuple[str, ...] = ()
+    typed: str = ""  # the word as the reader wrote it (for messages)
+
+    @property
+    def exact(self) -> tuple[str, ...]:
+        # A lemma the word starts is already matched by the prefix.
+        return tuple(lemma for lemma in self.lemmas if not lemma.startswith(self.word))
+
+    def matches(self, words: Iterable[str]) -> bool:
+        """Whether the term matches one of *words* (folded index words)."""
+        exact = set(self.lemmas)
+        return any(w.startswith(self.word) or w in exact for w in words)
+
+
+def query_terms(text: str | None, limit: int = MAX_QUERY_WORDS) -> list[Term]:
+    """The distinct terms of *text*, at most *limit*, each word at most
     ``MAX_WORD_LENGTH`` characters: the only thing that reaches FTS syntax.
 
     One-letter words and the commonest Polish little words ("na", "w",
     "i"...) are left out when the query has other words: as prefixes they
     match nearly every idea and only slow the search down.
     """
-    words: list[str] = []
-    for word in search_words((text or "")[:MAX_QUERY_CHARS]):
-        word = word[:MAX_WORD_LENGTH]
-        if word not in words:
-            words.append(word)
-    telling = [w for w in words if len(w) > 1 and w not in _STOPWORDS]
-    return (telling or words)[:limit]
+    terms: dict[str, Term] = {}
+    for raw in _raw_words((text or "")[:MAX_QUERY_CHARS]):
+        parts = search_words(raw)
+        found = lemmas(raw[:MAX_WORD_LENGTH]) if len(parts) == 1 else ()
+        for part in parts:
+            word = part[:MAX_WORD_LENGTH]
+            if word not in terms:
+                terms[word] = Term(word, found if word == part else (), raw)
+    telling = [t for t in terms.values() if len(t.word) > 1 and t.word not in _STOPWORDS]
+    return (telling or list(terms.values()))[:limit]
 
 
-def _sqlite_words(words: Sequence[str], operator: str = " ") -> str:
+def query_words(text: str | None, limit: int = MAX_QUERY_WORDS) -> list[str]:
+    """The folded words of :func:`query_terms`."""
+    return [term.word for term in query_terms(text, limit)]
+
+
+def _fts_quote(word: str) -> str:
+    return f'"{word}"'
+
+
+def _sqlite_term(term: Term) -> str:
     # Quoted, so no word can be an operator; the star makes it a prefix.
-    return operator.join(f'"{word}"*' for word in words)
+    return " OR ".join([f'"{term.word}"*', *map(_fts_quote, term.exact)])
 
 
-def _postgres_tsquery(words: Sequence[str], operator: str = " & ") -> str:
-    return operator.join(f"'{word}':*" for word in words)
+def _postgres_term(term: Term) -> str:
+    return " | ".join([f"'{term.word}':*", *(f"'{lemma}'" for lemma in term.exact)])
 
 
 def _dialect() -> str:
@@ -234,10 +430,43 @@ def _bm25() -> Any:
     return func.bm25(_fts_ref, *_BM25_WEIGHTS)
 
 
-def _title_hits(words: Sequence[str]) -> Any:
-    """How many of *words* start a word of the title."""
-    padded = literal(" ").concat(Idea.search_title)
-    return sum(case((padded.like(f"% {word}%"), 1), else_=0) for word in words)
+def _title_hits(terms: Sequence[Term]) -> Any:
+    """How many of *terms* match a word of the title."""
+    padded = literal(" ").concat(Idea.search_title).concat(" ")
+    hits = []
+    for term in terms:
+        tests = [padded.like(f"% {term.word}%")]
+        tests += [padded.like(f"% {lemma} %") for lemma in term.exact]
+        hits.append(case((or_(*tests), 1), else_=0))
+    return sum(hits)
+
+
+# --- Names matched by the query: categories, meetings, groups ------------
+
+
+@lru_cache(maxsize=4096)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(index_text(name).split())
+
+
+def _named_facets(terms: Sequence[Term]) -> list[list[tuple[str, int]]]:
+    """For each term, the categories (``c``), published meetings (``w``)
+    and their groups (``g``) whose names it matches, as ``(kind, id)``."""
+    rows = db.session.execute(
+        select(literal("c"), Category.id, Category.name).union_all(
+            select(literal("w"), Workshop.id, Workshop.title).where(Workshop.published.is_(True)),
+            select(literal("g"), WorkshopGroup.id, WorkshopGroup.name)
+            .join(Workshop, Workshop.id == WorkshopGroup.workshop_id)
+            .where(Workshop.published.is_(True)),
+        )
+    ).all()
+    return [
+        [(kind, row_id) for kind, row_id, name in rows if term.matches(_name_words(name or ""))]
+        for term in terms
+    ]
+
+
+_FACET_COLUMNS = {"c": Idea.category_id, "w": Idea.workshop_id, "g": Idea.workshop_group_id}
 
 
 # --- The catalogue's query ----------------------------------------------
@@ -256,8 +485,12 @@ class IdeaSearch:
     sort: str | None = None  # None: relevance with a query, else newest
 
     @property
+    def terms(self) -> list[Term]:
+        return query_terms(self.q)
+
+    @property
     def words(self) -> list[str]:
-        return query_words(self.q)
+        return [term.word for term in self.terms]
 
     @property
     def effective_sort(self) -> str:
@@ -283,10 +516,20 @@ class IdeaSearch:
             tokens.append(f"w{int(self.workshop_id)}")
         return tokens
 
-    def sqlite_match(self) -> str:
-        """The FTS5 query: every word as a prefix, and the filter tokens."""
-        # Words are looked for in the text columns only, never the tokens.
-        expression = "{search_title search_text} : (" + _sqlite_words(self.words) + ")"
+    def sqlite_match(self, named: Sequence[Sequence[tuple[str, int]]] | None = None) -> str:
+        """The FTS5 query: every term (a prefix or a lemma, in the text, or
+        a category, meeting or group it names), and the filter tokens."""
+        terms = self.terms
+        named = named if named is not None else [[] for _ in terms]
+        parts = []
+        for term, names in zip(terms, named, strict=True):
+            # Words are looked for in the text columns only, never the tokens.
+            part = "{search_title search_text} : (" + _sqlite_term(term) + ")"
+            if names:
+                tokens = " OR ".join(f'"{kind}{int(row_id)}"' for kind, row_id in names)
+                part = f"({part} OR facets : ({tokens}))"
+            parts.append(part)
+        expression = " AND ".join(parts)
         tokens = self.facet_tokens()
         if tokens:
             expression += " AND facets : (" + " AND ".join(f'"{t}"' for t in tokens) + ")"
@@ -308,10 +551,6 @@ def _filtered(stmt: Select, search: IdeaSearch) -> Select:
     return stmt
 
 
-def _sqlite_matches(search: IdeaSearch) -> Select:
-    return select(_fts.c.rowid).where(_fts_ref.op("MATCH")(search.sqlite_match()))
-
-
 def _order(search: IdeaSearch) -> list:
     sort = search.effective_sort
     if sort == "oldest":
@@ -321,35 +560,73 @@ def _order(search: IdeaSearch) -> list:
     return [Idea.published_at.desc(), Idea.id.desc()]
 
 
-def idea_statements(search: IdeaSearch) -> tuple[Select, Select]:
-    """``(ideas, count)``: the ordered ``select(Idea)`` for *search* and
-    the ``select(count)`` of all its rows. Published ideas only."""
-    words = search.words
+def _postgres_condition(terms: Sequence[Term], named: Sequence[Sequence[tuple[str, int]]]) -> Any:
+    if not any(named):
+        # One tsquery: one pass over the GIN index.
+        query = " & ".join(f"({_postgres_term(term)})" for term in terms)
+        return _VECTOR.op("@@")(func.to_tsquery(_SIMPLE, query))
+    conditions = []
+    for term, names in zip(terms, named, strict=True):
+        options = [_VECTOR.op("@@")(func.to_tsquery(_SIMPLE, _postgres_term(term)))]
+        for kind in "cwg":
+            ids = [row_id for k, row_id in names if k == kind]
+            if ids:
+                options.append(_FACET_COLUMNS[kind].in_(ids))
+        conditions.append(or_(*options))
+    return and_(*conditions)
+
+
+@dataclass
+class _Plan:
+    """A search's terms and the names they match, worked out once."""
+
+    search: IdeaSearch
+    terms: list[Term]
+    named: list[list[tuple[str, int]]]
+
+    @classmethod
+    def of(cls, search: IdeaSearch) -> _Plan:
+        terms = search.terms
+        return cls(search, terms, _named_facets(terms) if terms else [])
+
+    @property
+    def match(self) -> str:
+        return self.search.sqlite_match(self.named)
+
+
+def _sqlite_matches(plan: _Plan) -> Select:
+    return select(_fts.c.rowid).where(_fts_ref.op("MATCH")(plan.match))
+
+
+def _statements(plan: _Plan) -> tuple[Select, Select]:
+    search, terms = plan.search, plan.terms
     stmt = _filtered(select(Idea), search)
     # count(*), not count(id): PostgreSQL answers it from an index alone
     # (8 ms for 100,000 ideas instead of 78 ms reading the whole table).
     count = _filtered(select(func.count()).select_from(Idea), search)
-    if not words:
+    if not terms:
         return stmt.order_by(*_order(search)), count
     relevance = search.effective_sort == "relevance"
     if _dialect() == "postgresql":
-        vector = _VECTOR
-        query = func.to_tsquery(_SIMPLE, _postgres_tsquery(words))
-        stmt, count = stmt.where(vector.op("@@")(query)), count.where(vector.op("@@")(query))
+        condition = _postgres_condition(terms, plan.named)
+        stmt, count = stmt.where(condition), count.where(condition)
         if relevance:
+            query = func.to_tsquery(
+                _SIMPLE, " & ".join(f"({_postgres_term(term)})" for term in terms)
+            )
             return stmt.order_by(
-                _title_hits(words).desc(),
-                func.ts_rank(vector, query).desc(),
+                _title_hits(terms).desc(),
+                func.ts_rank(_VECTOR, query).desc(),
                 Idea.published_at.desc(),
                 Idea.id.desc(),
             ), count
         return stmt.order_by(*_order(search)), count
-    count = select(func.count()).select_from(_sqlite_matches(search).subquery())
+    count = select(func.count()).select_from(_sqlite_matches(plan).subquery())
     if relevance:
         # Materialised: bm25() only works where the MATCH is evaluated.
         ranked = (
             select(_fts.c.rowid.label("rowid"), _bm25().label("rank"))
-            .where(_fts_ref.op("MATCH")(search.sqlite_match()))
+            .where(_fts_ref.op("MATCH")(plan.match))
             .cte("fts_ranked")
             .prefix_with("MATERIALIZED")
         )
@@ -357,7 +634,13 @@ def idea_statements(search: IdeaSearch) -> tuple[Select, Select]:
             ranked.c.rank, Idea.published_at.desc(), Idea.id.desc()
         )
         return stmt, count
-    return stmt.where(Idea.id.in_(_sqlite_matches(search))).order_by(*_order(search)), count
+    return stmt.where(Idea.id.in_(_sqlite_matches(plan))).order_by(*_order(search)), count
+
+
+def idea_statements(search: IdeaSearch) -> tuple[Select, Select]:
+    """``(ideas, count)``: the ordered ``select(Idea)`` for *search* and
+    the ``select(count)`` of all its rows. Published ideas only."""
+    return _statements(_Plan.of(search))
 
 
 def search_ideas(
@@ -366,9 +649,10 @@ def search_ideas(
     """One page of ideas for *search* and the total; *options* are loader
     options (``joinedload(...)``) for what the caller shows. The number of
     queries does not depend on the page size."""
-    stmt, count = idea_statements(search)
+    plan = _Plan.of(search)
+    stmt, count = _statements(plan)
     offset = (page - 1) * per_page
-    if search.words and _dialect() == "postgresql":
+    if plan.terms and _dialect() == "postgresql":
         # One pass: the total rides along as a window count, so the matching
         # rows are found (and rechecked) once, not once more for a COUNT.
         rows = db.session.execute(
@@ -383,11 +667,11 @@ def search_ideas(
     total = db.session.scalar(count) or 0
     if total == 0 or offset >= total:
         return [], total
-    if search.words and search.effective_sort == "relevance" and _dialect() == "sqlite":
+    if plan.terms and search.effective_sort == "relevance" and _dialect() == "sqlite":
         # Rank inside the index and fetch only this page's rows.
         page_ids = (
             select(_fts.c.rowid.label("rowid"), _bm25().label("rank"))
-            .where(_fts_ref.op("MATCH")(search.sqlite_match()))
+            .where(_fts_ref.op("MATCH")(plan.match))
             .order_by(_bm25(), _fts.c.rowid.desc())
             .limit(per_page)
             .offset(offset)
@@ -403,6 +687,52 @@ def search_ideas(
     return list(db.session.scalars(stmt.options(*options)).unique()), total
 
 
+# --- Showing what matched ------------------------------------------------
+
+
+def highlight_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
+    """``(start, end)`` of the words of *text* the *terms* match, by the
+    same rule as the index (a folded prefix, or a shared lemma)."""
+    if not terms:
+        return []
+    spans = []
+    for match in _RAW_WORD.finditer(text):
+        raw = match.group().lower()
+        words = [*search_words(raw), *lemmas(raw)]
+        if any(term.matches(words) for term in terms):
+            spans.append(match.span())
+    return spans
+
+
+def snippet(text: str, terms: Sequence[Term], length: int = 220) -> list[tuple[str, bool]]:
+    """A short piece of *text* around the first matched word, as
+    ``(text, matched)`` pieces for a template to escape and mark."""
+    text = " ".join((text or "").split())
+    spans = highlight_spans(text, terms)
+    start = 0
+    if spans and spans[0][1] > length:
+        start = max(0, spans[0][0] - length // 3)
+        start = text.rfind(" ", 0, start) + 1
+    end = min(len(text), start + length)
+    if end < len(text):
+        cut = text.rfind(" ", start, end)
+        end = cut if cut > start else end
+    pieces: list[tuple[str, bool]] = [("… ", False)] if start > 0 else []
+    position = start
+    for span_start, span_end in spans:
+        if span_start < start or span_end > end:
+            continue
+        if span_start > position:
+            pieces.append((text[position:span_start], False))
+        pieces.append((text[span_start:span_end], True))
+        position = span_end
+    if end > position:
+        pieces.append((text[position:end], False))
+    if end < len(text):
+        pieces.append((" …", False))
+    return pieces
+
+
 # --- Similar ideas (submission form, moderation) -------------------------
 
 # Words too common to say anything about similarity.
@@ -416,47 +746,57 @@ _STOPWORDS = frozenset(
     z za ze zeby
     """.split()
 )
-# Polish inflects: "rowerowa", "rowerowej" and "rowerowych" share a stem.
+# Words of one family share a beginning: "fotowoltaiczna" and
+# "fotowoltaika", "rowerowa" and "rowerów".
 _STEM_LENGTH = 6
 
 
-def similarity_words(text: str, limit: int = 16) -> list[str]:
-    """Stems of the telling words of *text*, for an any-word search."""
-    stems: list[str] = []
-    for word in search_words((text or "")[: MAX_QUERY_CHARS * 5]):
+def similarity_terms(text: str, limit: int = 16) -> list[Term]:
+    """The telling words of *text* for an any-word search: each as the
+    first letters of the word and of its lemmas, and its lemmas whole."""
+    found: list[Term] = []
+    seen: set[str] = set()
+    for raw in _raw_words((text or "")[: MAX_QUERY_CHARS * 5]):
+        parts = search_words(raw)
+        if len(parts) != 1:
+            continue
+        word = parts[0]
         if len(word) < 4 or word in _STOPWORDS or word.isdigit():
             continue
-        stem = word[:_STEM_LENGTH]
-        if stem not in stems:
-            stems.append(stem)
-        if len(stems) >= limit:
+        forms = lemmas(raw[:MAX_WORD_LENGTH])
+        for stem in dict.fromkeys(w[:_STEM_LENGTH] for w in (word, *forms)):
+            if stem not in seen:
+                seen.add(stem)
+                found.append(Term(stem, tuple(f for f in forms if not f.startswith(stem))))
+        if len(found) >= limit:
             break
-    return stems
+    return found[:limit]
+
+
+def similarity_words(text: str, limit: int = 16) -> list[str]:
+    """The stems of :func:`similarity_terms`."""
+    return [term.word for term in similarity_terms(text, limit)]
 
 
 def similar_ideas(text: str, limit: int = 5, exclude_ids: Sequence[int] = ()) -> list[Idea]:
     """Published ideas that look like *text* (a title, or title and
     description), best first; used to show possible duplicates."""
-    words = similarity_words(text)
-    if not words or limit <= 0:
+    terms = similarity_terms(text)
+    if not terms or limit <= 0:
         return []
     stmt = select(Idea).where(Idea.status == IdeaStatus.PUBLISHED)
     if exclude_ids:
         stmt = stmt.where(Idea.id.not_in(list(exclude_ids)))
     if _dialect() == "postgresql":
-        vector = _VECTOR
-        query = func.to_tsquery(_SIMPLE, _postgres_tsquery(words, " | "))
-        stmt = stmt.where(vector.op("@@")(query)).order_by(
-            _title_hits(words).desc(), func.ts_rank(vector, query).desc(), Idea.id.desc()
+        query = func.to_tsquery(_SIMPLE, " | ".join(f"({_postgres_term(t)})" for t in terms))
+        stmt = stmt.where(_VECTOR.op("@@")(query)).order_by(
+            _title_hits(terms).desc(), func.ts_rank(_VECTOR, query).desc(), Idea.id.desc()
         )
     else:
+        match = " OR ".join(_sqlite_term(t) for t in terms)
         best = (
             select(_fts.c.rowid.label("rowid"), _bm25().label("rank"))
-            .where(
-                _fts_ref.op("MATCH")(
-                    "{search_title search_text} : (" + _sqlite_words(words, " OR ") + ")"
-                )
-            )
+            .where(_fts_ref.op("MATCH")("{search_title search_text} : (" + match + ")"))
             .order_by(_bm25())
             .limit(limit + len(exclude_ids))
             .subquery("similar")

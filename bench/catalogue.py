@@ -6,12 +6,20 @@ same DATABASE_URL. It requests the catalogue page (rendered HTML, through
 the WSGI app in process, no network) with a search term and a filter, after
 a warm-up, and prints the median, the 90th percentile and the number of SQL
 statements per request.
+
+Then a run of random Polish queries: one or two words per request, drawn
+from inflected forms of the words ideas use ("kopalni", "rowerowej",
+"młodzieży", "farmy fotowoltaiczne"...), a different query every time (no
+cache helps). It reports the median and the 99th percentile of the search
+alone (``app.search.search_ideas`` in process: matching, ranking, counting,
+loading one page) and of the whole rendered catalogue page.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import time
 
@@ -29,10 +37,82 @@ QUERIES = [
 ]
 
 
+# Inflected forms as residents type them: cases, plurals, adjectives, no
+# Polish letters, upper case, beginnings of words.
+WORDS = [
+    "energia", "energii", "kopalnia", "kopalni", "kopalnią", "szkoła", "szkołach", "szkół",
+    "autobusy", "autobusów", "linii", "wyrobisko", "wyrobisku", "łąka", "łąkę", "laka",
+    "młodzież", "młodzieży", "mlodziezy", "seniorów", "seniorzy", "ścieżka", "ścieżkę",
+    "sciezki", "rowerowa", "rowerowej", "rowerów", "zalew", "zalewu", "farma", "farmy",
+    "fotowoltaiczna", "fotowoltaicznej", "park", "parku", "parki", "las", "lasu", "lasów",
+    "odkrywka", "odkrywce", "odkryw", "hałdzie", "hałdy", "zwałowisko", "zwałowisku", "rzeki",
+    "Łódź", "Łodzi", "lodz", "Bełchatów", "Bełchatowie", "belchatow", "Koninie", "ogród",
+    "ogrody", "ogrodu", "kąpielisko", "kąpieliska", "biblioteki", "bibliotece", "muzeum",
+    "węgla", "brunatnego", "wieża", "wieży", "widokowa", "stacja", "ładowania", "kino",
+    "kinie", "centrum", "miasta", "mieście", "osiedlu", "osiedla", "dworca", "dworzec",
+    "rynku", "SKATEPARK", "Amfiteatr", "kawiarnia", "żłobek", "żłobka", "przystań",
+    "żeglarska", "spółdzielnia", "spółdzielni", "energetyczna", "geotermalna", "ciepłownia",
+    "wspinaczkowa", "narciarstwa", "biegowego", "turystów", "pracy", "praca", "miejsca",
+    "kwalifikacje", "transformacji", "górnicy", "górników", "rachunki", "powietrze",
+    "kopal", "rower", "mural", "targ", "rolników", "festiwal", "muzyki", "opera",
+]  # fmt: skip
+
+
+def _random_queries(count: int, seed: int = 15) -> list[str]:
+    rng = random.Random(seed)  # nosec B311 - benchmark input
+    queries: list[str] = []
+    seen: set[str] = set()
+    while len(queries) < count:
+        words = rng.sample(WORDS, rng.choice((1, 1, 2)))
+        query = " ".join(words)
+        if query not in seen or len(seen) >= len(WORDS) ** 2 // 2:
+            seen.add(query)
+            queries.append(query)
+    return queries
+
+
+def _percentiles(label: str, times: list[float]) -> str:
+    times = sorted(times)
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    return f"{label}: median {statistics.median(times):.1f} ms, p99 {p99:.1f} ms"
+
+
+def search_run(app, client, count: int) -> None:  # noqa: ANN001
+    """Random one- and two-word queries, a different one per request."""
+    from urllib.parse import urlencode
+
+    from app.extensions import db
+    from app.search import IdeaSearch, search_ideas
+
+    queries = _random_queries(count * 2)
+    warm, measured = queries[:count], queries[count:]
+    with app.app_context():
+        for query in warm[:50]:  # warm-up: the analyser, compiled statements
+            search_ideas(IdeaSearch(q=query), 1, 20)
+        found, inside = [], []
+        for query in measured:
+            start = time.perf_counter()
+            _items, total = search_ideas(IdeaSearch(q=query), 1, 20)
+            inside.append((time.perf_counter() - start) * 1000)
+            found.append(total)
+            db.session.rollback()
+    pages = []
+    for query in measured[: max(count // 2, 1)]:
+        start = time.perf_counter()
+        response = client.get("/ideas?" + urlencode({"q": query}))
+        pages.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, query
+    print(f"random queries: {len(measured)} searches, {len(set(measured))} distinct, "
+          f"median {statistics.median(found):.0f} ideas found")  # fmt: skip
+    print(_percentiles("  search in process (search_ideas, one page of 20)", inside))
+    print(_percentiles("  whole catalogue page with the query", pages))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"))
     parser.add_argument("--rounds", type=int, default=25)
+    parser.add_argument("--queries", type=int, default=400, help="random queries to time")
     args = parser.parse_args()
 
     from app import create_app
@@ -98,6 +178,7 @@ def main() -> None:
     print(f"time inside SQL statements: median {statistics.median(sql):.1f} ms")
     print(f"process CPU: median {statistics.median(cpu):.1f} ms; "
           f"SQL statements per request: {sorted(counts)}")  # fmt: skip
+    search_run(app, client, args.queries)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ LAYERS = {
         "app.mail_cli",
         "app.database",
         "app.search",
+        "app.search_cli",
         "app.uploads",
         "app.pagecache",
         "app.errors",

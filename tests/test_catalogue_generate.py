@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Idea, IdeaStatus
-from app.text import normalise_for_search
+from app.search import index_text
 
 
 def test_generate_adds_published_searchable_varied_ideas(app, runner, client):
@@ -19,8 +19,8 @@ def test_generate_adds_published_searchable_varied_ideas(app, runner, client):
         assert {idea.status for idea in ideas} == {IdeaStatus.PUBLISHED}
         assert len({idea.title for idea in ideas}) > 150
         for idea in ideas[:50]:
-            assert idea.search_text == normalise_for_search(idea.title, idea.description)
-            assert idea.search_title == normalise_for_search(idea.title)
+            assert idea.search_text == index_text(idea.title, idea.description)
+            assert idea.search_title == index_text(idea.title)
             assert idea.email is None
         statuses = db.session.scalars(select(Idea.result_status).distinct()).all()
         assert len(statuses) >= 4

@@ -18,7 +18,7 @@ from app.models import (
     utcnow,
 )
 from app.moderation.services import ALLOWED_FROM
-from app.text import normalise_for_search
+from app.search import index_text
 from tests.moderation_support import (
     add_event,
     add_report,
@@ -260,7 +260,7 @@ def test_publish_with_edits_keeps_the_original_and_updates_search(app, client, m
 
     after = make.get(Idea, idea.id)
     assert (after.title, after.description) == ("Opera na odkrywce", new_text)
-    assert after.search_text == normalise_for_search("Opera na odkrywce", new_text)
+    assert after.search_text == index_text("Opera na odkrywce", new_text)
     assert "autobusami" in after.search_text
     assert after.published_at is not None
     events = events_of(app, idea.id)

@@ -79,7 +79,9 @@ def test_a_title_match_ranks_above_a_passing_mention(client, make):
     make.idea(title="Ciepłe kaloryfery", description="Wspominam też o geotermii.", **common)
     titles = found(client, "geotermia")
     assert titles[0] == "Geotermia dla osiedla"
-    assert set(titles) == {"Geotermia dla osiedla", "Nowe miejsca pracy w regionie"}
+    # "geotermii" is a form of "geotermia": found by its lemma, ranked below.
+    assert set(titles) == {"Geotermia dla osiedla", "Nowe miejsca pracy w regionie",
+                           "Ciepłe kaloryfery"}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -215,15 +217,22 @@ def test_search_ideas_pages_are_the_same_size_whatever_the_sort(app, make):
         assert [i.supports_count for i in ordered] == [6, 5, 4, 3, 2, 1, 0]
 
 
-def test_migration_creates_the_same_objects_as_the_test_schema():
-    from app import search
-
-    path = Path(__file__).parent.parent / "migrations/versions/b1a2c3d4e5f6_search_index.py"
-    spec = importlib.util.spec_from_file_location("search_migration", path)
+def _migration(name: str):
+    path = Path(__file__).parent.parent / "migrations/versions" / name
+    spec = importlib.util.spec_from_file_location(name.removesuffix(".py"), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.down_revision == "693d77d54f12"
-    assert module.SQLITE_UPGRADE == search.SQLITE_DDL
-    assert module.SQLITE_DOWNGRADE == search.SQLITE_DROP
-    assert module.POSTGRES_UPGRADE == search.POSTGRES_DDL
-    assert module.POSTGRES_DOWNGRADE == search.POSTGRES_DROP
+    return module
+
+
+def test_migrations_create_the_same_objects_as_the_test_schema():
+    from app import search
+
+    first = _migration("b1a2c3d4e5f6_search_index.py")
+    latest = _migration("d4f1a8c2e9b7_search_lemmas.py")
+    assert first.down_revision == "693d77d54f12"
+    assert latest.SQLITE_UPGRADE == search.SQLITE_DDL
+    assert latest.SQLITE_DROP == search.SQLITE_DROP
+    assert latest.SQLITE_DOWNGRADE == first.SQLITE_UPGRADE
+    assert first.POSTGRES_UPGRADE == search.POSTGRES_DDL
+    assert first.POSTGRES_DOWNGRADE == search.POSTGRES_DROP

@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -50,7 +51,7 @@ from app.models import (
     Process,
     Workshop,
 )
-from app.search import idea_statements, search_ideas
+from app.search import idea_statements, search_ideas, snippet
 from app.text import csv_cell
 from app.timeutil import iso
 from app.transaction import Outcome, committing
@@ -80,6 +81,17 @@ def catalogue_answer_form(idea: Idea) -> AnswerForm:
         form.result_status.data = idea.result_status
     form.progress.data = idea.progress
     return form
+
+
+@bp.app_template_global()
+def search_snippet(text: str, terms: list) -> Markup:
+    """A short piece of *text* with the words the search matched in
+    ``<mark>``; everything else escaped (the words are found in Python, by
+    the index's own rule, never taken from the database as HTML)."""
+    return Markup("").join(
+        Markup("<mark>%s</mark>") % piece if matched else escape(piece)
+        for piece, matched in snippet(text, terms)
+    )
 
 
 def _card_options() -> tuple:
@@ -122,10 +134,15 @@ def index():
             **_filter_choices(),
         ), 400
     items, total = search_ideas(search, page_number, PER_PAGE, _card_options())
+    terms = search.terms
     return render_template(
         "catalogue/index.html",
         page=Page(items, page_number, PER_PAGE, total),
         search=search,
+        search_terms=terms,
+        searched=" ".join(search.q.split())[:100] if terms else "",
+        # The same words without the filters, when filters narrowed them.
+        wider_args={"q": search.q} if terms and set(args) - {"q", "sort"} else None,
         args=args,
         error=None,
         **_filter_choices(),

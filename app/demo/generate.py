@@ -2,8 +2,10 @@
 
 Titles and descriptions are put together from word lists, so searches,
 filters and sorting behave as on real data (varied words, Polish letters,
-skewed supports). Rows go in with multi-row INSERTs in batches; the
-full-text index follows by its triggers (SQLite) or GIN index (PostgreSQL).
+skewed supports). Rows go in with multi-row INSERTs in batches, their
+index words (folded words and lemmas) made as :func:`app.search.index_text`
+makes them; the full-text index follows by its triggers (SQLite) or GIN
+index (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.text import normalise_for_search
+from app.search import index_part, join_index_parts
 
 BATCH = 5000
 SYNTHETIC_PROCESS_SLUG = "dane-syntetyczne"
@@ -104,8 +106,8 @@ RESULT_WEIGHTS = [
 
 
 @lru_cache(maxsize=4096)
-def _fold(fragment: str) -> str:
-    return normalise_for_search(fragment)
+def _words(fragment: str) -> tuple[str, tuple[str, ...]]:
+    return index_part(fragment)
 
 
 def _context() -> tuple[Process, list[int], list[int]]:
@@ -160,9 +162,12 @@ def _row(rng: random.Random, process_id: int, categories: list[int], workshops: 
     if rng.random() < 0.5:
         sentences.append(rng.choice(BENEFITS))
     description = " ".join(sentences)
-    # Folding is the slow part; every fragment repeats, so fold each once.
-    search_title = " ".join(_fold(part) for part in title_parts)
-    search_text = " ".join([search_title, *(_fold(sentence) for sentence in sentences)])
+    # Folding and lemmatising are the slow part; every fragment repeats, so
+    # each is done once. Joined, they give what index_text(title, description)
+    # gives (the ORM path).
+    title_words = [_words(part) for part in title_parts]
+    search_title = join_index_parts(title_words)
+    search_text = join_index_parts([*title_words, *(_words(sentence) for sentence in sentences)])
     published_at = now - timedelta(minutes=rng.randint(1, 120 * 24 * 60))
     source = IdeaSource.FORM
     workshop_id = None

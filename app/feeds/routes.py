@@ -20,10 +20,12 @@ from sqlalchemy.orm import selectinload
 from app.articles.content import render_body
 from app.articles.covers import cover_url
 from app.articles.queries import visible, visible_articles
+from app.catalogue.filters import FilterError, parse_search
 from app.extensions import db
 from app.feeds import bp
 from app.models import Article, Idea, IdeaStatus, Process, Tag, Workshop, utcnow
 from app.models.article import article_tags
+from app.search import idea_statements
 from app.text import idea_slug
 from app.web import external_url
 
@@ -117,21 +119,26 @@ def articles_atom():
 
 @bp.route("/feeds/ideas.atom")
 def ideas_atom():
+    process_slug = request.args.get("process")
+    if (
+        process_slug
+        and db.session.scalar(
+            select(Process.id).where(Process.slug == process_slug, Process.published.is_(True))
+        )
+        is None
+    ):
+        abort(404)
+    # The catalogue's filters and search (?q=, ?category=...), newest first.
+    try:
+        search = parse_search(request.args)
+    except FilterError as error:
+        return Response(error.message + "\n", status=400, mimetype="text/plain")
+    stmt, _count = idea_statements(search.with_(sort="newest"))
     query = (
-        select(Idea)
-        .where(Idea.status == IdeaStatus.PUBLISHED, Idea.published_at.is_not(None))
+        stmt.where(Idea.published_at.is_not(None))
         .options(selectinload(Idea.category), selectinload(Idea.process))
-        .order_by(Idea.published_at.desc(), Idea.id.desc())
         .limit(FEED_SIZE)
     )
-    process_slug = request.args.get("process")
-    if process_slug:
-        process = db.session.scalar(
-            select(Process).where(Process.slug == process_slug, Process.published.is_(True))
-        )
-        if process is None:
-            abort(404)
-        query = query.where(Idea.process_id == process.id)
     ideas = db.session.scalars(query).all()
     entries = [
         {

@@ -48,7 +48,7 @@ from app.ideas.services import (
 )
 from app.models import Category, Idea, IdeaStatus, Process
 from app.security.permissions import can
-from app.text import mask_email
+from app.text import mask_email, single_line
 from app.transaction import committing
 from app.uploads import human_size, send_stored_file
 from app.web import data_download, is_private_page, private_page
@@ -133,6 +133,9 @@ def new():
         wanted = request.args.get("process")
         if wanted and any(p.slug == wanted for p in processes):
             form.process_slug.data = wanted
+        # "Zgłoś taki pomysł" under an empty search: its words as the title.
+        if title := single_line(request.args.get("title") or "", 150):
+            form.title.data = title
         return _render_new(form, processes)
     if (request.form.get("website") or "").strip():
         # A bot filled the hidden field: it sees success, nothing is kept.

@@ -72,7 +72,9 @@ class Idea(TimestampMixin, db.Model):
     )
     source: Mapped[str] = mapped_column(String(20), nullable=False, default=IdeaSource.FORM)
     workshop_id: Mapped[int | None] = mapped_column(ForeignKey("workshops.id"), index=True)
-    workshop_group_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_groups.id"))
+    workshop_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_groups.id"), index=True
+    )
 
     # What the public sees once published (moderators may tidy it; the text
     # as sent is kept in the first IdeaEvent's data).
