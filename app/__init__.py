@@ -95,7 +95,16 @@ def create_app(
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
-    mail.init_app(app)
+    mail.init_app(
+        app,
+        # Before a confirmation mail is sent again (`mail retry`, "Wyślij
+        # ponownie"): is it still needed, and does its link still work?
+        reissuers={
+            "idea_confirm": ideas_services.confirmation_mail_still_needed,
+            "support_confirm": catalogue_services.confirmation_mail_still_needed,
+            "registration_confirm": workshops_services.confirmation_mail_still_needed,
+        },
+    )
     web.init_app(app)
 
     # App-wide security rules, before any view: NUL characters dropped,

@@ -181,6 +181,12 @@ def rerender(message: OutboxMessage, subject: Any, **context: Any) -> None:
     )
 
 
+def ref_id(message: OutboxMessage, kind: str) -> int | None:
+    """The id in *message*'s ``ref`` when it names a *kind* ("support:7" → 7)."""
+    prefix, _sep, number = (message.ref or "").partition(":")
+    return int(number) if prefix == kind and number.isdigit() else None
+
+
 def latest_about(ref: str, template: str) -> OutboxMessage | None:
     """The newest message from *template* about *ref*."""
     return db.session.scalar(
@@ -359,7 +365,14 @@ def _claim(ids: Iterable[int] | None, limit: int, now: datetime) -> list[OutboxM
     stale = (OutboxMessage.status == OutboxStatus.SENDING) & (
         OutboxMessage.claimed_at < now - CLAIM_TIMEOUT
     )
-    query = select(OutboxMessage.id).where(due | stale).order_by(OutboxMessage.id).limit(limit)
+    # Longest due first: a backlog bigger than a round is worked through
+    # in turn instead of the same few messages being tried again and again.
+    query = (
+        select(OutboxMessage.id)
+        .where(due | stale)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
     if ids is not None:
         query = query.where(OutboxMessage.id.in_(list(ids)))
     claimed: list[int] = []

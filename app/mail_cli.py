@@ -9,6 +9,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.extensions import db
@@ -118,8 +119,10 @@ def retry_command(
         chosen.add(OutboxStatus.EXPIRED.value)
     if not chosen:
         chosen = {OutboxStatus.FAILED.value, OutboxStatus.EXPIRED.value}
-    outcome = retry(sorted(chosen), since=since)
-    db.session.commit()
+    # A re-issued link is rendered with url_for: give it a request under BASE_URL.
+    with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+        outcome = retry(sorted(chosen), since=since)
+        db.session.commit()
     click.echo(
         f"Queued again: {outcome.requeued} ({outcome.reissued} with a new link); "
         f"no longer needed: {outcome.dropped}."
