@@ -52,6 +52,7 @@ from app.moderation import retention as moderation_retention
 from app.privacy import retention as privacy_retention
 from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
+from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
 from app.workshops import display as workshop_display
@@ -144,6 +145,7 @@ def create_app(
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
         ),
+        alerts=(staff_outbox.mail_alerts,),
     )
     pagecache.init_app(app)  # after the blueprints: it wraps their views
     errors.init_app(app)

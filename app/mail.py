@@ -601,6 +601,9 @@ def _requeue(message: OutboxMessage, now: datetime, from_statuses: Iterable[str]
     if result.rowcount != 1:
         return False
     db.session.refresh(message)
+    if _in_app_context():
+        # Delivered right after the request commits, like new mail.
+        g.setdefault("outbox_committed_later", []).append(message)
     return True
 
 
@@ -656,9 +659,6 @@ def resend(message: OutboxMessage, now: datetime | None = None) -> None:
     message.resent_at = now
     db.session.flush()
     _requeue(message, now, [OutboxStatus.PENDING, *FINISHED])
-    pending = g.setdefault("outbox_committed_later", []) if _in_app_context() else None
-    if pending is not None:
-        pending.append(message)
 
 
 def can_resend(message: OutboxMessage | None, now: datetime | None = None) -> bool:
