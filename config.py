@@ -86,6 +86,8 @@ class Config:
     RATELIMIT_IDEA_SUBMIT = os.environ.get("RATELIMIT_IDEA_SUBMIT", "20 per hour")
     RATELIMIT_SUPPORT = os.environ.get("RATELIMIT_SUPPORT", "10 per hour;3 per minute")
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour;20 per day")
+    # "Wyślij ponownie" on a confirmation page, per client address.
+    RATELIMIT_MAIL_RESEND = os.environ.get("RATELIMIT_MAIL_RESEND", "5 per hour")
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "pl"

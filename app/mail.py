@@ -139,8 +139,10 @@ def queue_mail(
     recipient = _clean_address(recipient)
     kind = mail_kind(template)
     if (
-        kind in SKIP_WHEN_UNDELIVERABLE_KINDS or template in SKIP_WHEN_UNDELIVERABLE_TEMPLATES
-    ) and template not in _ASKED_FOR and is_undeliverable(recipient, kind):
+        (kind in SKIP_WHEN_UNDELIVERABLE_KINDS or template in SKIP_WHEN_UNDELIVERABLE_TEMPLATES)
+        and template not in _ASKED_FOR
+        and is_undeliverable(recipient, kind)
+    ):
         logger.info(
             "Skipped %s to %s: its server refused %s mail before",
             template,
@@ -263,9 +265,7 @@ def is_undeliverable(address: str, kind: str) -> bool:
     """Whether the server of *address* refused *kind* mail for good."""
     if not normalise_email(address):
         return False
-    return (
-        db.session.get(UndeliverableAddress, (_address_hash(address), kind)) is not None
-    )
+    return db.session.get(UndeliverableAddress, (_address_hash(address), kind)) is not None
 
 
 def undeliverable_kinds(address: str) -> list[str]:
@@ -542,9 +542,7 @@ def _record_failure(message: OutboxMessage, error: Exception, now: datetime) -> 
     queued_at = message.queued_at or message.created_at
     if is_permanent(error):
         message.status = OutboxStatus.FAILED
-        _mark_undeliverable(
-            message.recipient, mail_kind(message.template), message.last_error, now
-        )
+        _mark_undeliverable(message.recipient, mail_kind(message.template), message.last_error, now)
     elif now - queued_at >= lifetime or (max_attempts and message.attempts >= max_attempts):
         message.status = OutboxStatus.EXPIRED
     else:
@@ -647,8 +645,7 @@ def resend(message: OutboxMessage, now: datetime | None = None) -> None:
         minutes = max(1, -(-int((last + wait - now).total_seconds()) // 60))
         raise ResendRefused(
             _(
-                "Wiadomość można wysłać ponownie za %(minutes)s min. "
-                "Sprawdź też folder ze spamem.",
+                "Wiadomość można wysłać ponownie za %(minutes)s min. Sprawdź też folder ze spamem.",
                 minutes=minutes,
             )
         )
@@ -737,7 +734,9 @@ def _remember_committed(session: Session) -> None:
     if queued or resent:
         # inspect().identity reads the key without emitting SQL, which is
         # not allowed at this point.
-        ids = [inspect(m).identity[0] for m in (queued or []) + (resent or []) if inspect(m).identity]
+        ids = [
+            inspect(m).identity[0] for m in (queued or []) + (resent or []) if inspect(m).identity
+        ]
         g.setdefault("outbox_committed", []).extend(ids)
 
 

@@ -130,9 +130,10 @@ def test_an_expired_support_link_is_reissued_and_the_new_one_confirms(
 ):
     idea = make.idea(title="Ścieżka wokół zbiornika")
     smtp_server.stop()
-    assert mail_client.post(
-        f"/ideas/{idea.id}/support", data={"email": "ola@example.org"}
-    ).status_code == 302
+    assert (
+        mail_client.post(f"/ideas/{idea.id}/support", data={"email": "ola@example.org"}).status_code
+        == 302
+    )
     with mail_app.app_context():
         [message] = db.session.scalars(select(OutboxMessage)).all()
         old_path = SUPPORT_LINK.search(message.body_text).group(1)
@@ -175,9 +176,7 @@ def test_mail_for_a_support_confirmed_meanwhile_is_not_sent_again(app, client, m
 # --- headers -----------------------------------------------------------------------
 
 
-def test_every_message_has_a_message_id_of_the_site_and_auto_submitted(
-    make_app, smtp_server
-):
+def test_every_message_has_a_message_id_of_the_site_and_auto_submitted(make_app, smtp_server):
     app = make_app(
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=smtp_server.port,

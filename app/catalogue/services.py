@@ -118,9 +118,13 @@ def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Suppor
     support.locale = locale
     support.created_at = utcnow()
     db.session.flush()
-    _queue(support, idea, "support_confirm", _l("Potwierdź poparcie pomysłu"), **_confirm_context(
-        support, token
-    ))
+    _queue(
+        support,
+        idea,
+        "support_confirm",
+        _l("Potwierdź poparcie pomysłu"),
+        **_confirm_context(support, token),
+    )
     return support
 
 
@@ -137,6 +141,14 @@ def _idea_context(idea: Idea) -> dict[str, Any]:
         "idea": idea,
         "idea_url": external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
     }
+
+
+def earlier_mail_bounced(email: str) -> bool:
+    """Whether the server of *email* refused a supporter's mail before (the
+    page says so after the form is sent)."""
+    from app.mail import is_undeliverable
+
+    return is_undeliverable(email, "support")
 
 
 def confirmation_mail_still_needed(message: OutboxMessage, now: datetime) -> str:
@@ -163,9 +175,7 @@ def confirmation_mail_still_needed(message: OutboxMessage, now: datetime) -> str
     return REISSUED
 
 
-def _queue(
-    support: Support, idea: Idea, template: str, subject: str, **context: Any
-) -> None:
+def _queue(support: Support, idea: Idea, template: str, subject: str, **context: Any) -> None:
     ref = f"support:{support.id}" if template == "support_confirm" else None
     try:
         queue_mail(

@@ -263,6 +263,36 @@ def confirmation_mail(idea: Idea) -> OutboxMessage | None:
     return latest_about(f"idea:{idea.id}", "idea_confirm")
 
 
+def earlier_mail_bounced(email: str) -> bool:
+    """Whether the server of *email* refused an idea's mail before (the
+    form's answer page says so)."""
+    from app.mail import is_undeliverable
+
+    return is_undeliverable(email, "idea")
+
+
+def resend_confirmation(idea_id: int | None) -> Idea:
+    """Send the idea's confirmation message again – the same message with
+    the same link, not a new token – when the resident asks ("Wyślij
+    ponownie"). Raises a ServiceError when it is too soon or not needed."""
+    from app.mail import resend
+
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    message = confirmation_mail(idea) if idea is not None else None
+    if idea is None or message is None:
+        raise IdeaServiceError(
+            _("Nie znaleźliśmy tego zgłoszenia. Jeśli minęło kilka dni, wyślij pomysł ponownie."),
+            status=404,
+        )
+    if idea.status != IdeaStatus.UNCONFIRMED:
+        raise IdeaServiceError(
+            _("To zgłoszenie jest już potwierdzone – nie trzeba wysyłać linku ponownie."),
+            status=409,
+        )
+    resend(message)
+    return idea
+
+
 def closed_message(process: Process) -> str:
     state = process.window_state()
     if state == "not_open":
