@@ -160,6 +160,7 @@ def create_app(
             ("readers' keys on closed reports", moderation_retention.forget_closed_report_keys),
             ("unconfirmed supports", catalogue_services.purge_unconfirmed_supports),
             ("sent mail copies", privacy_retention.purge_sent_mail),
+            ("undeliverable address marks", mail.purge_undeliverable),
             ("idea authors' data after the consultation", privacy_retention.anonymise_old_ideas),
             ("supporters' addresses after the consultation", privacy_retention.purge_old_supports),
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),

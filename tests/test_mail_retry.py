@@ -218,3 +218,35 @@ def test_health_counts_failures_of_the_last_hour(app):
         state = health()
     assert state.failures_last_hour == 1
     assert state.stuck()
+
+
+# --- personal data -------------------------------------------------------------------
+
+
+def test_undeliverable_marks_are_in_the_data_download_erased_and_purged(app, make):
+    from app.mail import _mark_undeliverable, is_undeliverable
+    from app.maintenance import purge_all
+    from app.models import UndeliverableAddress
+    from app.privacy import services as privacy
+
+    with app.app_context():
+        _mark_undeliverable("Ola@Example.org", "support", "550 5.1.1", utcnow())
+        _mark_undeliverable("jan@example.org", "idea", "550", utcnow() - timedelta(days=400))
+        db.session.commit()
+        assert privacy.export_personal_data("ola@example.org")["undeliverable_mail"] == ["support"]
+        results = purge_all()
+        assert results["undeliverable address marks"] == 1
+        assert not is_undeliverable("jan@example.org", "idea")
+        privacy.erase_personal_data("ola@example.org")
+        db.session.commit()
+        assert db.session.scalars(select(UndeliverableAddress)).all() == []
+
+
+def test_expired_mail_copies_are_purged_like_sent_ones(app, make):
+    from app.maintenance import purge_all
+
+    expired = _queue(app, "old@example.org")
+    _set(app, expired, status=OutboxStatus.EXPIRED, created_at=utcnow() - timedelta(days=40))
+    with app.app_context():
+        assert purge_all()["sent mail copies"] == 1
+        assert db.session.get(OutboxMessage, expired) is None

@@ -31,10 +31,10 @@ from app.models import (
     IdeaSource,
     IdeaStatus,
     OutboxMessage,
-    OutboxStatus,
     Process,
     utcnow,
 )
+from app.models.outbox import FINISHED
 from app.security.tokens import hash_token, new_token
 from app.text import normalise_email
 from app.timeutil import iso_utc
@@ -512,7 +512,7 @@ def erase_author_data(idea: Idea) -> str:
             delete(OutboxMessage).where(
                 OutboxMessage.recipient == email,
                 OutboxMessage.template.in_(MAIL_TEMPLATES),
-                OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+                OutboxMessage.status.in_(FINISHED),
             )
         )
     if idea.published_at is None and not referenced:

@@ -14,16 +14,16 @@ from sqlalchemy import delete, func, select
 
 from app import audit
 from app.extensions import db
-from app.mail import summaries
+from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
     Idea,
     OutboxMessage,
-    OutboxStatus,
     Registration,
     Support,
     User,
     utcnow,
 )
+from app.models.outbox import FINISHED
 from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
 from app.workshops.services import anonymise_registration
@@ -127,6 +127,8 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
             for reg in data.registrations
         ],
         "emails": summaries(data.mails),
+        # Kinds of mail ("idea", "support", …) this address's server refused.
+        "undeliverable_mail": undeliverable_kinds(data.email),
     }
 
 
@@ -180,11 +182,13 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
         delete(OutboxMessage)
         .where(
             func.lower(OutboxMessage.recipient) == data.email,
-            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+            OutboxMessage.status.in_(FINISHED),
         )
         .execution_options(synchronize_session=False)
     )
     counts["emails"] = result.rowcount or 0
+    # The marks "this address refused mail" go too (only a keyed hash).
+    forget_undeliverable(data.email)
     db.session.flush()
     audit.record(
         "privacy.erased",
