@@ -35,7 +35,12 @@ def parse_duration(text: str) -> timedelta:
 
 def env_duration(name: str, default: str) -> timedelta:
     value = os.environ.get(name)
-    return parse_duration(value if value not in (None, "") else default)
+    try:
+        return parse_duration(value if value not in (None, "") else default)
+    except ValueError:
+        raise ValueError(
+            f"{name}={value!r} is not a duration: use e.g. 3d, 72h, 90m or 30s"
+        ) from None
 
 
 class Config:

@@ -250,3 +250,23 @@ def test_expired_mail_copies_are_purged_like_sent_ones(app, make):
     with app.app_context():
         assert purge_all()["sent mail copies"] == 1
         assert db.session.get(OutboxMessage, expired) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3d", timedelta(days=3)), ("72h", timedelta(hours=72)), ("90m", timedelta(minutes=90)),
+     ("5", timedelta(days=5)), ("1w", timedelta(weeks=1))],
+)  # fmt: skip
+def test_mail_lifetime_reads_like_a_mail_server_queue_lifetime(text, expected):
+    from config import parse_duration
+
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize("text", ["soon", "-1d", "0", "3 days"])
+def test_a_bad_mail_lifetime_is_refused_with_a_clear_message(monkeypatch, text):
+    from config import env_duration
+
+    monkeypatch.setenv("MAIL_LIFETIME", text)
+    with pytest.raises(ValueError, match="is not a duration: use e.g. 3d"):
+        env_duration("MAIL_LIFETIME", "3d")
