@@ -18,6 +18,31 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+_DURATION_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"3d"``, ``"72h"``, ``"90m"``, ``"30s"``, ``"1w"``; a bare number is days
+    (as Postfix reads its queue lifetime)."""
+    text = text.strip().lower()
+    unit = text[-1:] if text[-1:] in _DURATION_UNITS else "d"
+    number = text[:-1] if text[-1:] in _DURATION_UNITS else text
+    value = float(number)
+    if value <= 0:
+        raise ValueError(f"a duration must be positive: {text!r}")
+    return timedelta(**{_DURATION_UNITS[unit]: value})
+
+
+def env_duration(name: str, default: str) -> timedelta:
+    value = os.environ.get(name)
+    try:
+        return parse_duration(value if value not in (None, "") else default)
+    except ValueError:
+        raise ValueError(
+            f"{name}={value!r} is not a duration: use e.g. 3d, 72h, 90m or 30s"
+        ) from None
+
+
 class Config:
     # Filled in by create_app when unset: sqlite file and secret key live in
     # the instance folder.
@@ -41,7 +66,16 @@ class Config:
     # Deliver the mail a request queued right after its commit (best effort;
     # what fails stays queued for `flask mail send`).
     MAIL_DELIVER_AFTER_COMMIT = env_bool("MAIL_DELIVER_AFTER_COMMIT", True)
-    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 8)
+    # Temporary failures (relay down, TLS, SMTP 4xx) are retried, at most an
+    # hour apart, until a message is this old; then it is "expired".
+    MAIL_LIFETIME = env_duration("MAIL_LIFETIME", "3d")
+    # An extra cap on attempts per delivery run; 0: only MAIL_LIFETIME counts.
+    MAIL_MAX_ATTEMPTS = env_int("MAIL_MAX_ATTEMPTS", 0)
+    # Where replies to automatic mail go (unset: no Reply-To header).
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO") or None
+    # "Wyślij ponownie" on a confirmation page: offered this long after the
+    # message was queued (or last sent again).
+    MAIL_RESEND_MINUTES = env_int("MAIL_RESEND_MINUTES", 5)
 
     # Rate limiting (Flask-Limiter)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -59,6 +93,8 @@ class Config:
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour;20 per day")
     # Edits posted from an idea's private tracking page (each may carry a file).
     RATELIMIT_IDEA_EDIT = os.environ.get("RATELIMIT_IDEA_EDIT", "10 per minute;60 per hour")
+    # "Wyślij ponownie" on a confirmation page, per client address.
+    RATELIMIT_MAIL_RESEND = os.environ.get("RATELIMIT_MAIL_RESEND", "5 per hour")
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "pl"

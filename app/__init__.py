@@ -53,6 +53,7 @@ from app.moderation import retention as moderation_retention
 from app.privacy import retention as privacy_retention
 from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
+from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
 from app.workshops import display as workshop_display
@@ -96,7 +97,16 @@ def create_app(
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
-    mail.init_app(app)
+    mail.init_app(
+        app,
+        # Before a confirmation mail is sent again (`mail retry`, "Wyślij
+        # ponownie"): is it still needed, and does its link still work?
+        reissuers={
+            "idea_confirm": ideas_services.confirmation_mail_still_needed,
+            "support_confirm": catalogue_services.confirmation_mail_still_needed,
+            "registration_confirm": workshops_services.confirmation_mail_still_needed,
+        },
+    )
     web.init_app(app)
 
     # App-wide security rules, before any view: NUL characters dropped,
@@ -136,6 +146,7 @@ def create_app(
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
         ),
+        alerts=(staff_outbox.mail_alerts,),
     )
     pagecache.init_app(app)  # after the blueprints: it wraps their views
     errors.init_app(app)
@@ -150,6 +161,7 @@ def create_app(
             ("readers' keys on closed reports", moderation_retention.forget_closed_report_keys),
             ("unconfirmed supports", catalogue_services.purge_unconfirmed_supports),
             ("sent mail copies", privacy_retention.purge_sent_mail),
+            ("undeliverable address marks", mail.purge_undeliverable),
             ("idea authors' data after the consultation", privacy_retention.anonymise_old_ideas),
             ("supporters' addresses after the consultation", privacy_retention.purge_old_supports),
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),

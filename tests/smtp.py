@@ -15,6 +15,16 @@ class _Handler:
     def __init__(self, server: SMTPServer) -> None:
         self.server = server
 
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):  # noqa: ANN001, ANN201, N802
+        if self.server.temporary_failure:
+            self.server.refusals += 1
+            return "451 4.3.0 Mail server temporarily unavailable, try again later"
+        if address.lower() in self.server.unknown_recipients:
+            self.server.refusals += 1
+            return "550 5.1.1 <" + address + ">: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, smtp, session, envelope):  # noqa: ANN001, ANN201, N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.server.lock:
@@ -24,10 +34,17 @@ class _Handler:
 
 
 class SMTPServer:
-    """Collects every message it receives in ``messages``."""
+    """Collects every message it receives in ``messages``.
+
+    Faults on demand: ``stop()`` refuses connections; ``temporary_failure``
+    answers every recipient with 451 (try again later); addresses in
+    ``unknown_recipients`` get 550 (no such user, for good)."""
 
     def __init__(self, port: int) -> None:
         self.port = port
+        self.temporary_failure = False
+        self.unknown_recipients: set[str] = set()
+        self.refusals = 0
         self.messages: list[EmailMessage] = []
         self.envelopes: list[tuple[str, list[str]]] = []
         self.lock = threading.Lock()
@@ -50,6 +67,11 @@ class SMTPServer:
                     return list(self.messages)
             time.sleep(0.02)
         raise AssertionError(f"expected {count} messages, got {len(self.messages)}")
+
+    def delivered_to(self) -> list[str]:
+        """Every recipient of every accepted message, repeats included."""
+        with self.lock:
+            return [rcpt for _sender, rcpts in self.envelopes for rcpt in rcpts]
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:

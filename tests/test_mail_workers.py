@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -113,3 +114,89 @@ def test_a_worker_started_while_the_server_is_down_delivers_later_without_duplic
     delivered = Counter(to for _, tos in slow_smtp.envelopes for to in tos)
     assert sorted(delivered) == sorted(recipients)
     assert set(delivered.values()) == {1}
+
+
+def _attempted(app) -> list[OutboxMessage]:
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage)).all()
+        for row in rows:
+            db.session.expunge(row)
+        db.session.remove()
+    return rows
+
+
+def _wait_for(app, condition, workers, timeout: float = 60, nudge: bool = True):
+    """Poll the outbox until *condition(rows)*; with *nudge*, move every
+    waiting message's next try an hour earlier each round: the clock moved
+    forward past the backoff, without waiting for it."""
+    deadline = time.monotonic() + timeout
+    rows: list[OutboxMessage] = []
+    while time.monotonic() < deadline:
+        rows = _attempted(app)
+        if condition(rows):
+            return rows
+        if any(worker.poll() is not None for worker in workers):
+            break
+        if nudge:
+            with app.app_context():
+                for row in rows:
+                    # Conditional: a message a worker claimed meanwhile is left alone.
+                    db.session.execute(
+                        db.update(OutboxMessage)
+                        .where(
+                            OutboxMessage.id == row.id,
+                            OutboxMessage.status == OutboxStatus.PENDING,
+                            OutboxMessage.next_attempt_at == row.next_attempt_at,
+                        )
+                        .values(next_attempt_at=row.next_attempt_at - timedelta(hours=1))
+                    )
+                db.session.commit()
+                db.session.remove()
+        time.sleep(0.2)
+    outputs = [stop_process(worker)[-3000:] for worker in workers]
+    raise AssertionError(
+        f"condition not met: {Counter((r.status, r.attempts) for r in rows)}\n{outputs}"
+    )
+
+
+@pytest.mark.slow
+def test_two_workers_through_an_outage_and_a_recovery_deliver_each_message_once(
+    app, database_url, slow_smtp, tmp_path
+):
+    """The relay refuses connections, then answers 451, then accepts, while
+    two `mail send --loop` workers keep running."""
+    recipients = queue(app, 40)
+    slow_smtp.stop()
+    workers = start_mail_workers(database_url, slow_smtp.port, 2, tmp_path)
+    try:
+        # Connections refused: every message tried several times, none lost.
+        rows = _wait_for(
+            app,
+            lambda rows: all(r.attempts >= 3 and r.status == "pending" for r in rows),
+            workers,
+        )
+        assert all("refused" in (r.last_error or "").lower() for r in rows)
+        # Up again, but answering "451 try again later".
+        slow_smtp.temporary_failure = True
+        slow_smtp.start()
+        rows = _wait_for(
+            app,
+            lambda rows: all("451" in (r.last_error or "") for r in rows),
+            workers,
+        )
+        assert {r.status for r in rows} == {OutboxStatus.PENDING}
+        assert slow_smtp.delivered_to() == []
+        # Accepting: everything goes out, once.
+        slow_smtp.temporary_failure = False
+        _wait_for(app, lambda rows: {r.status for r in rows} == {"sent"}, workers)
+        slow_smtp.wait_for(len(recipients), timeout=15)
+        time.sleep(0.5)  # a few more rounds: nothing may be sent twice
+    finally:
+        outputs = [stop_process(worker) for worker in workers]
+    assert not any("Traceback" in output for output in outputs), outputs
+    delivered = Counter(slow_smtp.delivered_to())
+    assert sorted(delivered) == sorted(recipients)
+    assert set(delivered.values()) == {1}, [a for a, n in delivered.items() if n > 1]
+    rows = _attempted(app)
+    assert {row.status for row in rows} == {OutboxStatus.SENT}
+    assert len({row.claimed_by for row in rows}) >= 2

@@ -214,6 +214,7 @@ def support(idea_id: int):
     if not form.validate_on_submit():
         return _render_detail(idea, form, 400)
     locale = current_language()
+    bounced = services.earlier_mail_bounced(form.email.data)
 
     def ask(idea: Idea) -> Outcome:
         with committing(show=False) as done:
@@ -240,6 +241,14 @@ def support(idea_id: int):
         ),
         "success",
     )
+    if bounced:
+        flash(
+            _(
+                "Uwaga: poprzednia wiadomość na ten adres nie dotarła – serwer poczty "
+                "odbiorcy ją odrzucił. Sprawdź, czy adres jest wpisany poprawnie."
+            ),
+            "warning",
+        )
     return redirect(
         url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug, _anchor="poparcie")
     )

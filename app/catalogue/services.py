@@ -6,7 +6,7 @@ import base64
 import binascii
 import hmac
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -19,7 +19,18 @@ from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
 from app.ideas import lifecycle
-from app.mail import InvalidRecipient, forget_delivered, mails_about, queue_mail, summaries
+from app.mail import (
+    DROP,
+    KEEP,
+    REISSUED,
+    InvalidRecipient,
+    forget_delivered,
+    mails_about,
+    queue_mail,
+    ref_id,
+    rerender,
+    summaries,
+)
 from app.models import (
     Idea,
     IdeaAnswer,
@@ -112,22 +123,68 @@ def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Suppor
         idea,
         "support_confirm",
         _l("Potwierdź poparcie pomysłu"),
-        confirm_url=external_url("catalogue.confirm_support", token=token),
-        manage_url=support_manage_url(support),
-        valid_days=support_link_lifetime().days,
+        **_confirm_context(support, token),
     )
     return support
 
 
-def _queue(support: Support, idea: Idea, template: str, subject: str, **context) -> None:
+def _confirm_context(support: Support, token: str) -> dict[str, Any]:
+    return {
+        "confirm_url": external_url("catalogue.confirm_support", token=token),
+        "manage_url": support_manage_url(support),
+        "valid_days": support_link_lifetime().days,
+    }
+
+
+def _idea_context(idea: Idea) -> dict[str, Any]:
+    return {
+        "idea": idea,
+        "idea_url": external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+    }
+
+
+def earlier_mail_bounced(email: str) -> bool:
+    """Whether the server of *email* refused a supporter's mail before (the
+    page says so after the form is sent)."""
+    from app.mail import is_undeliverable
+
+    return is_undeliverable(email, "support")
+
+
+def confirmation_mail_still_needed(message: OutboxMessage, now: datetime) -> str:
+    """For the outbox, before a support's confirmation mail is sent again:
+    a link past its lifetime is replaced by a fresh one (REISSUED, the
+    message re-rendered with it); a support confirmed, withdrawn or no
+    longer open needs no mail (DROP); otherwise the same message (KEEP)."""
+    support_id = ref_id(message, "support")
+    support = db.session.get(Support, support_id) if support_id else None
+    if support is None or support.confirmed_at is not None or not supports_open(support.idea):
+        return DROP
+    if support.created_at > now - support_link_lifetime():
+        return KEEP
+    token, token_hash = new_token()
+    support.token_hash = token_hash
+    support.created_at = now
+    db.session.flush()
+    rerender(
+        message,
+        _l("Potwierdź poparcie pomysłu"),
+        **_idea_context(support.idea),
+        **_confirm_context(support, token),
+    )
+    return REISSUED
+
+
+def _queue(support: Support, idea: Idea, template: str, subject: str, **context: Any) -> None:
+    ref = f"support:{support.id}" if template == "support_confirm" else None
     try:
         queue_mail(
             support.email,
             template,
             subject,
             locale=support.locale,
-            idea=idea,
-            idea_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
+            ref=ref,
+            **_idea_context(idea),
             **context,
         )
     except InvalidRecipient as error:

@@ -37,10 +37,12 @@ from app.ideas.services import (
     check_revision,
     closed_message,
     confirm_idea,
+    earlier_mail_bounced,
     erase_author_data,
     export_author_data,
     find_by_track_token,
     processes_accepting_ideas,
+    resend_confirmation,
     revise_idea,
     submit_idea,
     window_notice,
@@ -120,8 +122,11 @@ def _window_message() -> str:
     )
 
 
-def _remember_sent(email: str) -> Response:
+def _remember_sent(email: str, idea_id: int | None = None, bounced: bool = False) -> Response:
     session["idea_sent_to"] = mask_email((email or "").strip())
+    # Signed with the session: which submission "Wyślij ponownie" re-sends.
+    session["idea_sent_id"] = idea_id
+    session["idea_sent_bounced"] = bounced
     return redirect(url_for("ideas.sent"), code=303)
 
 
@@ -160,11 +165,12 @@ def new():
         locale=current_language(),
         attachment=form.processed_attachment,
     )
+    bounced = earlier_mail_bounced(submission.email)
     with committing(show=False) as done:
-        submit_idea(submission)
+        idea, _token = submit_idea(submission)
     if not done:
         return _render_new(form, processes, done.status, done.message)
-    return _remember_sent(submission.email)
+    return _remember_sent(submission.email, idea.id, bounced)
 
 
 @bp.errorhandler(RateLimitExceeded)
@@ -187,6 +193,10 @@ def _too_many(error: RateLimitExceeded):  # noqa: ANN202
             "Odczekaj chwilę i spróbuj ponownie – Twój tekst jest zachowany poniżej."
         )
         return _render_edit(idea, token, IdeaEditForm(categories=categories), 429, message)
+    if request.endpoint == "ideas.resend":
+        return _render_sent(
+            429, _("Zbyt wiele próśb o ponowną wysyłkę. Spróbuj ponownie za godzinę.")
+        )
     from app.errors import error_response
 
     return error_response(429)
@@ -224,9 +234,46 @@ def _too_large(error: RequestEntityTooLarge):  # noqa: ANN202
     )
 
 
+def _resend_limit() -> str:
+    return current_app.config.get("RATELIMIT_MAIL_RESEND", "5 per hour")
+
+
+def _render_sent(status: int = 200, problem: str | None = None) -> tuple[str, int]:
+    from app.ideas.services import confirmation_mail
+    from app.mail import can_resend
+
+    idea_id = session.get("idea_sent_id")
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    waiting = idea is not None and idea.status == IdeaStatus.UNCONFIRMED
+    message = confirmation_mail(idea) if waiting else None
+    return (
+        render_template(
+            "ideas/sent.html",
+            sent_to=session.get("idea_sent_to"),
+            bounced=session.get("idea_sent_bounced", False),
+            resend_offered=message is not None,
+            resend_now=can_resend(message),
+            problem=problem,
+        ),
+        status,
+    )
+
+
 @bp.route("/sent")
 def sent():
-    return render_template("ideas/sent.html", sent_to=session.get("idea_sent_to"))
+    return _render_sent()
+
+
+@bp.route("/sent/resend", methods=["POST"])
+@limiter.limit(_resend_limit)
+def resend():
+    """ "Wyślij ponownie": the same confirmation message once more."""
+    with committing(show=False) as done:
+        resend_confirmation(session.get("idea_sent_id"))
+    if not done:
+        return _render_sent(done.status, done.message)
+    flash(_("Wysłaliśmy wiadomość ponownie. Sprawdź skrzynkę i folder ze spamem."), "success")
+    return redirect(url_for("ideas.sent"), code=303)
 
 
 @bp.route("/similar")

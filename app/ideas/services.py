@@ -22,7 +22,7 @@ from app.errors import ServiceError, StaleVersion
 from app.extensions import db
 from app.ideas import lifecycle
 from app.ideas.lifecycle import AUTHOR
-from app.mail import queue_mail, summaries
+from app.mail import DROP, KEEP, queue_mail, ref_id, summaries
 from app.models import (
     Attachment,
     Category,
@@ -258,11 +258,63 @@ def submit_idea(submission: Submission) -> tuple[Idea, str]:
         "idea_confirm",
         _l("Potwierdź zgłoszenie pomysłu"),
         locale=idea.locale,
+        ref=f"idea:{idea.id}",
         idea=idea,
         confirm_url=external_url("ideas.confirm", token=confirm_token),
         retention_days=current_app.config["RETENTION_UNCONFIRMED_DAYS"],
     )
     return idea, confirm_token
+
+
+def confirmation_mail_still_needed(message: OutboxMessage, now: datetime) -> str:
+    """For the outbox, before an idea's confirmation mail is sent again.
+
+    An idea's confirmation link does not expire by itself: it works while
+    the idea waits unconfirmed, until the purge deletes the idea after
+    RETENTION_UNCONFIRMED_DAYS. So the same message is sent (KEEP), unless
+    the idea is gone or confirmed (DROP)."""
+    idea_id = ref_id(message, "idea")
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    if idea is None or idea.status != IdeaStatus.UNCONFIRMED:
+        return DROP
+    return KEEP
+
+
+def confirmation_mail(idea: Idea) -> OutboxMessage | None:
+    """The confirmation message of *idea* (for "Wyślij ponownie")."""
+    from app.mail import latest_about
+
+    return latest_about(f"idea:{idea.id}", "idea_confirm")
+
+
+def earlier_mail_bounced(email: str) -> bool:
+    """Whether the server of *email* refused an idea's mail before (the
+    form's answer page says so)."""
+    from app.mail import is_undeliverable
+
+    return is_undeliverable(email, "idea")
+
+
+def resend_confirmation(idea_id: int | None) -> Idea:
+    """Send the idea's confirmation message again – the same message with
+    the same link, not a new token – when the resident asks ("Wyślij
+    ponownie"). Raises a ServiceError when it is too soon or not needed."""
+    from app.mail import resend
+
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    message = confirmation_mail(idea) if idea is not None else None
+    if idea is None or message is None:
+        raise IdeaServiceError(
+            _("Nie znaleźliśmy tego zgłoszenia. Jeśli minęło kilka dni, wyślij pomysł ponownie."),
+            status=404,
+        )
+    if idea.status != IdeaStatus.UNCONFIRMED:
+        raise IdeaServiceError(
+            _("To zgłoszenie jest już potwierdzone – nie trzeba wysyłać linku ponownie."),
+            status=409,
+        )
+    resend(message)
+    return idea
 
 
 def closed_message(process: Process) -> str:

@@ -22,7 +22,7 @@ from app.models.idea import (
     Support,
 )
 from app.models.moderation import DigestDelivery, ReplyTemplate
-from app.models.outbox import OutboxMessage, OutboxStatus
+from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
 from app.models.security import RecoveryCode
 from app.models.site import ContentVersion
@@ -66,6 +66,7 @@ __all__ = [
     "Role",
     "Support",
     "Tag",
+    "UndeliverableAddress",
     "User",
     "Workshop",
     "WorkshopGroup",

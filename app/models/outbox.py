@@ -17,12 +17,24 @@ class OutboxStatus(enum.StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
-    FAILED = "failed"  # gave up after MAIL_MAX_ATTEMPTS
+    # The recipient's server refused it for good (SMTP 5xx for the address).
+    FAILED = "failed"
+    # Temporary failures went on past MAIL_LIFETIME (or MAIL_MAX_ATTEMPTS).
+    EXPIRED = "expired"
+
+
+# Statuses a message leaves only when someone re-queues it.
+FINISHED = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED)
+# Statuses `mail retry` and the staff outbox bring back.
+RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.EXPIRED)
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
-    __table_args__ = (Index("ix_outbox_messages_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        Index("ix_outbox_messages_ref", "ref"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     recipient: Mapped[str] = mapped_column(String(254), nullable=False)
@@ -30,11 +42,38 @@ class OutboxMessage(db.Model):
     body_text: Mapped[str] = mapped_column(Text, nullable=False)
     body_html: Mapped[str | None] = mapped_column(Text)
     template: Mapped[str] = mapped_column(String(80), nullable=False, default="")
+    # What the message is about ("idea:12", "support:7"): lets a dead
+    # confirmation link be re-issued and the resident's resend find it.
+    ref: Mapped[str | None] = mapped_column(String(60))
+    locale: Mapped[str] = mapped_column(String(5), nullable=False, default="pl")
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # When the message last failed (for "failures in the last hour").
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # The start of the current delivery run: MAIL_LIFETIME counts from here;
+    # `mail retry` and a resend start a new run.
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # When the resident last asked for it again ("Wyślij ponownie").
+    resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UndeliverableAddress(db.Model):
+    """An address whose server refused a kind of mail for good (SMTP 5xx).
+
+    Only a keyed hash of the normalised address is kept. Notifications of
+    that kind skip it; the resident is told when typing it again.
+    """
+
+    __tablename__ = "undeliverable_addresses"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    bounced_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    # The server's answer, without the address (e.g. "550 5.1.1 …").
+    reason: Mapped[str | None] = mapped_column(String(300))

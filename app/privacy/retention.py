@@ -14,7 +14,8 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from app.extensions import db
-from app.models import Idea, OutboxMessage, OutboxStatus, Process, Support, utcnow
+from app.models import Idea, OutboxMessage, Process, Support, utcnow
+from app.models.outbox import FINISHED
 
 
 def purge_sent_mail(now: datetime | None = None) -> int:
@@ -25,7 +26,7 @@ def purge_sent_mail(now: datetime | None = None) -> int:
     result = db.session.execute(
         delete(OutboxMessage)
         .where(
-            OutboxMessage.status.in_([OutboxStatus.SENT, OutboxStatus.FAILED]),
+            OutboxMessage.status.in_(FINISHED),
             func.coalesce(OutboxMessage.sent_at, OutboxMessage.created_at) < cutoff,
         )
         .execution_options(synchronize_session=False)

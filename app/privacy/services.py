@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, select
 
 from app import audit
 from app.extensions import db
-from app.mail import summaries
+from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
     Idea,
     OutboxMessage,
@@ -126,6 +126,8 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
             for reg in data.registrations
         ],
         "emails": summaries(data.mails),
+        # Kinds of mail ("idea", "support", …) this address's server refused.
+        "undeliverable_mail": undeliverable_kinds(data.email),
     }
 
 
@@ -183,6 +185,8 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
         .execution_options(synchronize_session=False)
     )
     counts["emails"] = result.rowcount or 0
+    # The marks "this address refused mail" go too (only a keyed hash).
+    forget_undeliverable(data.email)
     db.session.flush()
     audit.record(
         "privacy.erased",

@@ -24,6 +24,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_processes": frozenset({ADMIN}),
     "manage_categories": frozenset({ADMIN}),
     "read_audit": frozenset({ADMIN}),
+    # The outbox: every message, its errors, sending it again.
+    "manage_mail": frozenset({ADMIN}),
     "own_account": frozenset({ADMIN, MODERATOR, EDITOR}),
     "handle_privacy_requests": frozenset({ADMIN, MODERATOR}),
     # Content the public cannot see yet: an unpublished idea's attachment,

@@ -22,11 +22,29 @@ class Tile:
     urgent: bool = False
 
 
+@dataclass(frozen=True)
+class Alert:
+    """Something wrong with the platform itself, shown above the tiles."""
+
+    message: str
+    url: str | None = None
+    link_label: str = ""
+
+
 Panel = Callable[[], list[Tile]]
+AlertSource = Callable[[], list[Alert]]
 
 
-def init_app(app: Flask, panels: Sequence[Panel]) -> None:
+def init_app(app: Flask, panels: Sequence[Panel], alerts: Sequence[AlertSource] = ()) -> None:
     app.extensions["staff_panels"] = tuple(panels)
+    app.extensions["staff_alerts"] = tuple(alerts)
+
+
+def alerts() -> list[Alert]:
+    result: list[Alert] = []
+    for source in current_app.extensions.get("staff_alerts", ()):
+        result.extend(source())
+    return result
 
 
 def tiles() -> list[Tile]:

@@ -1,4 +1,5 @@
-"""Administration rules: staff accounts, consultations, categories.
+"""Administration rules: staff accounts, consultations, categories, the
+mail outbox.
 
 Functions change state and record the audit row; the view commits.
 """
@@ -10,11 +11,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app import audit
+from app import audit, mail
 from app.auth.services import AccountError, create_user, deactivate_user, set_password
 from app.errors import ServiceError
 from app.extensions import db
-from app.models import Category, Phase, Process, User
+from app.mail import RetryOutcome
+from app.models import Category, OutboxMessage, Phase, Process, User
 from app.text import slugify
 from app.timeutil import local_to_utc
 
@@ -136,3 +138,24 @@ def save_category(actor: User, category: Category | None, data: dict[str, Any]) 
     db.session.flush()
     audit.record("category.created" if creating else "category.updated", category, actor=actor)
     return category
+
+
+# --- the mail outbox ----------------------------------------------------
+
+
+def retry_mail(actor: User, message: OutboxMessage | None = None) -> RetryOutcome:
+    """Queue one failed or expired message again, or (no *message*) all of
+    them; a dead confirmation link is re-issued. Audit-logged."""
+    outcome = mail.retry(ids=[message.id] if message is not None else None)
+    audit.record(
+        "mail.retry",
+        message,
+        actor=actor,
+        data={
+            "scope": "one" if message is not None else "all",
+            "requeued": outcome.requeued,
+            "reissued": outcome.reissued,
+            "dropped": outcome.dropped,
+        },
+    )
+    return outcome

@@ -255,6 +255,7 @@ def _mail_confirmation_link(registration: Registration) -> None:
         "registration_confirm",
         _l("Potwierdź zapis na spotkanie: %(title)s", title=workshop.title),
         locale=registration.locale,
+        ref=f"registration:{registration.id}",
         registration=registration,
         workshop=workshop,
         link=manage_url(registration),
@@ -598,3 +599,21 @@ def anonymise_old(now: datetime | None = None) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def confirmation_mail_still_needed(message: OutboxMessage, now: datetime) -> str:
+    """For the outbox, before a registration's confirmation mail is sent
+    again: the same message while its link works (KEEP); nothing once the
+    registration is confirmed, cancelled or its link has died (DROP) – the
+    person can sign up again, which mails a new link."""
+    from app.mail import DROP, KEEP, ref_id
+
+    registration_id = ref_id(message, "registration")
+    registration = db.session.get(Registration, registration_id) if registration_id else None
+    if (
+        registration is None
+        or registration.status != RegistrationStatus.UNCONFIRMED
+        or link_is_dead(registration, now)
+    ):
+        return DROP
+    return KEEP
