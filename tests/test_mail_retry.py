@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.mail import deliver_due, health, message_id_domain, queue_mail
-from app.models import Idea, OutboxMessage, OutboxStatus, Support, utcnow
+from app.models import Idea, OutboxMessage, OutboxStatus, Registration, Support, Workshop, utcnow
 
 SUPPORT_LINK = re.compile(r"http://odkrywka\.test(/supports/confirm/[A-Za-z0-9_\-]+)")
 
@@ -270,3 +270,61 @@ def test_a_bad_mail_lifetime_is_refused_with_a_clear_message(monkeypatch, text):
     monkeypatch.setenv("MAIL_LIFETIME", text)
     with pytest.raises(ValueError, match="is not a duration: use e.g. 3d"):
         env_duration("MAIL_LIFETIME", "3d")
+
+
+def _dead_registration_mail(mail_app, mail_client, smtp_server, workshop):
+    """A registration whose confirmation mail expired in the outbox and whose
+    link passed its confirmation deadline; the old link's path."""
+    from tests.workshops_support import form, registration_path
+
+    smtp_server.stop()
+    response = mail_client.post(f"/workshops/{workshop.slug}/register", data=form())
+    assert response.status_code in (200, 302, 303)
+    with mail_app.app_context():
+        [message] = db.session.scalars(select(OutboxMessage)).all()
+        old_path = registration_path(message.body_text)
+        message.status = OutboxStatus.EXPIRED
+        registration = db.session.scalar(select(Registration))
+        registration.created_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+    smtp_server.start()
+    return old_path
+
+
+def test_a_dead_registration_link_is_reissued_while_the_meeting_is_ahead(
+    mail_app, mail_client, make, smtp_server
+):
+    from tests.workshops_support import registration_path, upcoming
+
+    workshop = upcoming(make, starts_at=utcnow() + timedelta(days=20))
+    old_path = _dead_registration_mail(mail_app, mail_client, smtp_server, workshop)
+    assert mail_client.get(old_path).status_code in (404, 410)
+    runner = mail_app.test_cli_runner()
+    result = runner.invoke(args=["mail", "retry", "--expired"])
+    assert "Queued again: 1 (1 with a new link)" in result.output
+    assert "Sent 1" in runner.invoke(args=["mail", "send"]).output
+    [delivered] = smtp_server.wait_for(1)
+    new_path = registration_path(smtp_server.text_of(delivered))
+    assert new_path != old_path
+    page = mail_client.get(new_path)
+    assert page.status_code == 200
+    assert workshop.title in page.get_data(as_text=True)
+
+
+def test_no_registration_link_is_reissued_once_the_meeting_has_begun(
+    mail_app, mail_client, make, smtp_server
+):
+    from tests.workshops_support import upcoming
+
+    workshop = upcoming(make, starts_at=utcnow() + timedelta(days=20))
+    _dead_registration_mail(mail_app, mail_client, smtp_server, workshop)
+    with mail_app.app_context():
+        db.session.execute(
+            db.update(Workshop)
+            .where(Workshop.id == workshop.id)
+            .values(starts_at=utcnow() - timedelta(hours=1))
+        )
+        db.session.commit()
+    result = mail_app.test_cli_runner().invoke(args=["mail", "retry", "--expired"])
+    assert "Queued again: 0" in result.output
+    assert "no longer needed: 1" in result.output

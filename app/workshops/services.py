@@ -28,7 +28,17 @@ from app import audit
 from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
-from app.mail import forget_delivered, mails_about, queue_mail, summaries
+from app.mail import (
+    DROP,
+    KEEP,
+    REISSUED,
+    forget_delivered,
+    mails_about,
+    queue_mail,
+    ref_id,
+    rerender,
+    summaries,
+)
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage
 from app.models.user import User
@@ -603,17 +613,29 @@ def anonymise_old(now: datetime | None = None) -> int:
 
 def confirmation_mail_still_needed(message: OutboxMessage, now: datetime) -> str:
     """For the outbox, before a registration's confirmation mail is sent
-    again: the same message while its link works (KEEP); nothing once the
-    registration is confirmed, cancelled or its link has died (DROP) – the
-    person can sign up again, which mails a new link."""
-    from app.mail import DROP, KEEP, ref_id
-
+    again: the same message while its link works (KEEP); a fresh link when
+    only the confirmation deadline has passed and the meeting is still
+    ahead (REISSUED, the message re-rendered with it); nothing once the
+    registration is confirmed, cancelled, replaced by a newer sign-up or
+    the meeting has begun (DROP)."""
     registration_id = ref_id(message, "registration")
     registration = db.session.get(Registration, registration_id) if registration_id else None
-    if (
-        registration is None
-        or registration.status != RegistrationStatus.UNCONFIRMED
-        or link_is_dead(registration, now)
-    ):
+    if registration is None or registration.status != RegistrationStatus.UNCONFIRMED:
         return DROP
-    return KEEP
+    if not link_is_dead(registration, now):
+        return KEEP
+    if now >= registration.workshop.starts_at:
+        return DROP
+    registration.created_at = now
+    issue_token(registration)
+    db.session.flush()
+    workshop = registration.workshop
+    rerender(
+        message,
+        _l("Potwierdź zapis na spotkanie: %(title)s", title=workshop.title),
+        registration=registration,
+        workshop=workshop,
+        link=manage_url(registration),
+        deadline=unconfirmed_deadline(registration),
+    )
+    return REISSUED
