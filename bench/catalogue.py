@@ -71,14 +71,19 @@ def _random_queries(count: int, seed: int = 15) -> list[str]:
     return queries
 
 
-def _percentiles(label: str, times: list[float]) -> str:
+def _median_p99(times: list[float]) -> tuple[float, float]:
     times = sorted(times)
-    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
-    return f"{label}: median {statistics.median(times):.1f} ms, p99 {p99:.1f} ms"
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
 
 
-def search_run(app, client, count: int) -> None:  # noqa: ANN001
-    """Random one- and two-word queries, a different one per request."""
+def _percentiles(label: str, times: list[float]) -> str:
+    median, p99 = _median_p99(times)
+    return f"{label}: median {median:.1f} ms, p99 {p99:.1f} ms"
+
+
+def search_run(app, client, count: int) -> dict[str, float]:  # noqa: ANN001
+    """Random one- and two-word queries, a different one per request; prints
+    and returns the medians and 99th percentiles in milliseconds."""
     from urllib.parse import urlencode
 
     from app.extensions import db
@@ -106,6 +111,14 @@ def search_run(app, client, count: int) -> None:  # noqa: ANN001
           f"median {statistics.median(found):.0f} ideas found")  # fmt: skip
     print(_percentiles("  search in process (search_ideas, one page of 20)", inside))
     print(_percentiles("  whole catalogue page with the query", pages))
+    search_median, search_p99 = _median_p99(inside)
+    page_median, page_p99 = _median_p99(pages)
+    return {
+        "search_median_ms": search_median,
+        "search_p99_ms": search_p99,
+        "page_median_ms": page_median,
+        "page_p99_ms": page_p99,
+    }
 
 
 def main() -> None:

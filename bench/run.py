@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import platform
 import re
@@ -360,6 +361,38 @@ def concurrency_part(args, env, app, smtp, facts, workdir: Path) -> concurrency.
     return report
 
 
+# In-process search targets (issue: Polish search), median milliseconds.
+SEARCH_TARGET_MS = {"sqlite": 15.0, "postgres": 30.0}
+
+
+def search_part(args, database_url: str) -> tuple[dict[str, float], bool]:  # noqa: ANN001
+    """Random one- and two-word Polish queries on the seeded database, a
+    different query per request, timed in process (bench/catalogue.py)."""
+    from app import create_app
+    from app.extensions import db
+    from bench.catalogue import search_run
+    from config import ProductionConfig
+
+    say("")
+    say(f"search: {args.queries} random one- and two-word Polish queries, in process")
+    app = create_app(
+        ProductionConfig,
+        {"SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_ENABLED": False,
+         "SESSION_COOKIE_SECURE": False},
+    )  # fmt: skip
+    logging.getLogger("odkrywka").setLevel(logging.WARNING)  # one line per request otherwise
+    try:
+        figures = search_run(app, app.test_client(), args.queries)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    target = SEARCH_TARGET_MS["postgres" if database_url.startswith("postgresql") else "sqlite"]
+    met = figures["search_median_ms"] < target
+    say(f"  target: median under {target:.0f} ms — {'met' if met else 'MISSED'}")
+    return figures, met
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
@@ -375,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-concurrency", action="store_true")
+    parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--queries", type=int, default=400,
+                        help="random Polish queries timed in process (search part)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     args = parser.parse_args(argv)
 
@@ -415,6 +451,10 @@ def main(argv: list[str] | None = None) -> int:
             facts = seed.seed(app, env, args.ideas, say)
         say(f"published ideas: {facts['published_ideas']}")
         outcome["facts"] = facts
+        if not args.skip_search:
+            figures, met = search_part(args, database_url)
+            outcome["search"] = figures
+            ok = ok and met
         if not args.skip_load:
             results, targets = load_part(args, env, facts, workdir)
             outcome["load"] = [{k: v for k, v in vars(r).items() if k != "raw"} for r in results]
