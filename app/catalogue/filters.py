@@ -52,7 +52,8 @@ def parse_int(args: Mapping[str, str], name: str, default: int, low: int, high: 
     # Only ASCII digits: str.isdigit() also accepts "²" or "①", which int() then refuses.
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
         raise FilterError(
-            name, _("Parametr „%(name)s” musi być liczbą całkowitą zapisaną cyframi 0–9.", name=name)
+            name,
+            _("Parametr „%(name)s” musi być liczbą całkowitą zapisaną cyframi 0–9.", name=name),
         )
     value = int(raw)
     if not low <= value <= high:
