@@ -128,6 +128,9 @@ class Config:
 
     # Spam
     SUBMISSIONS_PER_ADDRESS_PER_HOUR = env_int("SUBMISSIONS_PER_ADDRESS_PER_HOUR", 5)
+    # Confirmation and "already registered / supported" mails one address can
+    # be sent in an hour, per feature (supports, workshop registrations).
+    CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR = env_int("CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR", 3)
 
     # Bootstrap-Flask serves its CSS and JS from this app, never a CDN.
     BOOTSTRAP_SERVE_LOCAL = True

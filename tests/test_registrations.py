@@ -351,6 +351,18 @@ def test_registering_again_before_confirming_resends_the_same_link(app, client, 
     assert registration_by_token(app, old_token).status == "confirmed"
 
 
+@pytest.mark.app_config(CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR=3)
+def test_registration_mails_to_one_address_are_limited_per_hour(app, make):
+    workshop, other = upcoming(make), upcoming(make)
+    answers = {_answer(app, workshop, "ofiara@example.org")[:2] for _ in range(6)}
+    assert answers == {(303, f"/workshops/{workshop.slug}")}  # the same answer every time
+    assert make.count(OutboxMessage, recipient="ofiara@example.org") == 3
+    assert make.count(Registration, workshop_id=workshop.id) == 1
+    # The limit is per meeting: another one is mailed as usual.
+    _answer(app, other, "ofiara@example.org")
+    assert make.count(OutboxMessage, recipient="ofiara@example.org") == 4
+
+
 def test_after_cancelling_one_can_register_again(app, client, make):
     workshop = upcoming(make)
     [token] = register_direct(app, workshop.id, 1)

@@ -28,7 +28,7 @@ from app import audit
 from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
-from app.mail import forget_delivered, mails_about, queue_mail, summaries
+from app.mail import forget_delivered, mails_about, mails_to_recently, queue_mail, summaries
 from app.models.base import utcnow
 from app.models.outbox import OutboxMessage
 from app.models.user import User
@@ -190,9 +190,11 @@ def register(
     (its confirmation link is mailed again; the earlier mail's link keeps
     working); or ``"already"`` when it is already confirmed or waiting:
     nothing is duplicated, and the address gets a reminder with its private
-    link. The view answers all three alike, so the form does not tell
-    whether an address is registered; only the address's owner learns it,
-    by mail. Raises ``RegistrationClosed``.
+    link; ``"limited"`` when the address was already sent
+    ``CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR`` such mails about this
+    meeting in the last hour (nothing more is mailed). The view answers all
+    alike, so the form does not tell whether an address is registered; only
+    the address's owner learns it, by mail. Raises ``RegistrationClosed``.
     """
     now = now or utcnow()
     check_open(workshop, now)
@@ -230,6 +232,8 @@ def register(
         if existing is None:  # pragma: no cover - the other row vanished again
             raise
         return existing, _remind(existing)
+    if not _mail_allowed(registration.email, workshop):
+        return registration, "limited"
     _mail_confirmation_link(registration)
     return registration, "created"
 
@@ -242,8 +246,28 @@ def _active_registration(workshop_id: int, key: str) -> Registration | None:
     )
 
 
+# Mail anyone can have sent to an address by filling in the form.
+REQUESTED_MAILS = ("registration_confirm", "registration_reminder")
+
+
+def _mail_allowed(address: str, workshop: Workshop) -> bool:
+    """Per-address limit on mail a visitor can ask for about one meeting:
+    whoever types someone else's address cannot flood it. Past the limit the
+    answer stays the same; nothing is mailed."""
+    limit = current_app.config.get("CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR", 3)
+    page = re.compile(re.escape(f"/workshops/{workshop.slug}") + r"(?![\w-])")
+    if mails_to_recently(address, REQUESTED_MAILS, timedelta(hours=1), page) < limit:
+        return True
+    current_app.logger.warning(
+        "Registration mail to %s not sent: per-address limit reached", mask_email(address)
+    )
+    return False
+
+
 def _remind(existing: Registration) -> str:
     """Mail an already registered address its own link; the outcome name."""
+    if not _mail_allowed(existing.email, existing.workshop):
+        return "limited"
     if existing.status == RegistrationStatus.UNCONFIRMED:
         # The same link again (it is derived from the stored nonce), so the
         # one in the earlier mail keeps working.
