@@ -15,7 +15,7 @@ from app.auth.services import AccountError, create_user, deactivate_user, set_pa
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import Category, Phase, Process, User
-from app.text import slugify
+from app.text import single_line, slugify
 from app.timeutil import local_to_utc
 
 __all__ = ["AccountError", "AdminError", "create_user"]
@@ -40,7 +40,8 @@ def update_user(actor: User, user: User, name: str, role: str) -> None:
         audit.record("user.role_changed", user, actor=actor, from_state=user.role, to_state=role)
         user.role = role
         user.session_version += 1  # new rights take effect on a fresh sign-in
-    if user.name != name:
+    name = single_line(name)
+    if name and user.name != name:
         audit.record("user.renamed", user, actor=actor, data={"from": user.name, "to": name})
         user.name = name
 
