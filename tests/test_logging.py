@@ -110,6 +110,22 @@ def test_a_form_value_cannot_forge_a_log_line(logged_app, capsys):
     assert "Ładny tytuł\\n2026-11-25" in err
 
 
+def test_every_control_character_in_a_logged_value_is_escaped(logged_app, capsys):
+    controls = [chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]]
+    app = logged_app()
+    app.test_client().post("/_log_probe", data={"title": "start" + "".join(controls) + "end"})
+    with app.test_request_context():
+        logging.getLogger("odkrywka").warning("direct: %s", "a\x00b")
+    err = capsys.readouterr().err
+    [line] = [line for line in err.splitlines() if "rejected title: start" in line]
+    for control in controls:
+        assert control not in line, repr(control)
+    assert "direct: a\\x00b" in err  # NUL
+    assert "\\x07\\x08\\t\\n" in line  # bell, backspace, tab, line feed
+    assert "\\x1b" in line and "\\x7f" in line and "\\x9f" in line  # ESC, DEL, C1
+    assert line.endswith("\\x9fend")
+
+
 def test_a_path_cannot_forge_a_log_line(capsys, make_app):
     app = make_app()
     capsys.readouterr()
