@@ -24,6 +24,13 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Hosts (comma-separated) images in Markdown may come from besides this
+    # site; an image from anywhere else is shown as its alt text.
+    MARKDOWN_IMAGE_HOSTS = tuple(
+        host.strip().lower()
+        for host in os.environ.get("MARKDOWN_IMAGE_HOSTS", "").split(",")
+        if host.strip()
+    )
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
