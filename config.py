@@ -101,6 +101,10 @@ class Config:
     TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("admin",)
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Odkrywka")
     RATELIMIT_TWO_FACTOR = os.environ.get("RATELIMIT_TWO_FACTOR", "5 per 5 minutes;20 per hour")
+    # Wrong codes after a correct password before the account's owner is
+    # told by mail (once per window).
+    TWO_FACTOR_ALERT_FAILURES = env_int("TWO_FACTOR_ALERT_FAILURES", 5)
+    TWO_FACTOR_ALERT_WINDOW_MINUTES = env_int("TWO_FACTOR_ALERT_WINDOW_MINUTES", 60)
     # Re-authentication window before sensitive changes (password, 2FA, roles).
     STAFF_REAUTH_SECONDS = env_int("STAFF_REAUTH_SECONDS", 300)
 
