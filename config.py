@@ -103,6 +103,12 @@ class Config:
     RATELIMIT_TWO_FACTOR = os.environ.get("RATELIMIT_TWO_FACTOR", "5 per 5 minutes;20 per hour")
     # Wrong codes after a correct password before the account's owner is
     # told by mail (once per window).
+    # Key material for 2FA secrets at rest (HKDF-derived); empty: SECRET_KEY.
+    # Old values, comma-separated, still decrypt during a rotation.
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY") or None
+    TOTP_ENCRYPTION_OLD_KEYS = tuple(
+        key.strip() for key in os.environ.get("TOTP_ENCRYPTION_OLD_KEYS", "").split(",") if key.strip()
+    )
     TWO_FACTOR_ALERT_FAILURES = env_int("TWO_FACTOR_ALERT_FAILURES", 5)
     TWO_FACTOR_ALERT_WINDOW_MINUTES = env_int("TWO_FACTOR_ALERT_WINDOW_MINUTES", 60)
     # Re-authentication window before sensitive changes (password, 2FA, roles).
