@@ -164,6 +164,12 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    # The __Host- prefix: browsers accept the cookie only when Secure, with
+    # Path=/ and no Domain, so no other (sub)domain or path can set it. Only
+    # possible over HTTPS; plain-HTTP setups keep the plain name.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     HSTS_ENABLED = env_bool("HSTS_ENABLED", True)
     PREFERRED_URL_SCHEME = "https"
