@@ -176,6 +176,27 @@ def test_gunicorn_access_log_has_the_request_id_and_no_secrets(database_url, tmp
     assert "127.0.0.1 -" not in log  # no client address in the access log
 
 
+@pytest.mark.slow
+def test_gunicorn_error_log_names_no_client_address(database_url, tmp_path):
+    import socket
+    import time
+
+    server = GunicornServer(server_env(database_url), tmp_path / "gunicorn.log", workers=1)
+    with server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+            connection.sendall(b"NONSENSE\x07 /ideas/track/" + TOKEN.encode() + b"\r\n\r\n")
+            assert connection.recv(1024).startswith(b"HTTP/1.1 400")
+        deadline = time.monotonic() + 10
+        while "Invalid request from" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the log file for the line, not a fixed wait
+        log = server.log()
+    [line] = [line for line in log.splitlines() if "Invalid request from" in line]
+    assert "ip=…" in line
+    assert "ip=127.0.0.1" not in log
+    assert TOKEN not in log
+    assert "\x07" not in log
+
+
 def test_a_new_app_logs_again_after_alembic_disabled_the_loggers(capsys, make_app):
     # `flask db upgrade` in the same process runs logging.config.fileConfig,
     # which disables every logger that already exists.
