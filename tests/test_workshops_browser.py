@@ -68,7 +68,7 @@ def test_register_confirm_and_cancel_by_clicking(live_server, app, make, browser
     page.fill("#needs", "Pętla indukcyjna")
     page.check("#consent")
     page.click("main form button[type=submit]")
-    assert "Wysłaliśmy link potwierdzający" in page.content()
+    assert "Sprawdź skrzynkę" in page.content()
 
     page.goto(live_server.url + _last_link(app))
     assert axe_violations(page) == []
