@@ -49,6 +49,13 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Hosts (comma-separated) images in Markdown may come from besides this
+    # site; an image from anywhere else is shown as its alt text.
+    MARKDOWN_IMAGE_HOSTS = tuple(
+        host.strip().lower()
+        for host in os.environ.get("MARKDOWN_IMAGE_HOSTS", "").split(",")
+        if host.strip()
+    )
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR") or None
 
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -139,6 +146,16 @@ class Config:
     TWO_FACTOR_REQUIRED_ROLES: tuple[str, ...] = ("admin",)
     TOTP_ISSUER = os.environ.get("TOTP_ISSUER", "Odkrywka")
     RATELIMIT_TWO_FACTOR = os.environ.get("RATELIMIT_TWO_FACTOR", "5 per 5 minutes;20 per hour")
+    # Wrong codes after a correct password before the account's owner is
+    # told by mail (once per window).
+    # Key material for 2FA secrets at rest (HKDF-derived); empty: SECRET_KEY.
+    # Old values, comma-separated, still decrypt during a rotation.
+    TOTP_ENCRYPTION_KEY = os.environ.get("TOTP_ENCRYPTION_KEY") or None
+    TOTP_ENCRYPTION_OLD_KEYS = tuple(
+        key.strip() for key in os.environ.get("TOTP_ENCRYPTION_OLD_KEYS", "").split(",") if key.strip()
+    )
+    TWO_FACTOR_ALERT_FAILURES = env_int("TWO_FACTOR_ALERT_FAILURES", 5)
+    TWO_FACTOR_ALERT_WINDOW_MINUTES = env_int("TWO_FACTOR_ALERT_WINDOW_MINUTES", 60)
     # Re-authentication window before sensitive changes (password, 2FA, roles).
     STAFF_REAUTH_SECONDS = env_int("STAFF_REAUTH_SECONDS", 300)
 
@@ -173,6 +190,9 @@ class Config:
 
     # Spam
     SUBMISSIONS_PER_ADDRESS_PER_HOUR = env_int("SUBMISSIONS_PER_ADDRESS_PER_HOUR", 5)
+    # Confirmation and "already registered / supported" mails one address can
+    # be sent in an hour, per feature (supports, workshop registrations).
+    CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR = env_int("CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR", 3)
 
     # Bootstrap-Flask serves its CSS and JS from this app, never a CDN.
     BOOTSTRAP_SERVE_LOCAL = True
@@ -189,6 +209,12 @@ class DevelopmentConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    # The __Host- prefix: browsers accept the cookie only when Secure, with
+    # Path=/ and no Domain, so no other (sub)domain or path can set it. Only
+    # possible over HTTPS; plain-HTTP setups keep the plain name.
+    SESSION_COOKIE_NAME = "__Host-session" if SESSION_COOKIE_SECURE else "session"
+    SESSION_COOKIE_PATH = "/"
+    SESSION_COOKIE_DOMAIN = None
     REMEMBER_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
     HSTS_ENABLED = env_bool("HSTS_ENABLED", True)
     PREFERRED_URL_SCHEME = "https"

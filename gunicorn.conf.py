@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 
 from gunicorn.glogging import Logger
 
@@ -70,9 +71,56 @@ access_log_format = os.environ.get(
 )
 
 
+# Gunicorn names the client in its own error log ("Invalid request from
+# ip=203.0.113.5: …"); logs keep no client addresses.
+_CLIENT_ADDRESS = re.compile(r"\b(ip=)\S+?(?=[:\s,]*(?:\s|$))")
+# A secret link's token anywhere in a message (gunicorn quotes the bad
+# request line, so the token may be followed by anything).
+_TOKEN = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}")
+_SLUG = re.compile(r"^[a-z0-9-]+$")
+
+
+def _clean(msg: object, args: tuple) -> str:
+    """An error-log message with the client address and secret tokens masked
+    and control characters escaped."""
+    from app.logging import single_line
+
+    text = str(msg)
+    if args:
+        try:
+            text = text % args
+        except (TypeError, ValueError):
+            text = f"{text} {args!r}"
+    text = _CLIENT_ADDRESS.sub(r"\1…", text)
+    text = _TOKEN.sub(lambda m: m.group() if _SLUG.match(m.group()) else "…", text)
+    return single_line(text)
+
+
 class RedactingLogger(Logger):
     """Gunicorn's logger with confirmation and tracking tokens masked in the
-    request line: whoever reads the log must not be able to use the links."""
+    request line: whoever reads the log must not be able to use the links.
+    Its error log masks the client address gunicorn puts in some messages."""
+
+    def critical(self, msg, *args, **kwargs):  # noqa: ANN001, ANN201
+        super().critical(_clean(msg, args), **kwargs)
+
+    def error(self, msg, *args, **kwargs):  # noqa: ANN001, ANN201
+        super().error(_clean(msg, args), **kwargs)
+
+    def warning(self, msg, *args, **kwargs):  # noqa: ANN001, ANN201
+        super().warning(_clean(msg, args), **kwargs)
+
+    def info(self, msg, *args, **kwargs):  # noqa: ANN001, ANN201
+        super().info(_clean(msg, args), **kwargs)
+
+    def debug(self, msg, *args, **kwargs):  # noqa: ANN001, ANN201
+        super().debug(_clean(msg, args), **kwargs)
+
+    def exception(self, msg, *args, **kwargs):  # noqa: ANN001, ANN201
+        super().exception(_clean(msg, args), **kwargs)
+
+    def log(self, lvl, msg, *args, **kwargs):  # noqa: ANN001, ANN201
+        super().log(lvl, _clean(msg, args), **kwargs)
 
     def atoms(self, resp, req, environ, request_time):  # noqa: ANN001, ANN201
         from app.logging import redact_path

@@ -19,11 +19,17 @@ logger = logging.getLogger("odkrywka")
 # every logged path, so reading the log never gives a working link.
 _TOKEN_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}(?=[/?#\s]|$)")
 _SLUG = re.compile(r"^[a-z0-9-]+$")
-# Characters that would start a new line in a log file or a terminal.
-_LINE_BREAKS = str.maketrans(
-    {"\r": "\\r", "\n": "\\n", "\x0b": "\\v", "\x0c": "\\f", "\x85": "\\x85",
-     "\u2028": "\\u2028", "\u2029": "\\u2029", "\x1b": "\\x1b"}
-)  # fmt: skip
+# Every C0 and C1 control character, DEL and the Unicode line separators:
+# in a log file or a terminal they would start a new line, move the cursor,
+# ring the bell or hide text. Shown escaped, never acted on.
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\x0b": "\\v", "\x0c": "\\f"}
+_CONTROLS = [*range(0x00, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029]
+_ESCAPES = str.maketrans(
+    {
+        chr(code): _NAMED.get(chr(code), f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        for code in _CONTROLS
+    }
+)
 
 
 def redact_path(path: str) -> str:
@@ -32,8 +38,8 @@ def redact_path(path: str) -> str:
 
 
 def single_line(text: str) -> str:
-    """*text* with line breaks and escapes shown, never acted on."""
-    return text.translate(_LINE_BREAKS)
+    """*text* with control characters and line breaks shown, never acted on."""
+    return text.translate(_ESCAPES)
 
 
 class RequestIdFilter(logging.Filter):

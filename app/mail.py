@@ -234,6 +234,24 @@ def mails_about(
     return [row for row in rows if mentioning.search(row.body_text or "")]
 
 
+def mails_to_recently(
+    address: str, templates: Iterable[str], within: timedelta, mentioning: re.Pattern
+) -> int:
+    """How many mails from *templates* about one thing (their text matches
+    *mentioning*, as in :func:`mails_about`) were queued to *address* in the
+    last *within*, sent or not: per-address limits on mail a visitor can ask for."""
+    from app.text import normalise_email
+
+    bodies = db.session.scalars(
+        select(OutboxMessage.body_text).where(
+            func.lower(OutboxMessage.recipient) == normalise_email(address),
+            OutboxMessage.template.in_(tuple(templates)),
+            OutboxMessage.created_at >= utcnow() - within,
+        )
+    )
+    return sum(1 for body in bodies if mentioning.search(body or ""))
+
+
 def forget_delivered(messages: Iterable[OutboxMessage]) -> int:
     """Delete the copies of *messages* already sent (or given up on); mail
     still waiting is left to be delivered."""

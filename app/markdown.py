@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import nh3
+from flask import current_app, has_app_context
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "b", "i", "ul", "ol", "li", "blockquote",
@@ -28,9 +30,40 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
 
+def image_hosts() -> frozenset[str]:
+    """Hosts images may come from besides this site (``MARKDOWN_IMAGE_HOSTS``)."""
+    if not has_app_context():
+        return frozenset()
+    hosts = current_app.config.get("MARKDOWN_IMAGE_HOSTS") or ()
+    if isinstance(hosts, str):
+        hosts = hosts.split(",")
+    own = urlsplit(current_app.config.get("BASE_URL") or "").hostname
+    return frozenset(h.strip().lower() for h in (*hosts, own or "") if h and h.strip())
+
+
+def image_allowed(src: str, hosts: frozenset[str]) -> bool:
+    """A relative address (this site) or one on an allowed host. Anything
+    else would let its owner see who read the page, the feed or the mail."""
+    parts = urlsplit(src.strip())
+    if not parts.scheme and not parts.netloc:
+        return True
+    return parts.scheme in ("http", "https") and (parts.hostname or "") in hosts
+
+
+def _image(self, tokens, idx, options, env):  # noqa: ANN001, ANN202
+    """An allowed image as usual; any other one becomes its alt text."""
+    token = tokens[idx]
+    hosts = env.get("image_hosts")
+    if hosts is None or image_allowed(str(token.attrGet("src") or ""), hosts):
+        return self.image(tokens, idx, options, env)
+    return str(escape(self.renderInlineAsText(token.children or [], options, env)))
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("js-default").enable("table").enable("strikethrough")
+    parser = MarkdownIt("js-default").enable("table").enable("strikethrough")
+    parser.add_render_rule("image", _image)
+    return parser
 
 
 def sanitise_html(html: str) -> str:
@@ -59,7 +92,7 @@ def render_markdown(text: str | None, top_level: int = 2) -> Markup:
     def demote(match: re.Match[str]) -> str:
         return f"<{match.group(1)}h{min(int(match.group(2)) + shift, 6)}>"
 
-    html = _HEADING.sub(demote, _parser().render(text))
+    html = _HEADING.sub(demote, _parser().render(text, {"image_hosts": image_hosts()}))
     return Markup(sanitise_html(html))  # noqa: S704  # nosec B704 - sanitised just above
 
 

@@ -257,3 +257,70 @@ def test_the_user_page_offers_the_two_factor_reset(app, client, login, make):
     enable_two_factor(app, target.id)
     html = client.get(f"/staff/users/{target.id}").get_data(as_text=True)
     assert f'action="/staff/account/users/{target.id}/two-factor/reset"' in html
+
+
+def _user_management_actions(make) -> dict:  # noqa: ANN001
+    """Every user-management POST: (path, form data, how to tell it happened)."""
+    target = make.user(role="editor", email="kolega@example.org")
+    off = make.user(role="editor", email="wylaczony@example.org", active=False)
+    data = {"pw-password": NEW_PASSWORD, "pw-password_again": NEW_PASSWORD}
+    new = {
+        "email": "nowa@example.org",
+        "name": "Nowa Osoba",
+        "role": "editor",
+        "password": NEW_PASSWORD,
+        "password_again": NEW_PASSWORD,
+    }
+    return {
+        "create": ("/staff/users/new", new, lambda: make.count(User, email="nowa@example.org")),
+        "role": (
+            f"/staff/users/{target.id}",
+            {"name": target.name, "role": "moderator"},
+            lambda: make.get(User, target.id).role == "moderator",
+        ),
+        "password": (
+            f"/staff/users/{target.id}/password",
+            data,
+            lambda: make.get(User, target.id).check_password(NEW_PASSWORD),
+        ),
+        "deactivate": (
+            f"/staff/users/{target.id}/active",
+            {"active": "0"},
+            lambda: not make.get(User, target.id).active,
+        ),
+        "reactivate": (
+            f"/staff/users/{off.id}/active",
+            {"active": "1"},
+            lambda: make.get(User, off.id).active,
+        ),
+        "two_factor_reset": (
+            f"/staff/account/users/{target.id}/two-factor/reset",
+            {},
+            lambda: "user.2fa_reset" in audit_actions(make.app, target.id),
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "action", ["create", "role", "password", "deactivate", "reactivate", "two_factor_reset"]
+)
+def test_every_user_management_action_needs_recent_authentication(client, login, make, action):
+    login("admin")
+    path, data, happened = _user_management_actions(make)[action]
+    shift_session_times(client, 301, sessions.AUTH_AT)
+    response = client.post(path, data=data)
+    assert response.status_code in (302, 303)
+    assert "/staff/account/confirm" in response.headers["Location"]
+    assert not happened()
+
+    client.post("/staff/account/confirm", data={"password": Factory.PASSWORD})
+    assert client.post(path, data=data).status_code in (302, 303)
+    assert happened()
+
+
+def test_every_user_management_route_is_guarded_by_reauthentication(app):
+    """No user-management POST in the URL map escapes the decorator."""
+    for rule in app.url_map.iter_rules():
+        if "/users" in rule.rule and "POST" in (rule.methods or ()):
+            view = app.view_functions[rule.endpoint]
+            assert getattr(view, "reauth_required", False), rule.rule

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import AuditEntry, RecoveryCode, User
+from app.models import AuditEntry, OutboxMessage, RecoveryCode, User
 from app.security import twofactor
 from tests.factories import Factory
 from tests.security_support import (
@@ -191,6 +191,55 @@ def test_the_code_limit_follows_the_account_not_the_browser(app, make):
         password_step(browser, user.email)
         statuses.append(browser.post("/staff/login/code", data={"code": wrong}).status_code)
     assert statuses[-1] == 429
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, RATELIMIT_TWO_FACTOR="3 per 5 minutes")
+def test_someone_with_only_the_password_cannot_lock_the_owner_out(app, make):
+    user = make.user(role="admin")
+    secret, _codes = enable_two_factor(app, user.id)
+    wrong = str((int(totp_code(secret)) + 7) % 1_000_000).zfill(6)
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    password_step(attacker, user.email)
+    statuses = [
+        attacker.post("/staff/login/code", data={"code": wrong}).status_code for _ in range(4)
+    ]
+    assert statuses == [400, 400, 400, 429]
+    # The owner, from their own address, signs in as usual.
+    owner = app.test_client()
+    owner.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    password_step(owner, user.email)
+    assert owner.post("/staff/login/code", data={"code": totp_code(secret)}).status_code == 303
+    assert is_signed_in(owner)
+
+
+@pytest.mark.app_config(TWO_FACTOR_ALERT_FAILURES=3)
+def test_the_owner_is_told_by_mail_of_repeated_wrong_codes_once_per_window(app, client, make):
+    user = make.user(role="admin", email="szefowa@example.org")
+    secret, _codes = enable_two_factor(app, user.id)
+    wrong = str((int(totp_code(secret)) + 7) % 1_000_000).zfill(6)
+    password_step(client, user.email)
+
+    def alerts() -> list[OutboxMessage]:
+        with app.app_context():
+            return db.session.scalars(
+                select(OutboxMessage).where(OutboxMessage.template == "two_factor_failures")
+            ).all()
+
+    for _ in range(2):
+        assert client.post("/staff/login/code", data={"code": wrong}).status_code == 400
+    assert alerts() == []
+    for _ in range(5):
+        assert client.post("/staff/login/code", data={"code": wrong}).status_code == 400
+    [alert] = alerts()
+    assert alert.recipient == "szefowa@example.org"
+    assert "nieprawidłowy kod" in alert.body_text
+    assert "/staff/account" in alert.body_text
+    with app.app_context():
+        failed = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "auth.2fa_failed")
+        ).all()
+    assert len(failed) == 7 and {row.object_id for row in failed} == {user.id}
 
 
 @REQUIRE_ADMIN

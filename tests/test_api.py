@@ -141,6 +141,18 @@ def test_bad_parameters_are_a_json_400(client, spec, data, query):
     assert response.get_json()["error"] == "bad_request"
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("page", "²"), ("page", "٣"), ("per_page", "①"), ("per_page", "٣")]
+)
+def test_unicode_digits_in_paging_are_a_json_400(client, spec, data, name, value):
+    response = client.get("/api/v1/ideas", query_string={name: value})
+    assert response.status_code == 400
+    body = response.get_json()
+    validator(spec, "Error").validate(body)
+    assert body["error"] == "bad_request"
+    assert name in body["message"] and "0–9" in body["message"]
+
+
 def test_page_past_the_last_is_empty_not_an_error(client, data):
     body = client.get("/api/v1/ideas?page=500&per_page=100").get_json()
     assert body == {"items": [], "page": 500, "per_page": 100, "total": 3}

@@ -78,7 +78,7 @@ def test_unknown_slug_is_404(client):
 def test_a_draft_is_404_for_readers_but_staff_see_it_with_a_banner(app, client, login):
     make_article(app, state="draft", slug="szkic")
     assert client.get("/articles/szkic").status_code == 404
-    login("moderator")
+    login("editor")
     response = client.get("/articles/szkic")
     assert response.status_code == 200
     page = response.get_data(as_text=True)

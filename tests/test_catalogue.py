@@ -136,6 +136,13 @@ def test_bad_filters_and_pages_are_a_400_page_not_an_error(client, world, query)
     assert "<h1>" in html
 
 
+@pytest.mark.parametrize("page", ["²", "①", "٣", "３"])
+def test_unicode_digits_in_the_page_are_a_400_with_a_clear_message(client, world, page):
+    response = client.get("/ideas", query_string={"page": page})
+    assert response.status_code == 400
+    assert "cyframi 0–9" in response.get_data(as_text=True)
+
+
 def test_page_beyond_the_last_is_an_empty_page_with_a_way_back(client, world):
     response = client.get("/ideas?page=50")
     assert response.status_code == 200

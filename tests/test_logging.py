@@ -110,6 +110,22 @@ def test_a_form_value_cannot_forge_a_log_line(logged_app, capsys):
     assert "Ładny tytuł\\n2026-11-25" in err
 
 
+def test_every_control_character_in_a_logged_value_is_escaped(logged_app, capsys):
+    controls = [chr(code) for code in [*range(0x20), *range(0x7F, 0xA0)]]
+    app = logged_app()
+    app.test_client().post("/_log_probe", data={"title": "start" + "".join(controls) + "end"})
+    with app.test_request_context():
+        logging.getLogger("odkrywka").warning("direct: %s", "a\x00b")
+    err = capsys.readouterr().err
+    [line] = [line for line in err.splitlines() if "rejected title: start" in line]
+    for control in controls:
+        assert control not in line, repr(control)
+    assert "direct: a\\x00b" in err  # NUL
+    assert "\\x07\\x08\\t\\n" in line  # bell, backspace, tab, line feed
+    assert "\\x1b" in line and "\\x7f" in line and "\\x9f" in line  # ESC, DEL, C1
+    assert line.endswith("\\x9fend")
+
+
 def test_a_path_cannot_forge_a_log_line(capsys, make_app):
     app = make_app()
     capsys.readouterr()
@@ -158,6 +174,27 @@ def test_gunicorn_access_log_has_the_request_id_and_no_secrets(database_url, tmp
     assert any("odkrywka: GET /ideas/track/… " in line for line in tagged)
     assert TOKEN not in log
     assert "127.0.0.1 -" not in log  # no client address in the access log
+
+
+@pytest.mark.slow
+def test_gunicorn_error_log_names_no_client_address(database_url, tmp_path):
+    import socket
+    import time
+
+    server = GunicornServer(server_env(database_url), tmp_path / "gunicorn.log", workers=1)
+    with server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
+            connection.sendall(b"NONSENSE\x07 /ideas/track/" + TOKEN.encode() + b"\r\n\r\n")
+            assert connection.recv(1024).startswith(b"HTTP/1.1 400")
+        deadline = time.monotonic() + 10
+        while "Invalid request from" not in server.log() and time.monotonic() < deadline:
+            time.sleep(0.05)  # polling the log file for the line, not a fixed wait
+        log = server.log()
+    [line] = [line for line in log.splitlines() if "Invalid request from" in line]
+    assert "ip=…" in line
+    assert "ip=127.0.0.1" not in log
+    assert TOKEN not in log
+    assert "\x07" not in log
 
 
 def test_a_new_app_logs_again_after_alembic_disabled_the_loggers(capsys, make_app):

@@ -3,6 +3,7 @@ cancellation, and every kind of bad input."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -260,46 +261,106 @@ def _staff_form(workshop: Workshop, **overrides: str) -> dict[str, str]:
 # --- bad input ------------------------------------------------------------------------
 
 
-def test_registering_twice_with_one_address_is_refused(app, client, make):
+def _answer(app, workshop: Workshop, email: str) -> tuple[int, str | None, str]:
+    """What a visitor sees after registering *email*: status, redirect and the
+    page it leads to (its CSRF token aside)."""
+    client = app.test_client()
+    response = client.post(f"/workshops/{workshop.slug}/register", data=form(email=email))
+    page = client.get(response.location).get_data(as_text=True) if response.location else ""
+    return (
+        response.status_code,
+        response.location,
+        re.sub(r'name="csrf_token"[^>]*value="[^"]*"', "", page),
+    )
+
+
+def _mails(app, template: str) -> list[OutboxMessage]:
+    with app.app_context():
+        mails = db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.template == template)
+            .order_by(OutboxMessage.id)
+        ).all()
+        db.session.expunge_all()
+        return mails
+
+
+def test_registration_answers_alike_whether_the_address_is_new_pending_confirmed_or_waiting(
+    app, make
+):
+    workshop = upcoming(make, capacity=1)
+    [pending] = register_direct(app, workshop.id, 1, email_pattern="pending{}@example.org")
+    confirmed, waiting = register_direct(app, workshop.id, 2, email_pattern="in{}@example.org")
+    confirm_direct(app, confirmed)
+    assert confirm_direct(app, waiting) == "waiting"
+
+    # The same address in the same spelling for each, so only the state differs.
+    answers = {
+        state: _answer(app, workshop, email)
+        for state, email in [
+            ("new", "nowa@example.org"),
+            ("pending", "pending0@example.org"),
+            ("confirmed", "in0@example.org"),
+            ("waiting", "in1@example.org"),
+        ]
+    }
+    for state, (status, location, page) in answers.items():
+        assert status == 303, state
+        assert location == f"/workshops/{workshop.slug}", state
+        assert "Sprawdź skrzynkę" in page
+    pages = {
+        page.replace(email, "ADDRESS")
+        for (_, _, page), email in zip(
+            answers.values(),
+            ["nowa@example.org", "pending0@example.org", "in0@example.org", "in1@example.org"],
+            strict=True,
+        )
+    }
+    assert len(pages) == 1
+    assert make.count(Registration, workshop_id=workshop.id) == 4
+
+
+def test_an_already_registered_address_gets_its_private_link_by_mail(app, make):
     workshop = upcoming(make)
     [token] = register_direct(app, workshop.id, 1, email_pattern="marta{}@example.org")
     confirm_direct(app, token)
-    response = client.post(
-        f"/workshops/{workshop.slug}/register", data=form(email="  MARTA0@example.org ")
-    )
-    assert response.status_code == 409
-    html = response.get_data(as_text=True)
-    assert "już zapisany na to spotkanie" in html
-    assert 'id="email-error"' in html
+    status, _, page = _answer(app, workshop, "  MARTA0@example.org ")
+    assert status == 303
+    assert "już zapisany" not in page
     assert make.count(Registration, workshop_id=workshop.id) == 1
     # The address (not the person asking) gets its private link again.
-    with app.app_context():
-        [reminder] = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.template == "registration_reminder")
-        ).all()
+    [reminder] = _mails(app, "registration_reminder")
     assert reminder.recipient == "marta0@example.org"
+    assert "Nie trzeba – zapis już istnieje" in reminder.body_text
     assert registration_path(reminder.body_text) == f"/registrations/{token}"
     assert registration_path(reminder.body_text, cancel=True) == f"/registrations/{token}?cancel=1"
 
 
-def test_registering_again_before_confirming_resends_the_link(app, client, make):
+def test_registering_again_before_confirming_resends_the_same_link(app, client, make):
     workshop = upcoming(make)
     [old_token] = register_direct(app, workshop.id, 1)
-    response = client.post(
-        f"/workshops/{workshop.slug}/register",
-        data=form(email="osoba0@example.org"),
-        follow_redirects=True,
-    )
-    assert response.status_code == 200
-    assert "Wysłaliśmy nowy link" in response.get_data(as_text=True)
+    status, _, _ = _answer(app, workshop, "osoba0@example.org")
+    assert status == 303
     assert make.count(Registration, workshop_id=workshop.id) == 1
-    assert client.get(f"/registrations/{old_token}").status_code == 404
-    with app.app_context():
-        mails = db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.template == "registration_confirm")
-        ).all()
+    # The link in the first mail keeps working: it is the one mailed again.
+    assert client.get(f"/registrations/{old_token}").status_code == 200
+    mails = _mails(app, "registration_confirm")
     assert len(mails) == 2
-    assert client.get(registration_path(mails[-1].body_text)).status_code == 200
+    assert {registration_path(mail.body_text) for mail in mails} == {f"/registrations/{old_token}"}
+    assert client.post(f"/registrations/{old_token}/confirm").status_code == 303
+    assert registration_by_token(app, old_token).status == "confirmed"
+
+
+@pytest.mark.app_config(CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR=3)
+def test_registration_mails_to_one_address_are_limited_per_hour(app, make):
+    workshop, other = upcoming(make), upcoming(make)
+    answers = {_answer(app, workshop, "ofiara@example.org")[:2] for _ in range(6)}
+    assert answers == {(303, f"/workshops/{workshop.slug}")}  # the same answer every time
+    assert make.count(OutboxMessage, recipient="ofiara@example.org") == 3
+    assert make.count(Registration, workshop_id=workshop.id) == 1
+    # The limit is per meeting: another one is mailed as usual.
+    _answer(app, other, "ofiara@example.org")
+    assert make.count(OutboxMessage, recipient="ofiara@example.org") == 4
 
 
 def test_after_cancelling_one_can_register_again(app, client, make):

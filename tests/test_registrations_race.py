@@ -122,6 +122,6 @@ def test_the_same_address_registering_many_times_at_once_is_stored_once(app, mak
     with ThreadPoolExecutor(max_workers=15) as pool:
         codes = list(pool.map(post, range(15)))
 
-    assert set(codes) <= {303, 409}
-    assert 303 in codes
+    # Every request gets the same answer, the losers of the race included.
+    assert codes == [303] * 15
     assert make.count(Registration, workshop_id=workshop.id) == 1

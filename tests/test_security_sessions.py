@@ -230,3 +230,67 @@ def test_no_default_accounts(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
+
+
+def _decoded_parts(value: str) -> str:
+    """Whatever base64 (with or without zlib) in the cookie decodes to."""
+    import base64
+    import zlib
+
+    found = [value]
+    for part in value.lstrip(".").split("."):
+        padded = part + "=" * (-len(part) % 4)
+        try:
+            raw = base64.urlsafe_b64decode(padded)
+        except ValueError:
+            continue
+        found.append(raw.decode("latin-1"))
+        try:
+            found.append(zlib.decompress(raw).decode("latin-1"))
+        except zlib.error:
+            pass
+    return "\n".join(found)
+
+
+def test_the_session_cookie_reveals_no_user_id_or_session_data(client, make):
+    for _ in range(3):
+        make.user(role="editor")  # ids well past 1
+    user = make.user(role="editor")
+    response = password_step(client, user.email)
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    value = cookie.split(";", 1)[0].split("=", 1)[1]
+    readable = _decoded_parts(value)
+    for secret in ("_user_id", f"{user.id}:{user.session_version}", "staff_login_at", "_fresh"):
+        assert secret not in readable
+    assert is_signed_in(client)  # the app itself still reads it
+
+
+def test_a_tampered_session_cookie_is_refused(app, client, make):
+    user = make.user(role="editor")
+    response = password_step(client, user.email)
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    value = cookie.split(";", 1)[0].split("=", 1)[1]
+    forged = value[:-6] + ("AAAAAA" if not value.endswith("AAAAAA") else "BBBBBB")
+    other = app.test_client()
+    other.set_cookie("session", forged)
+    assert not is_signed_in(other)
+
+
+def test_production_uses_a_host_only_secure_session_cookie(make_app, make):
+    settings = {
+        key: getattr(ProductionConfig, key)
+        for key in ("SESSION_COOKIE_NAME", "SESSION_COOKIE_SECURE", "SESSION_COOKIE_PATH",
+                    "SESSION_COOKIE_DOMAIN")
+    }  # fmt: skip
+    assert settings["SESSION_COOKIE_NAME"] == "__Host-session"
+    app = make_app(**settings)
+    user = make.user(role="editor")
+    response = app.test_client().post(
+        "/staff/login",
+        data={"email": user.email, "password": Factory.PASSWORD},
+        base_url="https://odkrywka.test",
+    )
+    [cookie] = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("__Host-")]
+    assert cookie.startswith("__Host-session=")
+    assert "; Secure" in cookie and "; Path=/" in cookie
+    assert "Domain=" not in cookie

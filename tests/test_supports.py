@@ -56,6 +56,7 @@ def test_support_is_pending_until_the_mailed_link_is_opened(
     assert supports_count(make, idea) == 1
 
 
+@pytest.mark.app_config(CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR=10)
 def test_one_support_per_address_per_idea(client, app, make):
     idea = make.idea()
     for address in ("jan@example.org", " JAN@example.org ", "jan@EXAMPLE.org"):
@@ -72,6 +73,20 @@ def test_one_support_per_address_per_idea(client, app, make):
     assert supports_count(make, idea) == 1
     assert make.count(Support, idea_id=idea.id) == 1
     assert make.count(OutboxMessage, recipient="jan@example.org", template="support_already") == 1
+
+
+@pytest.mark.app_config(CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR=3)
+def test_support_mails_to_one_address_are_limited_per_hour(client, app, make):
+    idea, other = make.idea(), make.idea()
+    for _ in range(6):
+        response = client.post(f"/ideas/{idea.id}/support", data={"email": "ofiara@example.org"})
+        assert response.status_code == 302  # the same answer every time
+    assert make.count(OutboxMessage, recipient="ofiara@example.org") == 3
+    # The last link mailed still works: later requests changed nothing.
+    assert client.get(confirm_paths(app, "ofiara@example.org")[-1]).status_code == 200
+    # The limit is per idea: supporting another one is mailed as usual.
+    client.post(f"/ideas/{other.id}/support", data={"email": "ofiara@example.org"})
+    assert make.count(OutboxMessage, recipient="ofiara@example.org") == 4
 
 
 def test_the_same_address_may_support_different_ideas(client, make):

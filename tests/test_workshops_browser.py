@@ -47,7 +47,7 @@ def test_register_confirm_and_cancel_by_clicking(live_server, app, make, browser
     page.fill("#needs", "Pętla indukcyjna")
     page.check("#consent")
     page.click("main form button[type=submit]")
-    expect(page.locator("main")).to_contain_text("Wysłaliśmy link potwierdzający")
+    expect(page.locator("main")).to_contain_text("Sprawdź skrzynkę")
 
     page.goto(live_server.url + _last_link(app))
     assert axe_violations(page) == []

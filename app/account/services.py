@@ -10,6 +10,7 @@ from app.auth.services import AccountError, set_password
 from app.errors import ServiceError
 from app.models.user import User
 from app.security import twofactor
+from app.text import single_line
 
 
 class TwoFactorError(ServiceError):
@@ -19,7 +20,7 @@ class TwoFactorError(ServiceError):
 
 
 def update_profile(user: User, name: str) -> None:
-    name = name.strip()
+    name = single_line(name)
     if not name:
         raise AccountError(_("Podaj imię i nazwisko."), field="name")
     if name != user.name:

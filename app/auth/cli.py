@@ -1,4 +1,4 @@
-"""flask users create|list|deactivate"""
+"""flask users create|list|deactivate|reencrypt-2fa"""
 
 from __future__ import annotations
 
@@ -62,3 +62,15 @@ def deactivate(email: str) -> None:
     audit.record("user.deactivated", user, actor=None, from_state="active", to_state="inactive")
     db.session.commit()
     click.echo(f"Deactivated {user.email}.")
+
+
+@cli.command("reencrypt-2fa")
+def reencrypt_two_factor() -> None:
+    """Write every 2FA secret again with the current key (after a key rotation)."""
+    from sqlalchemy.orm.attributes import flag_modified
+
+    users = db.session.scalars(select(User).where(User.totp_secret.is_not(None))).all()
+    for user in users:
+        flag_modified(user, "totp_secret")
+    db.session.commit()
+    click.echo(f"Re-encrypted the 2FA secrets of {len(users)} accounts.")

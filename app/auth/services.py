@@ -8,7 +8,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.user import Role, User
-from app.text import normalise_email
+from app.text import normalise_email, single_line
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -54,12 +54,13 @@ def create_user(email: str, name: str, role: str, password: str) -> User:
         raise AccountError(_("Nieznana rola: %(role)s", role=role))
     if "@" not in email or len(email) > 254:
         raise AccountError(_("Podaj poprawny adres e-mail."))
-    if not name.strip():
+    name = single_line(name)
+    if not name:
         raise AccountError(_("Podaj imię i nazwisko."))
     if find_user(email) is not None:
         raise AccountError(_("Konto z tym adresem już istnieje."))
     check_password_rules(password)
-    user = User(email=email, name=name.strip(), role=role)
+    user = User(email=email, name=name, role=role)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()

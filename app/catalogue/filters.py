@@ -49,8 +49,12 @@ def parse_int(args: Mapping[str, str], name: str, default: int, low: int, high: 
     raw = _value(args, name)
     if not raw:
         return default
-    if not raw.isdigit() or len(raw) > 9:
-        raise FilterError(name, _("Parametr „%(name)s” musi być liczbą całkowitą.", name=name))
+    # Only ASCII digits: str.isdigit() also accepts "²" or "①", which int() then refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise FilterError(
+            name,
+            _("Parametr „%(name)s” musi być liczbą całkowitą zapisaną cyframi 0–9.", name=name),
+        )
     value = int(raw)
     if not low <= value <= high:
         raise FilterError(

@@ -26,6 +26,7 @@ from app.mail import (
     InvalidRecipient,
     forget_delivered,
     mails_about,
+    mails_to_recently,
     queue_mail,
     ref_id,
     rerender,
@@ -84,13 +85,14 @@ def support_link_lifetime() -> timedelta:
     return timedelta(days=current_app.config.get("RETENTION_UNCONFIRMED_DAYS", 7))
 
 
-def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Support:
+def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Support | None:
     """Record a pending support and mail the confirmation link.
 
     The answer never tells whether that address supported the idea before:
     a known pending address gets a fresh link, a confirmed one a short note.
     A concurrent duplicate raises IntegrityError on flush (the unique
-    constraint); the caller rolls back and calls again.
+    constraint); the caller rolls back and calls again. Past the
+    per-address mail limit nothing changes and nothing is mailed.
     """
     if not supports_open(idea):
         raise SupportError(_("Zbieranie poparć dla tego pomysłu zostało zakończone."))
@@ -98,6 +100,9 @@ def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Suppor
     support = db.session.scalar(
         select(Support).where(Support.idea_id == idea.id, Support.email == email)
     )
+    if not _support_mail_allowed(email, idea):
+        # The same answer, but no more mail (and a pending link stays valid).
+        return support
     if support is not None and support.confirmed_at is not None:
         if notify and not support.notify:
             support.notify = True
@@ -173,6 +178,23 @@ def confirmation_mail_still_needed(message: OutboxMessage, now: datetime) -> str
         **_confirm_context(support, token),
     )
     return REISSUED
+
+
+# Mail anyone can have sent to an address by typing it into the support form.
+REQUESTED_SUPPORT_MAILS = ("support_confirm", "support_already")
+
+
+def _support_mail_allowed(email: str, idea: Idea) -> bool:
+    """At most ``CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR`` support mails about
+    one idea to one address in an hour, so a stranger cannot flood it."""
+    limit = current_app.config.get("CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR", 3)
+    page = re.compile(rf"/ideas/{idea.id}(?![0-9])")
+    if mails_to_recently(email, REQUESTED_SUPPORT_MAILS, timedelta(hours=1), page) < limit:
+        return True
+    current_app.logger.warning(
+        "Support mail to %s not sent: per-address limit reached", mask_email(email)
+    )
+    return False
 
 
 def _queue(support: Support, idea: Idea, template: str, subject: str, **context: Any) -> None:

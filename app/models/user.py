@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import TimestampMixin, UTCDateTime
+from app.models.encrypted import EncryptedString
 
 # argon2id with OWASP's recommended minimum (m=19 MiB, t=2, p=1).
 password_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -40,7 +41,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Bumped on sign-out-everywhere, password change and deactivation; the
     # session stores it, so an old cookie stops working at once.
     session_version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Encrypted at rest (app/models/encrypted.py); code sees the base32 secret.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # The last TOTP time step accepted, so a code cannot be used twice.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)

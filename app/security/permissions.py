@@ -10,6 +10,7 @@ from flask import abort
 from flask_login import current_user
 
 from app.models.user import Role
+from app.security.twofactor import is_required_for
 
 ADMIN, MODERATOR, EDITOR = Role.ADMIN.value, Role.MODERATOR.value, Role.EDITOR.value
 
@@ -28,20 +29,30 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "manage_mail": frozenset({ADMIN}),
     "own_account": frozenset({ADMIN, MODERATOR, EDITOR}),
     "handle_privacy_requests": frozenset({ADMIN, MODERATOR}),
-    # Content the public cannot see yet: an unpublished idea's attachment,
-    # a draft or scheduled article.
-    "see_unpublished_ideas": frozenset({ADMIN, MODERATOR, EDITOR}),
-    "preview_articles": frozenset({ADMIN, MODERATOR, EDITOR}),
+    # Content the public cannot see yet: an unpublished idea's attachment
+    # (those who moderate ideas), a draft or scheduled article (those who
+    # write articles).
+    "see_unpublished_ideas": frozenset({ADMIN, MODERATOR}),
+    "preview_articles": frozenset({ADMIN, EDITOR}),
 }
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def can(permission: str, user: Any = None) -> bool:
-    user = user if user is not None else current_user
+    """Whether *user* (by default the visitor) holds *permission*.
+
+    A visitor whose role requires two-factor sign-in and who has not set it
+    up yet holds nothing: outside /staff (which sends them to the set-up
+    page) they see only what the public sees.
+    """
+    visitor = user is None
+    user = current_user if visitor else user
     if not getattr(user, "is_authenticated", False):
         return False
-    return user.role in PERMISSIONS[permission]
+    if user.role not in PERMISSIONS[permission]:
+        return False
+    return not (visitor and not user.totp_enabled and is_required_for(user))
 
 
 def permission_required(permission: str) -> Callable[[F], F]:

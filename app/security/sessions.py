@@ -1,6 +1,6 @@
 """Staff sessions that really end.
 
-Flask-Login keeps "user id:session version" in the signed session cookie and
+Flask-Login keeps "user id:session version" in the session cookie and
 ``load_user`` refuses a stale version, so bumping ``User.session_version``
 (sign-out, sign-out everywhere, new password, deactivation) kills every copy
 of a cookie at once. On top of that every request checks two limits stored
@@ -13,16 +13,29 @@ in the session when the person signed in:
 absolute limit. Flask-Login's own remember cookie is never issued: it does not
 know when the person signed in, so a remember cookie that turns up anyway
 (an old one, or one from another install) is refused as expired.
+
+The cookie itself is encrypted (:class:`EncryptedCookieSessionInterface`), not
+only signed: a visitor cannot read the account id, the session version or
+the times in it. In production it is called ``__Host-session`` (Secure,
+Path=/, no Domain), so no other host or path can set or shadow it.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import time
 from datetime import timedelta
 
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.json.tag import TaggedJSONSerializer
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user, user_logged_in
+from itsdangerous import BadSignature
 
 LOGIN_AT = "staff_login_at"  # when the password (and code) was accepted
 SEEN_AT = "staff_seen_at"  # the last request
@@ -30,6 +43,38 @@ AUTH_AT = "staff_auth_at"  # the last time the person proved who they are
 SESSION_TIMES = (LOGIN_AT, SEEN_AT, AUTH_AT)
 # Write the last-seen time at most this often (every write re-sends the cookie).
 SEEN_RESOLUTION = 15
+
+
+class _EncryptingSerializer:
+    """What Flask's cookie sessions expect of a signing serializer, with the
+    payload encrypted and authenticated (Fernet) instead of only signed."""
+
+    def __init__(self, secret_key: str | bytes) -> None:
+        material = secret_key.encode("utf-8") if isinstance(secret_key, str) else secret_key
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"odkrywka:session-cookie:v1"
+        ).derive(material)
+        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        self._json = TaggedJSONSerializer()
+
+    def dumps(self, data: dict) -> str:
+        return self._fernet.encrypt(self._json.dumps(data).encode("utf-8")).decode("ascii")
+
+    def loads(self, token: str, max_age: int | None = None) -> dict:
+        try:
+            raw = self._fernet.decrypt(token.encode("ascii"), ttl=max_age)
+            return self._json.loads(raw.decode("utf-8"))
+        except (InvalidToken, UnicodeError, ValueError, json.JSONDecodeError) as error:
+            raise BadSignature("the session cookie cannot be read") from error
+
+
+class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
+    """Flask's cookie session, encrypted with a key derived from SECRET_KEY."""
+
+    def get_signing_serializer(self, app: Flask):  # noqa: ANN201
+        if not app.secret_key:
+            return None
+        return _EncryptingSerializer(app.secret_key)
 
 
 def now_ts() -> int:
@@ -109,5 +154,6 @@ def _on_login(sender, user, **extra) -> None:  # noqa: ANN001
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = EncryptedCookieSessionInterface()
     app.before_request(enforce_session_limits)
     user_logged_in.connect(_on_login, app)

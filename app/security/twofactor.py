@@ -228,10 +228,12 @@ def pending_user() -> User | None:
 
 
 def pending_limit_key() -> str:
-    """Rate-limit key for the code step: the account being signed in to."""
+    """Rate-limit key for the code step: the account being signed in to *and*
+    the client trying, so whoever has only the password cannot lock the
+    account's owner out by failing on purpose (the owner is told by mail)."""
     from app.clients import client_key
 
     data = session.get(PENDING_KEY)
     if isinstance(data, dict) and data.get("uid"):
-        return f"2fa-user:{data['uid']}"
+        return f"2fa-user:{data['uid']}:{client_key()}"
     return f"2fa-client:{client_key()}"

@@ -40,6 +40,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @permission_required("manage_users")
+@reauth_required(methods=("POST",))
 def user_new():
     form = UserCreateForm()
     if form.validate_on_submit():
@@ -90,6 +91,7 @@ def user_password(user_id: int):
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @permission_required("manage_users")
+@reauth_required
 def user_active(user_id: int):
     user = db.get_or_404(User, user_id)
     active = request.form.get("active") == "1"

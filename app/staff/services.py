@@ -17,7 +17,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.mail import RetryOutcome
 from app.models import Category, OutboxMessage, Phase, Process, User
-from app.text import slugify
+from app.text import single_line, slugify
 from app.timeutil import local_to_utc
 
 __all__ = ["AccountError", "AdminError", "create_user"]
@@ -42,7 +42,8 @@ def update_user(actor: User, user: User, name: str, role: str) -> None:
         audit.record("user.role_changed", user, actor=actor, from_state=user.role, to_state=role)
         user.role = role
         user.session_version += 1  # new rights take effect on a fresh sign-in
-    if user.name != name:
+    name = single_line(name)
+    if name and user.name != name:
         audit.record("user.renamed", user, actor=actor, data={"from": user.name, "to": name})
         user.name = name
 

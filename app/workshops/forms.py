@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, SelectField, StringField, TextArea
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.models.workshop import ParticipantGroup
+from app.text import single_line
 
 
 def _strip(value: str | None) -> str | None:
@@ -34,7 +35,7 @@ def participant_group_choices() -> list[tuple[str, str]]:
 class RegistrationForm(FlaskForm):
     name = StringField(
         _l("Imię i nazwisko"),
-        filters=[_strip],
+        filters=[single_line],
         validators=[
             DataRequired(_l("Podaj imię i nazwisko.")),
             Length(min=2, max=100, message=_l("Od 2 do 100 znaków.")),

@@ -124,7 +124,7 @@ def register(slug: str):
     registration_error = None
     if form.validate_on_submit():
         with committing(show=False) as done:
-            registration, outcome = services.register(
+            services.register(
                 workshop,
                 name=form.name.data,
                 email=form.email.data,
@@ -139,37 +139,18 @@ def register(slug: str):
             else:
                 registration_error = done.message
         else:
-            if outcome == "already":
-                # Nothing duplicated; the reminder mail has gone to the address.
-                status = 409
-                form.email.errors = [
-                    *form.email.errors,
-                    _(
-                        "Ten adres e-mail jest już zapisany na to spotkanie. Wysłaliśmy na "
-                        "niego jeszcze raz link do zapisu – tam można też zrezygnować."
-                    ),
-                ]
-            else:
-                if outcome == "resent":
-                    flash(
-                        _(
-                            "Ten adres był już zapisany, ale zapis nie został potwierdzony. "
-                            "Wysłaliśmy nowy link potwierdzający na %(email)s (poprzedni "
-                            "przestał działać).",
-                            email=registration.email,
-                        ),
-                        "info",
-                    )
-                else:
-                    flash(
-                        _(
-                            "Prawie gotowe! Wysłaliśmy link potwierdzający na %(email)s. "
-                            "Miejsce zarezerwujemy dopiero po kliknięciu w ten link.",
-                            email=registration.email,
-                        ),
-                        "success",
-                    )
-                return redirect(url_for("workshops.detail", slug=workshop.slug), code=303)
+            # The same answer whatever the address's state (new, unconfirmed,
+            # confirmed, waiting): only its owner learns which, by mail.
+            flash(
+                _(
+                    "Sprawdź skrzynkę %(email)s – wysłaliśmy tam wiadomość o zapisie na to "
+                    "spotkanie. Jeśli zapis trzeba potwierdzić, miejsce zarezerwujemy dopiero "
+                    "po kliknięciu w link z tej wiadomości.",
+                    email=form.email.data.strip(),
+                ),
+                "success",
+            )
+            return redirect(url_for("workshops.detail", slug=workshop.slug), code=303)
     context = _detail_context(workshop)
     return (
         render_template(

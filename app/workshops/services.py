@@ -34,6 +34,7 @@ from app.mail import (
     REISSUED,
     forget_delivered,
     mails_about,
+    mails_to_recently,
     queue_mail,
     ref_id,
     rerender,
@@ -50,7 +51,7 @@ from app.models.workshop import (
     Workshop,
 )
 from app.security.tokens import hash_token, new_token
-from app.text import mask_email, normalise_email
+from app.text import mask_email, normalise_email, single_line
 from app.timeutil import iso_utc
 from app.web import external_url
 
@@ -197,36 +198,29 @@ def register(
 
     Returns ``(registration, outcome)``. *outcome* is ``"created"``;
     ``"resent"`` when the address already had an unconfirmed registration
-    (a fresh confirmation link is mailed); or ``"already"`` when it is
-    already confirmed or waiting: nothing is duplicated, and the address
-    gets a reminder with its private link (the person asking sees only that
-    the address is registered). Raises ``RegistrationClosed``, or
-    ``AlreadyRegistered`` when a parallel request won the race.
+    (its confirmation link is mailed again; the earlier mail's link keeps
+    working); or ``"already"`` when it is already confirmed or waiting:
+    nothing is duplicated, and the address gets a reminder with its private
+    link; ``"limited"`` when the address was already sent
+    ``CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR`` such mails about this
+    meeting in the last hour (nothing more is mailed). The view answers all
+    alike, so the form does not tell whether an address is registered; only
+    the address's owner learns it, by mail. Raises ``RegistrationClosed``.
     """
     now = now or utcnow()
     check_open(workshop, now)
     if participant_group not in {group.value for group in ParticipantGroup}:
         raise RegistrationError(_("Wybierz grupę z listy."), field="participant_group")
     key = normalise_email(email)
-    existing = db.session.scalar(
-        select(Registration).where(
-            Registration.workshop_id == workshop.id, Registration.active_email == key
-        )
-    )
+    existing = _active_registration(workshop.id, key)
     if existing is not None:
-        if existing.status != RegistrationStatus.UNCONFIRMED:
-            _mail_status(existing, "reminder")
-            return existing, "already"
-        if not link_is_dead(existing, now):
-            # A lost or unread e-mail: send a fresh link (the old one stops working).
-            issue_token(existing)
-            db.session.flush()
-            _mail_confirmation_link(existing)
-            return existing, "resent"
-        _expire(existing)
+        if link_is_dead(existing, now):
+            _expire(existing)
+        else:
+            return existing, _remind(existing)
     registration = Registration(
         workshop_id=workshop.id,
-        name=name.strip(),
+        name=single_line(name),
         email=email.strip(),
         active_email=key,
         participant_group=participant_group,
@@ -238,18 +232,60 @@ def register(
         created_at=now,
     )
     issue_token(registration)
-    registration.workshop = workshop
-    db.session.add(registration)
     try:
-        db.session.flush()
-    except IntegrityError as error:
-        # Another request registered the same address a moment ago; the
-        # view rolls the session back.
-        raise AlreadyRegistered(
-            _("Ten adres e-mail jest już zapisany na to spotkanie."), field="email"
-        ) from error
+        with db.session.begin_nested():
+            db.session.add(registration)
+            registration.workshop = workshop
+    except IntegrityError:
+        # Another request registered the same address a moment ago: answer
+        # as for an address registered earlier.
+        existing = _active_registration(workshop.id, key)
+        if existing is None:  # pragma: no cover - the other row vanished again
+            raise
+        return existing, _remind(existing)
+    if not _mail_allowed(registration.email, workshop):
+        return registration, "limited"
     _mail_confirmation_link(registration)
     return registration, "created"
+
+
+def _active_registration(workshop_id: int, key: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id, Registration.active_email == key
+        )
+    )
+
+
+# Mail anyone can have sent to an address by filling in the form.
+REQUESTED_MAILS = ("registration_confirm", "registration_reminder")
+
+
+def _mail_allowed(address: str, workshop: Workshop) -> bool:
+    """Per-address limit on mail a visitor can ask for about one meeting:
+    whoever types someone else's address cannot flood it. Past the limit the
+    answer stays the same; nothing is mailed."""
+    limit = current_app.config.get("CONFIRMATION_MAILS_PER_ADDRESS_PER_HOUR", 3)
+    page = re.compile(re.escape(f"/workshops/{workshop.slug}") + r"(?![\w-])")
+    if mails_to_recently(address, REQUESTED_MAILS, timedelta(hours=1), page) < limit:
+        return True
+    current_app.logger.warning(
+        "Registration mail to %s not sent: per-address limit reached", mask_email(address)
+    )
+    return False
+
+
+def _remind(existing: Registration) -> str:
+    """Mail an already registered address its own link; the outcome name."""
+    if not _mail_allowed(existing.email, existing.workshop):
+        return "limited"
+    if existing.status == RegistrationStatus.UNCONFIRMED:
+        # The same link again (it is derived from the stored nonce), so the
+        # one in the earlier mail keeps working.
+        _mail_confirmation_link(existing)
+        return "resent"
+    _mail_status(existing, "reminder")
+    return "already"
 
 
 def _expire(registration: Registration) -> None:
