@@ -350,6 +350,7 @@ def staff_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ("my account", "/staff/account"),
         ("two-factor set-up", "/staff/account/two-factor"),
         ("privacy requests", "/staff/privacy"),
+        ("mail outbox", "/staff/mail"),
     ]
     pages = [(label, path) for label, path in wanted if path]
     missing = [label for label, path in wanted if not path]
