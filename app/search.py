@@ -697,11 +697,17 @@ def highlight_spans(text: str, terms: Sequence[Term]) -> list[tuple[int, int]]:
         return []
     spans = []
     for match in _RAW_WORD.finditer(text):
-        raw = match.group().lower()
-        words = [*search_words(raw), *lemmas(raw)]
+        words = _match_keys(match.group().lower())
         if any(term.matches(words) for term in terms):
             spans.append(match.span())
     return spans
+
+
+@lru_cache(maxsize=100_000)
+def _match_keys(raw: str) -> tuple[str, ...]:
+    """What a word of shown text is matched by: its folded forms and lemmas
+    (kept, since every card of every result page reads its words again)."""
+    return (*search_words(raw), *lemmas(raw))
 
 
 def snippet(text: str, terms: Sequence[Term], length: int = 220) -> list[tuple[str, bool]]:
