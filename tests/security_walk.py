@@ -77,6 +77,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "token": tracked.track_token,
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
+            "message_id": 1,
             "support_token": support_link_token(support) if support else "x" * 48,
             "slugs": {
                 "workshops": workshop.slug,
