@@ -184,7 +184,9 @@ def test_two_workers_through_an_outage_and_a_recovery_deliver_each_message_once(
             lambda rows: all("451" in (r.last_error or "") for r in rows),
             workers,
         )
-        assert {r.status for r in rows} == {OutboxStatus.PENDING}
+        # Nothing given up or sent; a row may be mid-attempt ("sending") as the
+        # workers keep trying.
+        assert {r.status for r in rows} <= {OutboxStatus.PENDING, OutboxStatus.SENDING}
         assert slow_smtp.delivered_to() == []
         # Accepting: everything goes out, once.
         slow_smtp.temporary_failure = False
