@@ -29,7 +29,7 @@ from app.catalogue.forms import AnswerForm
 from app.extensions import db
 from app.ideas import lifecycle
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
-from app.moderation import bp, queries, services
+from app.moderation import audit_log, bp, queries, services
 from app.moderation.forms import (
     BulkDecisionForm,
     DecisionForm,
@@ -438,10 +438,13 @@ def audit():
     )
     page = queries.audit_page(filters, _page_number())
     link_args = filters.args(since=args.get("since"), until=args.get("until"))
+    entries = list(page.items)
     return render_template(
         "moderation/audit.html",
         page=page,
-        entries=list(page.items),
+        entries=entries,
+        names=audit_log.object_names(entries),
+        labels=audit_log,
         filters=filters,
         link_args=link_args,
         raw=args,
