@@ -17,7 +17,7 @@ from app.extensions import db
 from app.ideas import lifecycle
 from app.models import Article, Category, Idea, Process, ReplyTemplate, User, Workshop
 from app.models.idea import ResultStatus
-from app.models.workshop import RegistrationStatus
+from app.staff_workshops.services import status_names as registration_status_names
 
 # A sentence per action code. ``%(object)s`` is replaced by the object's
 # name in quotation marks (or its number when it no longer exists).
@@ -124,11 +124,6 @@ OTHER_STATES: dict[str, Any] = {
     "admin": _l("Administrator"),
     "moderator": _l("Moderator"),
     "editor": _l("Redaktor"),
-    RegistrationStatus.UNCONFIRMED.value: _l("niepotwierdzony"),
-    RegistrationStatus.CONFIRMED.value: _l("potwierdzony"),
-    RegistrationStatus.WAITING.value: _l("lista rezerwowa"),
-    RegistrationStatus.CANCELLED.value: _l("anulowany"),
-    RegistrationStatus.EXPIRED.value: _l("wygasły"),
 }
 
 
@@ -155,6 +150,8 @@ def state_label(action: str, state: str | None) -> str:
             return lifecycle.public_status_label(state)
     elif action.startswith("idea."):
         return lifecycle.staff_status_label(state)
+    if action.startswith("workshop.registration"):
+        return registration_status_names().get(state, state)
     label = OTHER_STATES.get(state)
     return str(label) if label else state
 
