@@ -18,6 +18,7 @@ from app import (
     database,
     errors,
     feeds,
+    form_messages,
     i18n,
     ideas,
     mail,
@@ -97,6 +98,7 @@ def create_app(
     limiter.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
+    form_messages.init_app(app)
     mail.init_app(
         app,
         # Before a confirmation mail is sent again (`mail retry`, "Wyślij

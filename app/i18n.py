@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel.dates import format_interval
 from flask import Flask, current_app, has_request_context, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_locale
 
@@ -25,16 +26,40 @@ def current_language() -> str:
     return locale.language if locale else "pl"
 
 
-def format_when(value: datetime | date | None, style: str = "medium") -> str:
+# Two forms of a date, one per context: "long" for prose ("11 grudnia 2026,
+# 18:00"), "short" for tables and lists ("11.12.2026, 18:00"). Any other
+# style asked for is the short one; times never show seconds.
+PROSE = ("long", "full")
+
+
+def format_when(value: datetime | date | None, style: str = "short") -> str:
     """A date or datetime in Europe/Warsaw, formatted for the reader's language."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        if style in ("long", "full"):
+        if style in PROSE:
             # "11 grudnia 2026, 18:00": a date in words and a plain time.
-            return f"{format_date(value, style)}, {format_datetime(value, 'HH:mm')}"
-        return format_datetime(value, "short" if style == "short" else "medium")
-    return format_date(value, style)
+            return f"{format_date(value, 'long')}, {format_datetime(value, 'HH:mm')}"
+        return format_datetime(value, "short")
+    return format_day(value, style)
+
+
+def format_day(value: date | None, style: str = "long") -> str:
+    """A calendar day: "11 grudnia 2026" in prose, "11.12.2026" in tables."""
+    if value is None:
+        return ""
+    return format_date(value, "long" if style in PROSE else "short")
+
+
+def format_days(start: date | None, end: date | None = None, style: str = "long") -> str:
+    """A span of days shown once: "9–11 grudnia 2026"; a one-day span (or no
+    end) is that one date."""
+    if start is None:
+        return ""
+    if end is None or end == start:
+        return format_day(start, style)
+    skeleton = "yMMMMd" if style in PROSE else "yMd"
+    return format_interval(start, end, skeleton, locale=get_locale())
 
 
 def format_number(value: int | float | None) -> str:
@@ -45,8 +70,7 @@ def format_number(value: int | float | None) -> str:
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.filters["when"] = format_when
-    app.jinja_env.filters["date"] = lambda value, style="long": (
-        format_date(value, style) if value else ""
-    )
+    app.jinja_env.filters["date"] = format_day
+    app.jinja_env.globals["date_span"] = format_days
     app.jinja_env.filters["number"] = format_number
     app.jinja_env.globals["current_language"] = current_language

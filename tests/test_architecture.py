@@ -29,6 +29,7 @@ LAYERS = {
         "app.timeutil",
         "app.markdown",
         "app.i18n",
+        "app.form_messages",
         "app.logging",
         "app.translations",
     },

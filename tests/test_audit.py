@@ -44,9 +44,10 @@ def test_admin_reads_who_did_what_on_which_object_with_states_and_reason(app, cl
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "Maria Moderatorka" in html
-    assert "idea.reject" in html
+    assert f"Odrzucono pomysł „{idea.title}”" in html
+    assert ">idea.reject<" not in html
     assert f'href="/staff/ideas/{idea.id}"' in html
-    assert "awaiting_review → rejected" in html
+    assert "czeka na moderację → odrzucony" in html
     assert "Poza zakresem konsultacji." in html
     assert "<dt>reports_resolved</dt><dd>2</dd>" in html
 
@@ -86,7 +87,7 @@ def test_audit_log_filters_by_action_actor_object_and_day(app, client, make, log
         return [
             a
             for a in ("idea.publish", "idea.hide", "user.role_changed", "idea.reject")
-            if f"<code>{a}</code>" in body
+            if f'data-action="{a}"' in body
         ]
 
     assert actions("action=idea") == ["idea.publish", "idea.hide", "idea.reject"]

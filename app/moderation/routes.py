@@ -29,7 +29,7 @@ from app.catalogue.forms import AnswerForm
 from app.extensions import db
 from app.ideas import lifecycle
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
-from app.moderation import bp, queries, services
+from app.moderation import audit_log, bp, queries, services
 from app.moderation.forms import (
     BulkDecisionForm,
     DecisionForm,
@@ -94,12 +94,7 @@ def _tab_labels() -> dict[str, str]:
 
 
 def _source_labels() -> list[tuple[str, str]]:
-    labels = {
-        IdeaSource.FORM: _("formularz"),
-        IdeaSource.WORKSHOP: _("spotkanie"),
-        IdeaSource.STAFF: _("zespół"),
-    }
-    return [(source.value, labels[source]) for source in IdeaSource]
+    return [(source.value, lifecycle.source_label(source)) for source in IdeaSource]
 
 
 def _bulk_form() -> BulkDecisionForm:
@@ -179,19 +174,7 @@ def answers():
         ideas=list(page.items),
         missing_only=missing_only,
         args={"answer": "missing" if missing_only else "all"},
-        result_labels=_result_labels(),
     )
-
-
-def _result_labels() -> dict[str, str]:
-    return {
-        "published": _("bez odpowiedzi"),
-        "under_analysis": _("w analizie"),
-        "accepted": _("przyjęty"),
-        "in_progress": _("w realizacji"),
-        "implemented": _("zrealizowany"),
-        "not_pursued": _("niekontynuowany"),
-    }
 
 
 # --- one idea ------------------------------------------------------------
@@ -241,6 +224,7 @@ def _render_review(
             templates=templates,
             show_contact=moderator,
             status_label=lifecycle.staff_status_label,
+            source_label=lifecycle.source_label,
             action_labels=lifecycle.ACTION_LABELS,
             problem=problem,
             next_url=safe_next_url(request.values.get("next")),
@@ -438,10 +422,13 @@ def audit():
     )
     page = queries.audit_page(filters, _page_number())
     link_args = filters.args(since=args.get("since"), until=args.get("until"))
+    entries = list(page.items)
     return render_template(
         "moderation/audit.html",
         page=page,
-        entries=list(page.items),
+        entries=entries,
+        names=audit_log.object_names(entries),
+        labels=audit_log,
         filters=filters,
         link_args=link_args,
         raw=args,

@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db
+from app.ideas import lifecycle
 from app.models import Category, Process
 from app.models.workshop import Registration, Workshop, WorkshopGroup
 from app.security.permissions import permission_required
@@ -96,6 +97,7 @@ def _render_detail(workshop: Workshop, status: int = 200, **forms):  # noqa: ANN
         "idea_form": forms.get("idea_form") or _idea_form(workshop),
         "group_labels": participant_group_labels(),
         "status_names": services.status_names(),
+        "idea_status": lifecycle.staff_status_label,
         "open_section": forms.get("open_section"),
     }
     return render_template("staff_workshops/detail.html", **context), status
