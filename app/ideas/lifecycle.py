@@ -431,6 +431,8 @@ def event_label(kind: str, to_status: str | None = None) -> str:
 def event_actor(event: object) -> str:
     """Who did it, as the author should read it (never a staff name)."""
     label = getattr(event, "actor_label", None)
+    if getattr(event, "kind", None) in ("answered", "answer"):
+        return str(_l("Organizator konsultacji"))
     if label == AUTHOR:
         return str(_l("Ty"))
     if getattr(event, "actor_id", None) is not None or label in ("moderator", STAFF):

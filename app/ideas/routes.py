@@ -32,6 +32,7 @@ from app.ideas.services import (
     Revision,
     Submission,
     active_categories,
+    answers_by_event,
     can_edit,
     can_withdraw,
     check_revision,
@@ -366,6 +367,8 @@ def track(token: str):
         merged_url=merged_url,
         can_edit=can_edit(idea),
         can_withdraw=can_withdraw(idea),
+        latest_answer=idea.answers[-1] if idea.answers else None,
+        answers_by_event=answers_by_event(idea),
         attachment_url=(
             url_for("ideas.track_attachment", token=token) if idea.attachment else None
         ),

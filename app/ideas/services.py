@@ -27,6 +27,7 @@ from app.models import (
     Attachment,
     Category,
     Idea,
+    IdeaAnswer,
     IdeaEvent,
     IdeaSource,
     IdeaStatus,
@@ -622,3 +623,22 @@ def purge_unconfirmed() -> int:
         db.session.delete(idea)
     db.session.flush()
     return len(ideas)
+
+
+def answers_by_event(idea: Idea) -> dict[int, IdeaAnswer]:
+    """The official answer behind each "answered" history row of *idea*.
+
+    Rows written since they name their answer are matched by id; older rows
+    (one per answer, in the same order) by position."""
+    answers = list(idea.answers)
+    by_id = {answer.id: answer for answer in answers}
+    events = [event for event in idea.events if event.kind in ("answered", "answer")]
+    matched: dict[int, IdeaAnswer] = {}
+    unnamed = [a for a in answers if a.id not in {(e.data or {}).get("answer_id") for e in events}]
+    for event in events:
+        answer = by_id.get((event.data or {}).get("answer_id"))
+        if answer is None and unnamed:
+            answer = unnamed.pop(0)
+        if answer is not None:
+            matched[event.id] = answer
+    return matched
