@@ -65,6 +65,8 @@ class AttachmentCheck:
         try:
             form.processed_attachment = validate_upload(storage)
         except UploadError as error:
+            # A file too large is answered with 413, the rest with 400.
+            form.refused_status = error.status
             raise ValidationError(error.message) from error
 
 
@@ -167,6 +169,7 @@ class IdeaForm(FlaskForm):
     website = StringField(_l("Strona internetowa (zostaw puste)"))
 
     processed_attachment = None
+    refused_status = 400
 
     def __init__(self, *args: Any, categories: list, processes: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,6 +207,7 @@ class IdeaEditForm(FlaskForm):
     version = HiddenField()
 
     processed_attachment = None
+    refused_status = 400
 
     def __init__(self, *args: Any, categories: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -67,6 +67,19 @@ def _edit_limit() -> str:
 
 # -- the form ------------------------------------------------------------------------
 
+ATTACHMENT_FORMS = frozenset({"ideas.new", "ideas.edit"})
+
+
+@bp.url_value_preprocessor
+def _room_for_a_large_attachment(endpoint: str | None, values: dict | None) -> None:
+    """Let the forms with an attachment read a body over MAX_CONTENT_LENGTH.
+
+    URL value preprocessors run before every before_request function, and so
+    before CSRF protection reads the form: the file is then refused at its
+    field (413) with the typed text kept."""
+    if endpoint in ATTACHMENT_FORMS and request.method == "POST":
+        request.max_content_length = current_app.config["MAX_ATTACHMENT_FORM_LENGTH"]
+
 
 def _idea_form(**kwargs: Any) -> tuple[IdeaForm, list[Process]]:
     processes = processes_accepting_ideas()
@@ -149,7 +162,7 @@ def new():
     if not processes:
         return _render_new(form, processes, 409, _window_message())
     if not form.validate_on_submit():
-        return _render_new(form, processes, 400)
+        return _render_new(form, processes, form.refused_status)
     process = _chosen_process(form, processes)
     if isinstance(process, str):
         return _render_new(form, processes, 409, process)
@@ -405,7 +418,7 @@ def edit(token: str):
     except ServiceError as refused:  # nothing was changed: nothing to roll back
         return _render_edit(idea, token, form, refused.status, refused.message)
     if not form.validate_on_submit():
-        return _render_edit(idea, token, form, 400)
+        return _render_edit(idea, token, form, form.refused_status)
     category = db.session.scalar(select(Category).where(Category.slug == form.category.data))
     revision = Revision(
         title=form.title.data,
