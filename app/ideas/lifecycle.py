@@ -372,6 +372,7 @@ EVENT_LABELS = {
     "submitted": _l("Pomysł wysłany"),
     "confirmed": _l("Adres e-mail potwierdzony, pomysł przekazany moderatorom"),
     "edited": _l("Poprawiono pomysł"),
+    "email_corrected": _l("Poprawiono adres e-mail"),
     "author_revised": _l("Poprawiono pomysł po prośbie moderatorów"),
     "withdrawn": _l("Pomysł wycofany"),
     "author_erased": _l("Usunięto dane autora"),

@@ -32,6 +32,7 @@ from app.models import (
     IdeaSource,
     IdeaStatus,
     OutboxMessage,
+    OutboxStatus,
     Process,
     utcnow,
 )
@@ -315,6 +316,43 @@ def resend_confirmation(idea_id: int | None) -> Idea:
             status=409,
         )
     resend(message)
+    return idea
+
+
+def correct_pending_email(idea_id: int | None, email: str) -> Idea:
+    """ "Popraw adres": the address of an idea still waiting for confirmation
+    is replaced, the confirmation goes to the new one with a new link and the
+    old link stops working (its message, if still unsent, is dropped)."""
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    if idea is None:
+        raise IdeaServiceError(
+            _("Nie znaleźliśmy tego zgłoszenia. Jeśli minęło kilka dni, wyślij pomysł ponownie."),
+            status=404,
+        )
+    if idea.status != IdeaStatus.UNCONFIRMED:
+        raise IdeaServiceError(
+            _("To zgłoszenie jest już potwierdzone – adresu nie można już zmienić."),
+            status=409,
+        )
+    old = confirmation_mail(idea)
+    if old is not None and old.status == OutboxStatus.PENDING:
+        db.session.delete(old)  # never sent: its link would not work anyway
+    confirm_token, confirm_hash = new_token()
+    idea.email = email
+    idea.submitter_hash = submitter_hash(email)
+    idea.confirm_token_hash = confirm_hash
+    lifecycle.record(idea, "email_corrected", actor=AUTHOR)
+    db.session.flush()
+    queue_mail(
+        idea.email,
+        "idea_confirm",
+        _l("Potwierdź zgłoszenie pomysłu"),
+        locale=idea.locale,
+        ref=f"idea:{idea.id}",
+        idea=idea,
+        confirm_url=external_url("ideas.confirm", token=confirm_token),
+        retention_days=current_app.config["RETENTION_UNCONFIRMED_DAYS"],
+    )
     return idea
 
 
