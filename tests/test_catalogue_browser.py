@@ -128,3 +128,20 @@ def test_a_refused_support_stays_at_the_idea_address_with_the_error_at_the_field
     assert page.locator("#email").input_value() == "ola@example"
     assert page.locator("#poparcie button[type=submit]").is_enabled()
     assert run_axe(page) == []
+
+
+def test_on_a_phone_the_support_button_is_near_the_top_of_the_idea_page(
+    live_server, make, browser_page
+):
+    idea = make.idea(description="Długi opis pomysłu. " * 120)
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/ideas/{idea.id}")
+    box = page.locator("#poparcie button[type=submit]").bounding_box()
+    assert box is not None and box["y"] < 700, box
+    assert run_axe(page) == []
+    page.goto(f"{live_server.url}/ideas/new")
+    tips = page.get_by_role("heading", name="Zanim wyślesz")
+    form = page.locator("form.idea-form")
+    assert tips.bounding_box()["y"] < form.bounding_box()["y"]
+    assert run_axe(page) == []
