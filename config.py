@@ -112,6 +112,10 @@ class Config:
     MAX_ATTACHMENT_BYTES = env_int("MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
     # The whole request may be a little larger than one attachment.
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+    # The idea form and its edit form take a larger body (files are spooled to
+    # disk), so a file over MAX_ATTACHMENT_BYTES is refused at its field with
+    # everything typed kept, instead of a bare 413 page.
+    MAX_ATTACHMENT_FORM_LENGTH = env_int("MAX_ATTACHMENT_FORM_LENGTH", 64 * 1024 * 1024)
     # Image limits checked from the header, before any pixel is decoded
     # (app/uploads.py): the area, each side, the proportions, and the memory
     # the decoded pixels would take (after JPEG's reduced decoding).

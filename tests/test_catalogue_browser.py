@@ -85,3 +85,63 @@ def test_search_support_and_charts_work_without_javascript(app, make, live_serve
         browser.goto(base + "/results")
         assert page.locator("figure.chart svg[role=img]").count() >= 6
         assert page.locator("figure.chart table").count() >= 6
+
+
+def test_the_support_button_is_disabled_once_the_request_is_sent(live_server, make, browser_page):
+    idea = make.idea()
+    page = browser_page
+    page.goto(f"{live_server.url}/ideas/{idea.id}")
+    page.fill("#email", "ola@example.org")
+    # A listener after the page's own one notes whether each submit would
+    # still be sent, and keeps the page here so its state can be read.
+    result = page.evaluate(
+        """async () => {
+            const form = document.querySelector('#poparcie form');
+            const button = form.querySelector('button[type=submit]');
+            const sent = [];
+            form.addEventListener('submit', event => {
+                sent.push(!event.defaultPrevented);
+                event.preventDefault();
+            });
+            button.click();
+            await new Promise(resolve => setTimeout(resolve, 50));
+            const after = [button.disabled, button.textContent];
+            form.requestSubmit();
+            return {after, sent};
+        }"""
+    )
+    assert result["after"] == [True, "Wysyłanie…"]
+    assert result["sent"] == [True, False]
+
+
+def test_a_refused_support_stays_at_the_idea_address_with_the_error_at_the_field(
+    live_server, make, browser_page
+):
+    idea = make.idea()
+    page = browser_page
+    page.goto(f"{live_server.url}/ideas/{idea.id}")
+    page.fill("#email", "ola@example")
+    page.click("#poparcie button[type=submit]")
+    page.wait_for_selector("#email-error")
+    assert "/support" not in page.url
+    assert page.url.endswith(f"/ideas/{idea.id}-{idea.slug}#poparcie")
+    assert page.locator("#email").input_value() == "ola@example"
+    assert page.locator("#poparcie button[type=submit]").is_enabled()
+    assert run_axe(page) == []
+
+
+def test_on_a_phone_the_support_button_is_near_the_top_of_the_idea_page(
+    live_server, make, browser_page
+):
+    idea = make.idea(description="Długi opis pomysłu. " * 120)
+    page = browser_page
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/ideas/{idea.id}")
+    box = page.locator("#poparcie button[type=submit]").bounding_box()
+    assert box is not None and box["y"] < 700, box
+    assert run_axe(page) == []
+    page.goto(f"{live_server.url}/ideas/new")
+    tips = page.get_by_role("heading", name="Zanim wyślesz")
+    form = page.locator("form.idea-form")
+    assert tips.bounding_box()["y"] < form.bounding_box()["y"]
+    assert run_axe(page) == []

@@ -127,3 +127,72 @@ def test_the_support_form_tells_when_mail_to_that_address_bounced_before(
         f"/ideas/{other.id}/support", data={"email": "ola@example.org"}, follow_redirects=True
     )
     assert "poprzednia wiadomość na ten adres nie dotarła" in response.get_data(as_text=True)
+
+
+def test_the_sent_page_shows_the_typed_address_in_full(client, make):
+    page = _submit(client, make, email="jan.kowalski@example.org").get_data(as_text=True)
+    assert "jan.kowalski@example.org" in page
+    assert "j***@example.org" not in page
+    assert 'href="/ideas/sent/email"' in page
+
+
+def test_popraw_adres_sends_a_new_link_to_the_new_address_and_the_old_one_stops_working(
+    mail_app, mail_client, make, smtp_server
+):
+    _submit(mail_client, make, email="jan@exmaple.org")
+    [first] = smtp_server.wait_for(1)
+    old_link = link_in(smtp_server.text_of(first), "confirm")
+    form = mail_client.get("/ideas/sent/email").get_data(as_text=True)
+    assert 'value="jan@exmaple.org"' in form
+
+    response = mail_client.post("/ideas/sent/email", data={"email": "jan@example.org"})
+    assert response.status_code == 303
+    page = mail_client.get("/ideas/sent").get_data(as_text=True)
+    assert "Wysłaliśmy nową wiadomość na adres jan@example.org" in page
+    assert "jan@exmaple.org" not in page
+    _first, second = smtp_server.wait_for(2)
+    assert smtp_server.delivered_to() == ["jan@exmaple.org", "jan@example.org"]
+    new_link = link_in(smtp_server.text_of(second), "confirm")
+    assert new_link != old_link
+    assert mail_client.get(old_link).status_code == 404
+    assert mail_client.get(new_link).status_code == 200
+    with mail_app.app_context():
+        idea = db.session.scalar(select(Idea))
+        assert (idea.email, idea.status) == ("jan@example.org", IdeaStatus.AWAITING_REVIEW)
+        kinds = [event.kind for event in idea.events]
+        assert "email_corrected" in kinds
+    # Confirmed: the address can no longer be changed from this page.
+    late = mail_client.post("/ideas/sent/email", data={"email": "inny@example.org"})
+    assert late.status_code == 303
+    assert "Tego zgłoszenia nie można już zmienić" in mail_client.get("/ideas/sent").get_data(
+        as_text=True
+    )
+    assert "Popraw adres" not in mail_client.get("/ideas/sent").get_data(as_text=True)
+
+
+def test_an_unsent_confirmation_to_the_old_address_is_dropped(
+    mail_app, mail_client, make, smtp_server
+):
+    smtp_server.stop()  # the first message stays queued
+    _submit(mail_client, make, email="jan@exmaple.org")
+    assert (
+        mail_client.post("/ideas/sent/email", data={"email": "jan@example.org"}).status_code == 303
+    )
+    with mail_app.app_context():
+        rows = db.session.scalars(select(OutboxMessage)).all()
+        assert [row.recipient for row in rows] == ["jan@example.org"]
+
+
+def test_a_wrong_new_address_is_refused_at_the_field_with_what_was_typed(client, make):
+    _submit(client, make, email="jan@exmaple.org")
+    response = client.post("/ideas/sent/email", data={"email": "jan@@example"})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert 'id="email-error"' in page and 'value="jan@@example"' in page
+    with client.application.app_context():
+        assert db.session.scalar(select(Idea)).email == "jan@exmaple.org"
+
+
+def test_popraw_adres_without_a_submission_in_this_browser_goes_back(client):
+    response = client.post("/ideas/sent/email", data={"email": "jan@example.org"})
+    assert response.status_code == 303

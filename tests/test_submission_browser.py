@@ -78,3 +78,40 @@ def test_whole_path_in_the_browser_passes_axe(live_server, app, make, browser_pa
 
 def _token(page) -> str:
     return re.search(r"/ideas/track/([^/]+)", page.url).group(1)
+
+
+def test_a_file_over_the_limit_is_refused_in_the_browser_before_sending(
+    live_server, app, make, browser_page
+):
+    make.process()
+    make.category(name="Energia i klimat")
+    page = browser_page
+    page.goto(f"{live_server.url}/ideas/new")
+    page.fill("#title", "Ścieżka rowerowa wokół jeziora")
+    page.set_input_files(
+        "#attachment",
+        files=[{"name": "ogromne.jpg", "mimeType": "image/jpeg", "buffer": b"\0" * 12 * 2**20}],
+    )
+    message = page.locator("#attachment-size-error")
+    from playwright.sync_api import expect
+
+    expect(message).to_contain_text("Plik „ogromne.jpg” ma 12 MB")
+    expect(message).to_contain_text("najwyżej 10 MB")
+    assert message.get_attribute("aria-live") == "polite"
+    field = page.locator("#attachment")
+    assert field.get_attribute("aria-invalid") == "true"
+    assert "attachment-size-error" in field.get_attribute("aria-describedby")
+    assert field.evaluate("input => input.files.length") == 0
+    assert page.locator("#title").input_value() == "Ścieżka rowerowa wokół jeziora"
+    assert axe_violations(page) == []
+    # A file within the limit clears the message.
+    page.set_input_files(
+        "#attachment",
+        files=[
+            {"name": "male.jpg", "mimeType": "image/jpeg", "buffer": b"\xff\xd8\xff" + b"\0" * 10}
+        ],
+    )
+    expect(message).to_have_text("")
+    assert field.get_attribute("aria-invalid") is None
+    with app.app_context():
+        assert db.session.scalar(db.select(OutboxMessage.id)) is None

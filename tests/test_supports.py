@@ -106,12 +106,29 @@ def test_the_reply_never_tells_whether_an_address_already_supported(client, app,
 
 
 @pytest.mark.parametrize("email", ["", "not-an-address", "a@", "x" * 250 + "@example.org"])
-def test_invalid_address_is_refused_with_400(client, make, email):
+def test_invalid_address_is_refused_back_at_the_idea_page(client, make, email):
     idea = make.idea()
-    response = client.post(f"/ideas/{idea.id}/support", data={"email": email})
-    assert response.status_code == 400
-    assert 'id="error-summary"' in response.get_data(as_text=True)
+    response = client.post(f"/ideas/{idea.id}/support", data={"email": email, "notify": "y"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/ideas/{idea.id}-{idea.slug}#poparcie"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="error-summary"' in page
+    assert 'id="email-error"' in page
+    assert 'aria-invalid="true"' in page
+    if email:
+        assert f'value="{email}"' in page
+    assert 'id="notify" name="notify" type="checkbox" value="y"' in page
+    assert "checked" in page[page.index('id="notify"') - 40 : page.index('id="notify"') + 80]
     assert make.count(Support) == 0
+    # Shown once: the next visit is the plain page.
+    assert 'id="error-summary"' not in client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def test_a_refused_attempt_is_not_shown_on_another_idea(client, make):
+    idea, other = make.idea(), make.idea(title="Inny pomysł na region")
+    client.post(f"/ideas/{idea.id}/support", data={"email": "zly-adres"})
+    page = client.get(f"/ideas/{other.id}").get_data(as_text=True)
+    assert "zly-adres" not in page and 'id="error-summary"' not in page
 
 
 def test_notify_choice_is_kept(client, make):
@@ -131,7 +148,9 @@ def test_supports_close_with_the_consultation(client, app, make):
     assert 'name="email"' not in html
     assert "zostało zakończone" in html
     response = client.post(f"/ideas/{idea.id}/support", data={"email": "late@example.org"})
-    assert response.status_code == 409
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert page.count("Zbieranie poparć dla tego pomysłu zostało zakończone.") == 2
     assert make.count(Support) == 0
 
 

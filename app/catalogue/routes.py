@@ -193,7 +193,38 @@ def detail(idea_id: int, slug: str | None = None):
         return idea
     if slug is not None and slug != idea.slug:
         return redirect(url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug), code=301)
+    attempt = session.pop(SUPPORT_ATTEMPT, None)
+    if attempt and attempt.get("idea") == idea.id:
+        return _render_detail(idea, *_refused_support(attempt))
     return _render_detail(idea)
+
+
+# A refused support request comes back to the idea's own address (303), its
+# typed address and messages carried once in the session.
+SUPPORT_ATTEMPT = "support_attempt"
+
+
+def _back_to_idea(idea: Idea, form: SupportForm, error: str | None = None) -> Response:
+    session[SUPPORT_ATTEMPT] = {
+        "idea": idea.id,
+        "email": (form.email.data or "")[:500],  # as typed, even if too long
+        "notify": bool(form.notify.data),
+        "errors": {name: [str(e) for e in errors] for name, errors in form.errors.items()},
+        "error": error,
+    }
+    return redirect(
+        url_for("catalogue.detail", idea_id=idea.id, slug=idea.slug, _anchor="poparcie"), code=303
+    )
+
+
+def _refused_support(attempt: dict) -> tuple[SupportForm, int, str | None]:
+    form = SupportForm(
+        formdata=None, data={"email": attempt.get("email"), "notify": attempt.get("notify")}
+    )
+    for name, errors in (attempt.get("errors") or {}).items():
+        if name in form:
+            form[name].errors = list(errors)
+    return form, 200, attempt.get("error")
 
 
 def _support_limit() -> str:
@@ -208,11 +239,9 @@ def support(idea_id: int):
         abort(404)
     form = SupportForm()
     if not services.supports_open(idea):
-        return _render_detail(
-            idea, form, 409, _("Zbieranie poparć dla tego pomysłu zostało zakończone.")
-        )
+        return _back_to_idea(idea, form, _("Zbieranie poparć dla tego pomysłu zostało zakończone."))
     if not form.validate_on_submit():
-        return _render_detail(idea, form, 400)
+        return _back_to_idea(idea, form)
     locale = current_language()
     bounced = services.earlier_mail_bounced(form.email.data)
 
@@ -230,10 +259,10 @@ def support(idea_id: int):
             done = ask(db.session.get(Idea, idea_id))
     except IntegrityError:
         idea = db.session.get(Idea, idea_id)
-        return _render_detail(idea, form, 409, _("Spróbuj ponownie za chwilę."))
+        return _back_to_idea(idea, form, _("Spróbuj ponownie za chwilę."))
     if not done:
         idea = db.session.get(Idea, idea_id)
-        return _render_detail(idea, form, done.status, done.message)
+        return _back_to_idea(idea, form, done.message)
     flash(
         _(
             "Sprawdź skrzynkę: wysłaliśmy link potwierdzający. "

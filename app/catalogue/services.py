@@ -278,8 +278,15 @@ def answer_idea(
     db.session.add(entry)
     idea.result_status = result_status
     idea.progress = progress
+    db.session.flush()
+    # The history row names its answer, so the author's page shows its text.
     lifecycle.record(
-        idea, "answered", previous, result_status, actor=actor, data={"progress": progress}
+        idea,
+        "answered",
+        previous,
+        result_status,
+        actor=actor,
+        data={"progress": progress, "answer_id": entry.id},
     )
     db.session.flush()
     audit.record(

@@ -65,6 +65,8 @@ class AttachmentCheck:
         try:
             form.processed_attachment = validate_upload(storage)
         except UploadError as error:
+            # A file too large is answered with 413, the rest with 400.
+            form.refused_status = error.status
             raise ValidationError(error.message) from error
 
 
@@ -132,17 +134,8 @@ def _attachment_field() -> FileField:
     return FileField(_l("Załącznik: zdjęcie lub PDF"), validators=[AttachmentCheck()])
 
 
-class IdeaForm(FlaskForm):
-    """The residents' form (field names are part of the public contract)."""
-
-    title = _title_field()
-    description = _description_field()
-    category = _category_field()
-    # Form.process is WTForms' own method, so the attribute has another name;
-    # the submitted field is still called "process".
-    process_slug = SelectField(_l("Konsultacja"), choices=[], validate_choice=False, name="process")
-    author_name = _author_name_field()
-    email = EmailField(
+def _email_field() -> EmailField:
+    return EmailField(
         _l("Adres e-mail"),
         filters=[raw_email],
         validators=[
@@ -156,6 +149,19 @@ class IdeaForm(FlaskForm):
             ),
         ],
     )
+
+
+class IdeaForm(FlaskForm):
+    """The residents' form (field names are part of the public contract)."""
+
+    title = _title_field()
+    description = _description_field()
+    category = _category_field()
+    # Form.process is WTForms' own method, so the attribute has another name;
+    # the submitted field is still called "process".
+    process_slug = SelectField(_l("Konsultacja"), choices=[], validate_choice=False, name="process")
+    author_name = _author_name_field()
+    email = _email_field()
     municipality = _municipality_field()
     show_author_name = _show_author_name_field()
     consent = BooleanField(
@@ -167,6 +173,7 @@ class IdeaForm(FlaskForm):
     website = StringField(_l("Strona internetowa (zostaw puste)"))
 
     processed_attachment = None
+    refused_status = 400
 
     def __init__(self, *args: Any, categories: list, processes: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -204,6 +211,7 @@ class IdeaEditForm(FlaskForm):
     version = HiddenField()
 
     processed_attachment = None
+    refused_status = 400
 
     def __init__(self, *args: Any, categories: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -218,6 +226,12 @@ class IdeaEditForm(FlaskForm):
             return int(self.version.data)
         except (TypeError, ValueError):
             return None
+
+
+class EmailCorrectionForm(FlaskForm):
+    """ "Popraw adres" on the page shown after sending the form."""
+
+    email = _email_field()
 
 
 class WithdrawForm(FlaskForm):

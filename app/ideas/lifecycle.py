@@ -372,6 +372,7 @@ EVENT_LABELS = {
     "submitted": _l("Pomysł wysłany"),
     "confirmed": _l("Adres e-mail potwierdzony, pomysł przekazany moderatorom"),
     "edited": _l("Poprawiono pomysł"),
+    "email_corrected": _l("Poprawiono adres e-mail"),
     "author_revised": _l("Poprawiono pomysł po prośbie moderatorów"),
     "withdrawn": _l("Pomysł wycofany"),
     "author_erased": _l("Usunięto dane autora"),
@@ -431,6 +432,8 @@ def event_label(kind: str, to_status: str | None = None) -> str:
 def event_actor(event: object) -> str:
     """Who did it, as the author should read it (never a staff name)."""
     label = getattr(event, "actor_label", None)
+    if getattr(event, "kind", None) in ("answered", "answer"):
+        return str(_l("Organizator konsultacji"))
     if label == AUTHOR:
         return str(_l("Ty"))
     if getattr(event, "actor_id", None) is not None or label in ("moderator", STAFF):

@@ -27,16 +27,24 @@ from app.errors import ServiceError
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas import bp, lifecycle
-from app.ideas.forms import EraseForm, IdeaEditForm, IdeaForm, WithdrawForm
+from app.ideas.forms import (
+    EmailCorrectionForm,
+    EraseForm,
+    IdeaEditForm,
+    IdeaForm,
+    WithdrawForm,
+)
 from app.ideas.services import (
     Revision,
     Submission,
     active_categories,
+    answers_by_event,
     can_edit,
     can_withdraw,
     check_revision,
     closed_message,
     confirm_idea,
+    correct_pending_email,
     earlier_mail_bounced,
     erase_author_data,
     export_author_data,
@@ -50,7 +58,7 @@ from app.ideas.services import (
 )
 from app.models import Category, Idea, IdeaStatus, Process
 from app.security.permissions import can
-from app.text import mask_email, single_line
+from app.text import single_line
 from app.transaction import committing
 from app.uploads import human_size, send_stored_file
 from app.web import data_download, is_private_page, private_page
@@ -65,6 +73,19 @@ def _edit_limit() -> str:
 
 
 # -- the form ------------------------------------------------------------------------
+
+ATTACHMENT_FORMS = frozenset({"ideas.new", "ideas.edit"})
+
+
+@bp.url_value_preprocessor
+def _room_for_a_large_attachment(endpoint: str | None, values: dict | None) -> None:
+    """Let the forms with an attachment read a body over MAX_CONTENT_LENGTH.
+
+    URL value preprocessors run before every before_request function, and so
+    before CSRF protection reads the form: the file is then refused at its
+    field (413) with the typed text kept."""
+    if endpoint in ATTACHMENT_FORMS and request.method == "POST":
+        request.max_content_length = current_app.config["MAX_ATTACHMENT_FORM_LENGTH"]
 
 
 def _idea_form(**kwargs: Any) -> tuple[IdeaForm, list[Process]]:
@@ -123,7 +144,8 @@ def _window_message() -> str:
 
 
 def _remember_sent(email: str, idea_id: int | None = None, bounced: bool = False) -> Response:
-    session["idea_sent_to"] = mask_email((email or "").strip())
+    # In full: the person who typed it can spot a typo ("Popraw adres").
+    session["idea_sent_to"] = (email or "").strip()[:254]
     # Signed with the session: which submission "Wyślij ponownie" re-sends.
     session["idea_sent_id"] = idea_id
     session["idea_sent_bounced"] = bounced
@@ -148,7 +170,7 @@ def new():
     if not processes:
         return _render_new(form, processes, 409, _window_message())
     if not form.validate_on_submit():
-        return _render_new(form, processes, 400)
+        return _render_new(form, processes, form.refused_status)
     process = _chosen_process(form, processes)
     if isinstance(process, str):
         return _render_new(form, processes, 409, process)
@@ -193,6 +215,12 @@ def _too_many(error: RateLimitExceeded):  # noqa: ANN202
             "Odczekaj chwilę i spróbuj ponownie – Twój tekst jest zachowany poniżej."
         )
         return _render_edit(idea, token, IdeaEditForm(categories=categories), 429, message)
+    if request.endpoint == "ideas.correct_email":
+        return _render_correct_email(
+            EmailCorrectionForm(),
+            429,
+            _("Zbyt wiele zmian adresu. Spróbuj ponownie za godzinę."),
+        )
     if request.endpoint == "ideas.resend":
         return _render_sent(
             429, _("Zbyt wiele próśb o ponowną wysyłkę. Spróbuj ponownie za godzinę.")
@@ -242,14 +270,13 @@ def _render_sent(status: int = 200, problem: str | None = None) -> tuple[str, in
     from app.ideas.services import confirmation_mail
     from app.mail import can_resend
 
-    idea_id = session.get("idea_sent_id")
-    idea = db.session.get(Idea, idea_id) if idea_id else None
-    waiting = idea is not None and idea.status == IdeaStatus.UNCONFIRMED
-    message = confirmation_mail(idea) if waiting else None
+    idea = _waiting_idea()
+    message = confirmation_mail(idea) if idea is not None else None
     return (
         render_template(
             "ideas/sent.html",
-            sent_to=session.get("idea_sent_to"),
+            sent_to=idea.email if idea is not None else session.get("idea_sent_to"),
+            can_correct=idea is not None,
             bounced=session.get("idea_sent_bounced", False),
             resend_offered=message is not None,
             resend_now=can_resend(message),
@@ -259,9 +286,53 @@ def _render_sent(status: int = 200, problem: str | None = None) -> tuple[str, in
     )
 
 
+def _waiting_idea() -> Idea | None:
+    """The idea this browser has just sent, while it waits for confirmation."""
+    idea_id = session.get("idea_sent_id")
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    return idea if idea is not None and idea.status == IdeaStatus.UNCONFIRMED else None
+
+
 @bp.route("/sent")
 def sent():
     return _render_sent()
+
+
+def _render_correct_email(
+    form: EmailCorrectionForm, status: int = 200, problem: str | None = None
+) -> tuple[str, int]:
+    return render_template("ideas/correct_email.html", form=form, problem=problem), status
+
+
+@bp.route("/sent/email", methods=["GET", "POST"])
+@limiter.limit(_resend_limit, methods=["POST"])
+def correct_email():
+    """ "Popraw adres": a typo in the address, fixed before confirmation."""
+    idea = _waiting_idea()
+    if idea is None:
+        flash(_("Tego zgłoszenia nie można już zmienić."), "info")
+        return redirect(url_for("ideas.sent"), code=303)
+    form = EmailCorrectionForm()
+    if request.method == "GET":
+        form.email.data = idea.email
+        return _render_correct_email(form)
+    if not form.validate_on_submit():
+        return _render_correct_email(form, 400)
+    with committing(show=False) as done:
+        idea = correct_pending_email(idea.id, form.email.data)
+    if not done:
+        return _render_correct_email(form, done.status, done.message)
+    session["idea_sent_to"] = idea.email
+    session["idea_sent_bounced"] = earlier_mail_bounced(idea.email)
+    flash(
+        _(
+            "Wysłaliśmy nową wiadomość na adres %(email)s. "
+            "Link z poprzedniej wiadomości już nie działa.",
+            email=idea.email,
+        ),
+        "success",
+    )
+    return redirect(url_for("ideas.sent"), code=303)
 
 
 @bp.route("/sent/resend", methods=["POST"])
@@ -366,6 +437,8 @@ def track(token: str):
         merged_url=merged_url,
         can_edit=can_edit(idea),
         can_withdraw=can_withdraw(idea),
+        latest_answer=idea.answers[-1] if idea.answers else None,
+        answers_by_event=answers_by_event(idea),
         attachment_url=(
             url_for("ideas.track_attachment", token=token) if idea.attachment else None
         ),
@@ -402,7 +475,7 @@ def edit(token: str):
     except ServiceError as refused:  # nothing was changed: nothing to roll back
         return _render_edit(idea, token, form, refused.status, refused.message)
     if not form.validate_on_submit():
-        return _render_edit(idea, token, form, 400)
+        return _render_edit(idea, token, form, form.refused_status)
     category = db.session.scalar(select(Category).where(Category.slug == form.category.data))
     revision = Revision(
         title=form.title.data,

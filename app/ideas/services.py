@@ -27,10 +27,12 @@ from app.models import (
     Attachment,
     Category,
     Idea,
+    IdeaAnswer,
     IdeaEvent,
     IdeaSource,
     IdeaStatus,
     OutboxMessage,
+    OutboxStatus,
     Process,
     utcnow,
 )
@@ -314,6 +316,43 @@ def resend_confirmation(idea_id: int | None) -> Idea:
             status=409,
         )
     resend(message)
+    return idea
+
+
+def correct_pending_email(idea_id: int | None, email: str) -> Idea:
+    """ "Popraw adres": the address of an idea still waiting for confirmation
+    is replaced, the confirmation goes to the new one with a new link and the
+    old link stops working (its message, if still unsent, is dropped)."""
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    if idea is None:
+        raise IdeaServiceError(
+            _("Nie znaleźliśmy tego zgłoszenia. Jeśli minęło kilka dni, wyślij pomysł ponownie."),
+            status=404,
+        )
+    if idea.status != IdeaStatus.UNCONFIRMED:
+        raise IdeaServiceError(
+            _("To zgłoszenie jest już potwierdzone – adresu nie można już zmienić."),
+            status=409,
+        )
+    old = confirmation_mail(idea)
+    if old is not None and old.status == OutboxStatus.PENDING:
+        db.session.delete(old)  # never sent: its link would not work anyway
+    confirm_token, confirm_hash = new_token()
+    idea.email = email
+    idea.submitter_hash = submitter_hash(email)
+    idea.confirm_token_hash = confirm_hash
+    lifecycle.record(idea, "email_corrected", actor=AUTHOR)
+    db.session.flush()
+    queue_mail(
+        idea.email,
+        "idea_confirm",
+        _l("Potwierdź zgłoszenie pomysłu"),
+        locale=idea.locale,
+        ref=f"idea:{idea.id}",
+        idea=idea,
+        confirm_url=external_url("ideas.confirm", token=confirm_token),
+        retention_days=current_app.config["RETENTION_UNCONFIRMED_DAYS"],
+    )
     return idea
 
 
@@ -622,3 +661,22 @@ def purge_unconfirmed() -> int:
         db.session.delete(idea)
     db.session.flush()
     return len(ideas)
+
+
+def answers_by_event(idea: Idea) -> dict[int, IdeaAnswer]:
+    """The official answer behind each "answered" history row of *idea*.
+
+    Rows written since they name their answer are matched by id; older rows
+    (one per answer, in the same order) by position."""
+    answers = list(idea.answers)
+    by_id = {answer.id: answer for answer in answers}
+    events = [event for event in idea.events if event.kind in ("answered", "answer")]
+    matched: dict[int, IdeaAnswer] = {}
+    unnamed = [a for a in answers if a.id not in {(e.data or {}).get("answer_id") for e in events}]
+    for event in events:
+        answer = by_id.get((event.data or {}).get("answer_id"))
+        if answer is None and unnamed:
+            answer = unnamed.pop(0)
+        if answer is not None:
+            matched[event.id] = answer
+    return matched
