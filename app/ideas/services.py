@@ -255,16 +255,7 @@ def submit_idea(submission: Submission) -> tuple[Idea, str]:
         },
     )
     db.session.flush()
-    queue_mail(
-        idea.email,
-        "idea_confirm",
-        _l("Potwierdź zgłoszenie pomysłu"),
-        locale=idea.locale,
-        ref=f"idea:{idea.id}",
-        idea=idea,
-        confirm_url=external_url("ideas.confirm", token=confirm_token),
-        retention_days=current_app.config["RETENTION_UNCONFIRMED_DAYS"],
-    )
+    _queue_confirmation(idea, confirm_token)
     return idea, confirm_token
 
 
@@ -343,6 +334,12 @@ def correct_pending_email(idea_id: int | None, email: str) -> Idea:
     idea.confirm_token_hash = confirm_hash
     lifecycle.record(idea, "email_corrected", actor=AUTHOR)
     db.session.flush()
+    _queue_confirmation(idea, confirm_token)
+    return idea
+
+
+def _queue_confirmation(idea: Idea, confirm_token: str) -> None:
+    """The mail with the link that confirms a submission (and its address)."""
     queue_mail(
         idea.email,
         "idea_confirm",
@@ -353,7 +350,6 @@ def correct_pending_email(idea_id: int | None, email: str) -> Idea:
         confirm_url=external_url("ideas.confirm", token=confirm_token),
         retention_days=current_app.config["RETENTION_UNCONFIRMED_DAYS"],
     )
-    return idea
 
 
 def closed_message(process: Process) -> str:
