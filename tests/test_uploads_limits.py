@@ -20,19 +20,11 @@ from werkzeug.datastructures import FileStorage
 
 from app.models import Idea, IdeaStatus
 from app.uploads import UploadError, validate_upload
-from tests.submission_support import form_data
+from tests.submission_support import form_data, png_chunk
 
 ROOT = Path(__file__).resolve().parent.parent
 PEAK_LIMIT_KB = 300 * 1024
 
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(body))
-        + kind
-        + body
-        + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
-    )
 
 
 def plain_png(width: int, height: int, color_type: int = 6) -> bytes:
@@ -52,9 +44,9 @@ def plain_png(width: int, height: int, color_type: int = 6) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", b"".join(parts))
-        + _chunk(b"IEND", b"")
+        + png_chunk(b"IHDR", header)
+        + png_chunk(b"IDAT", b"".join(parts))
+        + png_chunk(b"IEND", b"")
     )
 
 

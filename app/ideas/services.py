@@ -288,24 +288,36 @@ def earlier_mail_bounced(email: str) -> bool:
     return is_undeliverable(email, "idea")
 
 
+def _submission_not_found() -> IdeaServiceError:
+    return IdeaServiceError(
+        _("Nie znaleźliśmy tego zgłoszenia. Jeśli minęło kilka dni, wyślij pomysł ponownie."),
+        status=404,
+    )
+
+
+def _unconfirmed_submission(idea_id: int | None, when_confirmed: str) -> Idea:
+    """The submission this browser sent, still waiting for its confirmation:
+    404 when it is gone, 409 saying *when_confirmed* once it is confirmed."""
+    idea = db.session.get(Idea, idea_id) if idea_id else None
+    if idea is None:
+        raise _submission_not_found()
+    if idea.status != IdeaStatus.UNCONFIRMED:
+        raise IdeaServiceError(when_confirmed, status=409)
+    return idea
+
+
 def resend_confirmation(idea_id: int | None) -> Idea:
     """Send the idea's confirmation message again – the same message with
     the same link, not a new token – when the resident asks ("Wyślij
     ponownie"). Raises a ServiceError when it is too soon or not needed."""
     from app.mail import resend
 
-    idea = db.session.get(Idea, idea_id) if idea_id else None
-    message = confirmation_mail(idea) if idea is not None else None
-    if idea is None or message is None:
-        raise IdeaServiceError(
-            _("Nie znaleźliśmy tego zgłoszenia. Jeśli minęło kilka dni, wyślij pomysł ponownie."),
-            status=404,
-        )
-    if idea.status != IdeaStatus.UNCONFIRMED:
-        raise IdeaServiceError(
-            _("To zgłoszenie jest już potwierdzone – nie trzeba wysyłać linku ponownie."),
-            status=409,
-        )
+    idea = _unconfirmed_submission(
+        idea_id, _("To zgłoszenie jest już potwierdzone – nie trzeba wysyłać linku ponownie.")
+    )
+    message = confirmation_mail(idea)
+    if message is None:
+        raise _submission_not_found()
     resend(message)
     return idea
 
@@ -314,17 +326,9 @@ def correct_pending_email(idea_id: int | None, email: str) -> Idea:
     """ "Popraw adres": the address of an idea still waiting for confirmation
     is replaced, the confirmation goes to the new one with a new link and the
     old link stops working (its message, if still unsent, is dropped)."""
-    idea = db.session.get(Idea, idea_id) if idea_id else None
-    if idea is None:
-        raise IdeaServiceError(
-            _("Nie znaleźliśmy tego zgłoszenia. Jeśli minęło kilka dni, wyślij pomysł ponownie."),
-            status=404,
-        )
-    if idea.status != IdeaStatus.UNCONFIRMED:
-        raise IdeaServiceError(
-            _("To zgłoszenie jest już potwierdzone – adresu nie można już zmienić."),
-            status=409,
-        )
+    idea = _unconfirmed_submission(
+        idea_id, _("To zgłoszenie jest już potwierdzone – adresu nie można już zmienić.")
+    )
     old = confirmation_mail(idea)
     if old is not None and old.status == OutboxStatus.PENDING:
         db.session.delete(old)  # never sent: its link would not work anyway
