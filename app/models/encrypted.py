@@ -24,16 +24,18 @@ from sqlalchemy.types import TypeDecorator
 _INFO = b"odkrywka:totp-secret:v1"
 
 
-def _derive(material: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
-        material.encode("utf-8")
-    )
+@lru_cache(maxsize=16)
+def derived_fernet(material: str | bytes, info: bytes = _INFO) -> Fernet:
+    """A Fernet whose key is derived (HKDF-SHA256) from *material* for the
+    purpose *info*; derived once per process for each pair."""
+    raw = material.encode("utf-8") if isinstance(material, str) else material
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(raw)
     return Fernet(base64.urlsafe_b64encode(key))
 
 
 @lru_cache(maxsize=8)
 def _cipher(current: str, old: tuple[str, ...]) -> MultiFernet:
-    return MultiFernet([_derive(material) for material in (current, *old)])
+    return MultiFernet([derived_fernet(material) for material in (current, *old)])
 
 
 def cipher() -> MultiFernet:

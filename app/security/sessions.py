@@ -22,20 +22,19 @@ Path=/, no Domain), so no other host or path can set or shadow it.
 
 from __future__ import annotations
 
-import base64
 import json
 import time
 from datetime import timedelta
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.fernet import InvalidToken
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user, user_logged_in
 from itsdangerous import BadSignature
+
+from app.models.encrypted import derived_fernet
 
 LOGIN_AT = "staff_login_at"  # when the password (and code) was accepted
 SEEN_AT = "staff_seen_at"  # the last request
@@ -50,11 +49,8 @@ class _EncryptingSerializer:
     payload encrypted and authenticated (Fernet) instead of only signed."""
 
     def __init__(self, secret_key: str | bytes) -> None:
-        material = secret_key.encode("utf-8") if isinstance(secret_key, str) else secret_key
-        key = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"odkrywka:session-cookie:v1"
-        ).derive(material)
-        self._fernet = Fernet(base64.urlsafe_b64encode(key))
+        # Derived once per process and key, not on every request.
+        self._fernet = derived_fernet(secret_key, b"odkrywka:session-cookie:v1")
         self._json = TaggedJSONSerializer()
 
     def dumps(self, data: dict) -> str:
