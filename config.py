@@ -83,6 +83,10 @@ class Config:
     # "Wyślij ponownie" on a confirmation page: offered this long after the
     # message was queued (or last sent again).
     MAIL_RESEND_MINUTES = env_int("MAIL_RESEND_MINUTES", 5)
+    # `phases notify` announces phases that started at most this many days ago.
+    PHASE_ANNOUNCE_DAYS = env_int("PHASE_ANNOUNCE_DAYS", 3)
+    # Newsletters leave the outbox at most this many per minute.
+    NEWSLETTER_PER_MINUTE = env_int("NEWSLETTER_PER_MINUTE", 60)
 
     # Rate limiting (Flask-Limiter)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -52,6 +52,8 @@ from app.moderation import cli as moderation_cli
 from app.moderation import panels as moderation_panels
 from app.moderation import retention as moderation_retention
 from app.privacy import retention as privacy_retention
+from app.processes import announcements as phase_announcements
+from app.processes import cli as phases_cli
 from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
@@ -150,11 +152,20 @@ def create_app(
         ),
         alerts=(staff_outbox.mail_alerts,),
     )
+    # `phases notify` records each phase's start; who hears of it is passed here.
+    phase_announcements.init_app(app, announce=None)
     pagecache.init_app(app)  # after the blueprints: it wraps their views
     errors.init_app(app)
 
     # Command line: flask --app wsgi <group> <command>.
-    for group in (users_cli.cli, demo_cli.cli, mail_cli.cli, moderation_cli.cli, search_cli.cli):
+    for group in (
+        users_cli.cli,
+        demo_cli.cli,
+        mail_cli.cli,
+        moderation_cli.cli,
+        search_cli.cli,
+        phases_cli.cli,
+    ):
         app.cli.add_command(group)
     maintenance.init_app(
         app,

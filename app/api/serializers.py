@@ -11,6 +11,7 @@ from typing import Any
 
 from app.articles.covers import cover_url
 from app.models import Idea, Workshop
+from app.processes import phases
 from app.timeutil import iso
 from app.web import external_url
 
@@ -45,7 +46,8 @@ def workshop_json(workshop: Workshop, now: datetime) -> dict[str, Any]:
         "venue": workshop.venue,
         "capacity": workshop.capacity,
         "places_left": workshop.places_left,
-        "registration_open": workshop.registration_open(now),
+        "registration_open": workshop.registration_open(now)
+        and phases.allows(workshop.process, phases.REGISTER, now),
         "url": external_url("workshops.detail", slug=workshop.slug),
     }
 

@@ -178,6 +178,7 @@ def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: 
         idea=idea,
         support_form=support_form or SupportForm(),
         supports_open=supports_open,
+        supports_closed=None if supports_open else services.supports_closed_message(idea),
         support_error=support_error,
         attachment_url=_attachment_url(idea),
         canonical_url=external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
@@ -239,7 +240,7 @@ def support(idea_id: int):
         abort(404)
     form = SupportForm()
     if not services.supports_open(idea):
-        return _back_to_idea(idea, form, _("Zbieranie poparć dla tego pomysłu zostało zakończone."))
+        return _back_to_idea(idea, form, services.supports_closed_message(idea))
     if not form.validate_on_submit():
         return _back_to_idea(idea, form)
     locale = current_language()

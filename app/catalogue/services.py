@@ -42,6 +42,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.processes import phases
 from app.security.tokens import hash_token, new_token
 from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
@@ -77,8 +78,18 @@ class AnswerError(ServiceError):
 
 
 def supports_open(idea: Idea) -> bool:
-    """Supports are collected while the idea's consultation accepts input."""
-    return idea.is_published and idea.process.window_state() in ("open", "none")
+    """Supports are collected while the idea's consultation accepts input
+    (its window is open and its current phase accepts supports)."""
+    return idea.is_published and phases.allows(idea.process, phases.SUPPORT)
+
+
+def supports_closed_message(idea: Idea) -> str:
+    """Why this idea takes no supports now: a phase says since when and what
+    comes next; a closed consultation, that collecting has ended."""
+    process = idea.process
+    if idea.is_published and process.published and process.window_state() in ("open", "none"):
+        return phases.closed_message(process, phases.SUPPORT)
+    return _("Zbieranie poparć dla tego pomysłu zostało zakończone.")
 
 
 def support_link_lifetime() -> timedelta:
@@ -95,7 +106,7 @@ def request_support(idea: Idea, email: str, notify: bool, locale: str) -> Suppor
     per-address mail limit nothing changes and nothing is mailed.
     """
     if not supports_open(idea):
-        raise SupportError(_("Zbieranie poparć dla tego pomysłu zostało zakończone."))
+        raise SupportError(supports_closed_message(idea))
     email = normalise_email(email)
     support = db.session.scalar(
         select(Support).where(Support.idea_id == idea.id, Support.email == email)
@@ -233,7 +244,7 @@ def confirm_support(token: str) -> tuple[Support, bool]:
             _("Ten link wygasł. Poprzyj pomysł jeszcze raz, a wyślemy nowy."), "expired"
         )
     if not supports_open(idea):
-        raise SupportError(_("Zbieranie poparć dla tego pomysłu zostało zakończone."))
+        raise SupportError(supports_closed_message(idea))
     now = utcnow()
     result = db.session.execute(
         update(Support)

@@ -59,14 +59,16 @@ def load(ctx: dict) -> None:
         published=True,
     )
     db.session.add(process)
+    # (title, description, start, end, switches: ideas, supports, comments, registration)
     phases = [
-        ("Spotkanie otwierające z ekspertami", "Prezentacja diagnozy regionu i zasad konsultacji.", -20, -20),
-        ("Formularz pomysłów online", "Każdy może zgłosić pomysł przez stronę.", -14, 16),
-        ("Warsztaty w grupach mieszanych", "Cykl spotkań roboczych w gminach regionu.", -10, 12),
-        ("Spotkanie podsumowujące", "Omówienie zebranych pomysłów i dalszych kroków.", 25, 25),
-        ("Odpowiedzi i włączenie do programu", "Oficjalne odpowiedzi na każdy pomysł.", 26, 60),
+        ("Spotkanie otwierające z ekspertami", "Prezentacja diagnozy regionu i zasad konsultacji.", -20, -20, (False, False, True, True)),
+        ("Formularz pomysłów online", "Każdy może zgłosić pomysł przez stronę.", -14, 16, (True, True, True, False)),
+        ("Warsztaty w grupach mieszanych", "Cykl spotkań roboczych w gminach regionu.", -10, 12, (False, True, True, True)),
+        ("Spotkanie podsumowujące", "Omówienie zebranych pomysłów i dalszych kroków.", 25, 25, (False, True, True, True)),
+        ("Odpowiedzi i włączenie do programu", "Oficjalne odpowiedzi na każdy pomysł.", 26, 60, (False, False, True, False)),
     ]  # fmt: skip
-    for position, (title, description, start, end) in enumerate(phases):
+    for position, (title, description, start, end, switches) in enumerate(phases):
+        ideas, supports, comments, registration = switches
         process.phases.append(
             Phase(
                 title=title,
@@ -74,6 +76,12 @@ def load(ctx: dict) -> None:
                 starts_on=today + timedelta(days=start),
                 ends_on=today + timedelta(days=end),
                 position=position,
+                accepts_ideas=ideas,
+                accepts_supports=supports,
+                accepts_comments=comments,
+                workshop_registration=registration,
+                # Demo phases are history, not news: `phases notify` skips them.
+                announced_at=now if start <= 0 else None,
             )
         )
     categories = {}

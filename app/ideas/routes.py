@@ -136,6 +136,8 @@ def _chosen_process(form: IdeaForm, processes: list[Process]) -> Process | str:
 
 def _window_message() -> str:
     notice = window_notice()
+    if notice.state == "phase":
+        return notice.message
     if notice.state == "not_open" and notice.process is not None:
         return closed_message(notice.process)
     return _(

@@ -36,6 +36,7 @@ from app.models import (
     Process,
     utcnow,
 )
+from app.processes import phases
 from app.security.tokens import hash_token, new_token
 from app.text import normalise_email
 from app.timeutil import iso_utc
@@ -110,18 +111,21 @@ def processes_accepting_ideas(now: datetime | None = None) -> list[Process]:
     candidates = db.session.scalars(
         select(Process).where(Process.published.is_(True)).order_by(Process.opens_at, Process.id)
     )
-    return [process for process in candidates if process.accepts_ideas(now)]
+    return [process for process in candidates if phases.allows(process, phases.IDEA, now)]
 
 
 @dataclass
 class WindowNotice:
     """Why the form does not accept ideas now: ``state`` is ``"not_open"``
-    (``when`` = opening time), ``"closed"`` (``when`` = closing time) or
-    ``"none"`` (no consultation at all)."""
+    (``when`` = opening time), ``"closed"`` (``when`` = closing time),
+    ``"phase"`` (the window is open but the current phase closed it:
+    ``message`` says since when and what comes next) or ``"none"`` (no
+    consultation at all)."""
 
     state: str
     process: Process | None = None
     when: datetime | None = None
+    message: str = ""
 
 
 def window_notice(now: datetime | None = None) -> WindowNotice:
@@ -129,6 +133,11 @@ def window_notice(now: datetime | None = None) -> WindowNotice:
     published = list(
         db.session.scalars(select(Process).where(Process.published.is_(True)).order_by(Process.id))
     )
+    held = [p for p in published if p.accepts_ideas(now)]
+    if held:
+        return WindowNotice(
+            "phase", held[0], message=phases.closed_message(held[0], phases.IDEA, now)
+        )
     upcoming = [p for p in published if p.opens_at is not None and p.opens_at > now]
     if upcoming:
         soonest = min(upcoming, key=lambda p: p.opens_at)
@@ -207,7 +216,7 @@ def submit_idea(submission: Submission) -> tuple[Idea, str]:
     Returns the idea and the raw confirmation token (only its hash is kept).
     """
     process = submission.process
-    if not process.accepts_ideas():
+    if not phases.allows(process, phases.IDEA):
         raise SubmissionClosed(closed_message(process))
     limit = current_app.config["SUBMISSIONS_PER_ADDRESS_PER_HOUR"]
     if submissions_last_hour(submission.email) >= limit:
@@ -357,6 +366,8 @@ def _queue_confirmation(idea: Idea, confirm_token: str) -> None:
 
 
 def closed_message(process: Process) -> str:
+    if process.accepts_ideas():  # the window is open: a phase closed it
+        return phases.closed_message(process, phases.IDEA)
     state = process.window_state()
     if state == "not_open":
         from app.i18n import format_when

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -70,6 +70,21 @@ class Phase(db.Model):
     starts_on: Mapped[date] = mapped_column(Date, nullable=False)
     ends_on: Mapped[date | None] = mapped_column(Date)
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # What the site accepts while this phase runs (app/processes/phases.py).
+    accepts_ideas: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    accepts_supports: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    accepts_comments: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    workshop_registration: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=True, server_default=true()
+    )
+    # Set once, by one conditional UPDATE, when `phases notify` announced the start.
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     process: Mapped[Process] = relationship(back_populates="phases")
 

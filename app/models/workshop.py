@@ -168,6 +168,9 @@ class Registration(TimestampMixin, db.Model):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attended: Mapped[bool | None] = mapped_column(Boolean)
+    # `workshops remind`: each set once, by a conditional UPDATE, before the mail.
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waiting_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     workshop: Mapped[Workshop] = relationship()
 

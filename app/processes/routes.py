@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Category, Idea, IdeaStatus, Process, Workshop
-from app.processes import bp
+from app.processes import bp, phases
 
 
 @bp.route("")
@@ -55,4 +55,6 @@ def detail(slug: str):
         idea_count=idea_count,
         by_category=by_category,
         articles=latest_articles_for_process(process, 3),
+        phase_now=phases.overview(process),
+        phase_actions=phases.action_labels(),
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Category, Phase, Process, User
+from app.processes import phases
 from app.security.permissions import permission_required
 from app.security.reauth import reauth_required
 from app.staff import bp, services
@@ -128,7 +129,13 @@ def process_edit(process_id: int | None = None):
         if done:
             flash(_("Zapisano konsultację."), "success")
             return redirect(url_for("staff.process_edit", process_id=process.id))
-    return _render("staff/process_form.html", form, process=process, phase_form=PhaseForm())
+    return _render(
+        "staff/process_form.html",
+        form,
+        process=process,
+        phase_form=PhaseForm(),
+        phase_switch_labels=list(phases.SWITCH_LABELS.items()),
+    )
 
 
 @bp.route("/processes/<int:process_id>/phases", methods=["POST"])

@@ -76,6 +76,11 @@ class PhaseForm(FlaskForm):
     starts_on = DateField(_l("Początek"), validators=[DataRequired()])
     ends_on = DateField(_l("Koniec"), validators=[Optional()])
     position = IntegerField(_l("Kolejność"), default=0, validators=[Optional()])
+    # What the site accepts while the phase runs (app/processes/phases.py).
+    accepts_ideas = BooleanField(_l("Przyjmuje pomysły"), default=True)
+    accepts_supports = BooleanField(_l("Przyjmuje poparcia"), default=True)
+    accepts_comments = BooleanField(_l("Przyjmuje komentarze"), default=True)
+    workshop_registration = BooleanField(_l("Prowadzi zapisy na spotkania"), default=True)
 
 
 class CategoryForm(FlaskForm):

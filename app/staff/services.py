@@ -101,6 +101,9 @@ def save_process(actor: User, process: Process | None, data: dict[str, Any]) -> 
     return process
 
 
+PHASE_SWITCHES = ("accepts_ideas", "accepts_supports", "accepts_comments", "workshop_registration")
+
+
 def save_phase(actor: User, process: Process, phase: Phase | None, data: dict[str, Any]) -> Phase:
     if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
         raise AdminError(_("Koniec musi być później niż początek."), field="ends_on")
@@ -112,8 +115,16 @@ def save_phase(actor: User, process: Process, phase: Phase | None, data: dict[st
     phase.starts_on = data["starts_on"]
     phase.ends_on = data.get("ends_on")
     phase.position = data.get("position") or 0
+    switches = {}
+    for name in PHASE_SWITCHES:
+        value = bool(data.get(name))
+        if getattr(phase, name, None) is not value:
+            switches[name] = value
+        setattr(phase, name, value)
     db.session.flush()
-    audit.record("process.phase_saved", process, actor=actor, data={"phase": phase.title})
+    audit.record(
+        "process.phase_saved", process, actor=actor, data={"phase": phase.title, **switches}
+    )
     return phase
 
 

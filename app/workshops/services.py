@@ -50,6 +50,7 @@ from app.models.workshop import (
     RegistrationStatus,
     Workshop,
 )
+from app.processes import phases
 from app.security.tokens import hash_token, new_token
 from app.text import mask_email, normalise_email, single_line
 from app.timeutil import iso_utc
@@ -182,6 +183,8 @@ def check_open(workshop: Workshop, now: datetime | None = None) -> None:
         )
     if workshop.registration_closes_at and now >= workshop.registration_closes_at:
         raise RegistrationClosed(_("Zapisy na to spotkanie zostały już zamknięte."))
+    if not phases.allows(workshop.process, phases.REGISTER, now):
+        raise RegistrationClosed(phases.closed_message(workshop.process, phases.REGISTER, now))
 
 
 def register(
