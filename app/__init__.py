@@ -59,6 +59,7 @@ from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
+from app.workshops import cli as workshops_cli
 from app.workshops import display as workshop_display
 from app.workshops import services as workshops_services
 from config import Config, config_from_env
@@ -165,6 +166,7 @@ def create_app(
         moderation_cli.cli,
         search_cli.cli,
         phases_cli.cli,
+        workshops_cli.cli,
     ):
         app.cli.add_command(group)
     maintenance.init_app(

@@ -512,6 +512,8 @@ MAIL_TEMPLATES = (
     "registration_promoted",
     "registration_cancelled",
     "registration_reminder",
+    "registration_day_before",
+    "registration_missed",
     "workshop_message",
 )
 
