@@ -87,6 +87,11 @@ class Config:
     PHASE_ANNOUNCE_DAYS = env_int("PHASE_ANNOUNCE_DAYS", 3)
     # Newsletters leave the outbox at most this many per minute.
     NEWSLETTER_PER_MINUTE = env_int("NEWSLETTER_PER_MINUTE", 60)
+    # Notices (app/notices.py): daily and weekly digests go out at this hour
+    # (Europe/Warsaw; weekly ones on Mondays); a sent notice is kept this
+    # many days so the same event is never told twice, then purged.
+    NOTICE_DIGEST_HOUR = env_int("NOTICE_DIGEST_HOUR", 7)
+    NOTICE_RETENTION_DAYS = env_int("NOTICE_RETENTION_DAYS", 90)
 
     # Rate limiting (Flask-Limiter)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -22,6 +22,7 @@ from app.models.idea import (
     Support,
 )
 from app.models.moderation import DigestDelivery, ReplyTemplate
+from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
 from app.models.security import RecoveryCode
@@ -52,6 +53,8 @@ __all__ = [
     "IdeaEvent",
     "IdeaSource",
     "IdeaStatus",
+    "Notice",
+    "NoticeCadence",
     "OutboxMessage",
     "OutboxStatus",
     "ParticipantGroup",

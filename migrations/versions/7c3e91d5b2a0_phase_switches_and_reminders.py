@@ -1,8 +1,8 @@
 """phase switches (ideas, supports, comments, registration), phase announcements,
 meeting reminders
 
-Revision ID: f1a2b3c4d5e6
-Revises: e4f1a7c9d2b8
+Revision ID: 7c3e91d5b2a0
+Revises: f1a2b3c4d5e6
 Create Date: 2026-11-29 12:00:00
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "f1a2b3c4d5e6"
-down_revision = "e4f1a7c9d2b8"
+revision = "7c3e91d5b2a0"
+down_revision = "f1a2b3c4d5e6"
 branch_labels = None
 depends_on = None
 
