@@ -26,6 +26,7 @@ from app import (
     mail_cli,
     maintenance,
     moderation,
+    notices,
     pagecache,
     privacy,
     processes,
@@ -163,6 +164,7 @@ def create_app(
         demo_cli.cli,
         mail_cli.cli,
         moderation_cli.cli,
+        notices.cli,
         search_cli.cli,
         follows_cli.cli,
     ):
@@ -175,6 +177,7 @@ def create_app(
             ("unconfirmed supports", catalogue_services.purge_unconfirmed_supports),
             ("sent mail copies", privacy_retention.purge_sent_mail),
             ("undeliverable address marks", mail.purge_undeliverable),
+            ("notices told long ago", notices.purge_sent),
             ("idea authors' data after the consultation", privacy_retention.anonymise_old_ideas),
             ("supporters' addresses after the consultation", privacy_retention.purge_old_supports),
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),

@@ -48,7 +48,9 @@ class FollowForm(FlaskForm):
 
 
 class FollowIdeaForm(FollowForm):
-    comments = BooleanField(_l("Powiadamiaj mnie także o nowych komentarzach"), id="follow-comments")
+    comments = BooleanField(
+        _l("Powiadamiaj mnie także o nowych komentarzach"), id="follow-comments"
+    )
 
 
 class PreferencesForm(FlaskForm):

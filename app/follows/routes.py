@@ -84,7 +84,7 @@ def _follow(form: FollowForm, template: str, sent_args: dict, **context):  # noq
 @bp.route("/processes/<slug>", methods=["GET", "POST"])
 @limiter.limit(_follow_limit, methods=["POST"])
 def follow_process(slug: str):
-    """"Obserwuj konsultację": the form alone (and its answers)."""
+    """The "Obserwuj konsultację" form alone (and its answers)."""
     process = _process_or_404(slug)
     return _follow(FollowForm(), "follows/follow.html", {"process": slug}, process=process)
 
@@ -92,7 +92,7 @@ def follow_process(slug: str):
 @bp.route("/ideas/<int:idea_id>", methods=["GET", "POST"])
 @limiter.limit(_follow_limit, methods=["POST"])
 def follow_idea(idea_id: int):
-    """"Obserwuj pomysł": the form alone (and its answers)."""
+    """The "Obserwuj pomysł" form alone (and its answers)."""
     idea = _idea_or_404(idea_id)
     return _follow(FollowIdeaForm(), "follows/follow.html", {"idea": idea.id}, idea=idea)
 
@@ -284,4 +284,3 @@ def unsubscribe(token: str):
         else:
             services.stop_all(follower)
     return render_template("follows/unsubscribe.html", found=True, done=True, title=None)
-

@@ -27,6 +27,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select, update
 
+from app import notices
 from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
@@ -49,6 +50,7 @@ from app.models import (
     utcnow,
 )
 from app.models.follow import FollowCadence
+from app.models.notice import Notice
 from app.security.tokens import hash_token, new_token
 from app.text import mask_email, normalise_email, single_line
 from app.timeutil import iso_utc
@@ -83,7 +85,11 @@ class FollowError(ServiceError):
 _SCOPE_MANAGE = 1  # the follower's preferences page
 _SCOPE_ONE = 2  # one-click stop of one subscription
 _SCOPE_ALL = 3  # one-click stop of everything the address follows
-_PURPOSES = {_SCOPE_MANAGE: "follow-manage", _SCOPE_ONE: "follow-stop", _SCOPE_ALL: "follow-stop-all"}
+_PURPOSES = {
+    _SCOPE_MANAGE: "follow-manage",
+    _SCOPE_ONE: "follow-stop",
+    _SCOPE_ALL: "follow-stop-all",
+}
 MAX_ID = 2**31 - 1
 
 
@@ -346,9 +352,8 @@ def subscribe(
 def _queue(subscription: FollowSubscription, template: str, subject: Any, **context: Any) -> None:
     follower = subscription.follower
     title = single_line(subject_title(subscription), 80)
-    extra: dict[str, Any] = {}
-    if template != "follow_confirm":
-        extra["unsubscribe_url"] = unsubscribe_url(subscription)
+    # A confirmation is not yet a subscription: no one-click header on it.
+    stop_url = unsubscribe_url(subscription)
     try:
         with force_locale(follower.locale):
             subject_text = str(subject) % {"title": title}
@@ -362,19 +367,13 @@ def _queue(subscription: FollowSubscription, template: str, subject: Any, **cont
             title=subject_title(subscription),
             page_url=subject_url(subscription),
             manage_url=manage_url(follower),
-            stop_url=unsubscribe_url(subscription),
+            stop_url=stop_url,
             cadence=subscription.cadence,
-            **_mail_headers(extra),
+            unsubscribe_url=None if template == "follow_confirm" else stop_url,
             **context,
         )
     except InvalidRecipient as error:
         raise FollowError(_("Podaj poprawny adres e-mail."), field="email") from error
-
-
-def _mail_headers(extra: dict[str, Any]) -> dict[str, Any]:
-    """``unsubscribe_url`` for queue_mail once it adds the List-Unsubscribe
-    headers itself; before that it is only a value the template can show."""
-    return extra
 
 
 def confirm(token: str, now: datetime | None = None) -> tuple[FollowSubscription, bool]:
@@ -398,9 +397,7 @@ def confirm(token: str, now: datetime | None = None) -> tuple[FollowSubscription
     if subscription.confirmed_at is not None:
         return subscription, False
     if subscription.created_at < now - confirm_link_lifetime():
-        raise FollowError(
-            _("Ten link wygasł. Zapisz się jeszcze raz, a wyślemy nowy."), "expired"
-        )
+        raise FollowError(_("Ten link wygasł. Zapisz się jeszcze raz, a wyślemy nowy."), "expired")
     result = db.session.execute(
         update(FollowSubscription)
         .where(FollowSubscription.id == subscription.id, FollowSubscription.confirmed_at.is_(None))
@@ -522,9 +519,9 @@ def erase_follower(follower: Follower) -> dict[str, int]:
     ).rowcount
     notices = _forget_notices(email)
     db.session.execute(
-        delete(Follower).where(Follower.id == follower.id).execution_options(
-            synchronize_session=False
-        )
+        delete(Follower)
+        .where(Follower.id == follower.id)
+        .execution_options(synchronize_session=False)
     )
     if follower in db.session:
         db.session.expunge(follower)
@@ -532,17 +529,10 @@ def erase_follower(follower: Follower) -> dict[str, int]:
 
 
 def _forget_notices(email: str) -> int:
-    """Notices of this feature still waiting for *email* (app.notices)."""
-    try:
-        from app.models.notice import Notice
-    except ImportError:  # the shared queue is not installed
-        return 0
-    columns = Notice.__table__.c
-    if "recipient" not in columns or "kind" not in columns:
-        return 0
+    """This feature's notices kept for *email* (waiting or sent)."""
     result = db.session.execute(
         delete(Notice)
-        .where(func.lower(columns.recipient) == email, columns.kind == KIND)
+        .where(Notice.recipient == email, Notice.kind == KIND)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -630,27 +620,35 @@ def announce(
     *comments* only idea followers who asked for comments hear. Addresses
     whose server refused follow mail for good are skipped. Returns how many
     notices were stored now. Never commits."""
-    from app import notices
-
     stored = 0
     for subscription in followers_of(process=process, idea=idea, comments=comments):
         follower = subscription.follower
         if is_undeliverable(follower.email, KIND):
             continue
         locale = follower.locale or "pl"
+        with force_locale(locale):
+            footer = _("Ustawienia obserwowania: %(url)s", url=manage_url(follower))
         if notices.notify(
             follower.email,
             event=f"follow:{event}",
             kind=KIND,
             title=single_line(_text(title, locale), 200),
-            text=_text(text, locale),
+            text=f"{_text(text, locale).strip()}\n\n{footer}",
             url=url,
-            unsubscribe_url=unsubscribe_url(subscription),
+            unsubscribe_url=_notice_unsubscribe_url(subscription),
             cadence=subscription.cadence,
             locale=locale,
         ):
             stored += 1
     return stored
+
+
+def _notice_unsubscribe_url(subscription: FollowSubscription) -> str:
+    """A mail about one follow stops that follow; a weekly digest gathers
+    several, so its one-click link stops every follow of the address."""
+    if subscription.cadence == FollowCadence.WEEKLY:
+        return unsubscribe_all_url(subscription.follower)
+    return unsubscribe_url(subscription)
 
 
 # --- events of other features -------------------------------------------------------
@@ -807,9 +805,7 @@ def idea_decided(idea: Idea, action: str, event_id: int | None, target: Idea | N
         url = external_url("catalogue.index")
     elif action == "publish":
         title = Later(lambda: _("Pomysł znów opublikowany: %(title)s", title=name))
-        text = Later(
-            lambda: _("Pomysł „%(title)s” jest znów widoczny w katalogu.", title=name)
-        )
+        text = Later(lambda: _("Pomysł „%(title)s” jest znów widoczny w katalogu.", title=name))
         url = external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug)
     else:
         return 0

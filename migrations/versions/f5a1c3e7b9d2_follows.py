@@ -1,7 +1,7 @@
 """follows: followers and their subscriptions
 
 Revision ID: f5a1c3e7b9d2
-Revises: e4f1a7c9d2b8
+Revises: f1a2b3c4d5e6
 Create Date: 2026-11-29 12:00:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f5a1c3e7b9d2"
-down_revision = "e4f1a7c9d2b8"
+down_revision = "f1a2b3c4d5e6"
 branch_labels = None
 depends_on = None
 
