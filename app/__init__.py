@@ -18,6 +18,7 @@ from app import (
     database,
     errors,
     feeds,
+    follows,
     form_messages,
     i18n,
     ideas,
@@ -48,6 +49,8 @@ from app.catalogue import services as catalogue_services
 from app.demo import cli as demo_cli
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
+from app.follows import cli as follows_cli
+from app.follows import services as follows_services
 from app.ideas import services as ideas_services
 from app.moderation import cli as moderation_cli
 from app.moderation import panels as moderation_panels
@@ -141,6 +144,7 @@ def create_app(
         staff_workshops.bp,
         staff_articles.bp,
         account.bp,
+        follows.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
@@ -169,6 +173,7 @@ def create_app(
         search_cli.cli,
         phases_cli.cli,
         workshops_cli.cli,
+        follows_cli.cli,
     ):
         app.cli.add_command(group)
     maintenance.init_app(
@@ -185,6 +190,7 @@ def create_app(
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
+            ("unconfirmed follows", follows_services.purge_unconfirmed),
         ),
     )
     return app

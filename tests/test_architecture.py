@@ -69,6 +69,7 @@ LAYERS = {
         "app.staff_privacy",
         "app.staff_workshops",
         "app.staff_articles",
+        "app.follows",
     },
     COMPOSITION: {"app", "app.demo"},
 }

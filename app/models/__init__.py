@@ -10,6 +10,7 @@ from app.models.article import (
 )
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
+from app.models.follow import FollowCadence, Follower, FollowSubscription
 from app.models.idea import (
     Attachment,
     Idea,
@@ -48,6 +49,9 @@ __all__ = [
     "Category",
     "ContentVersion",
     "DigestDelivery",
+    "FollowCadence",
+    "FollowSubscription",
+    "Follower",
     "Idea",
     "IdeaAnswer",
     "IdeaEvent",
