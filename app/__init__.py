@@ -158,8 +158,8 @@ def create_app(
         ),
         alerts=(staff_outbox.mail_alerts,),
     )
-    # `phases notify` records each phase's start; who hears of it is passed here.
-    phase_announcements.init_app(app, announce=None)
+    # `phases notify` records each phase's start once; the followers hear it.
+    phase_announcements.init_app(app, announce=follows_services.announce)
     pagecache.init_app(app)  # after the blueprints: it wraps their views
     errors.init_app(app)
 

@@ -314,9 +314,9 @@ def announcing_app(make_app):
     heard = []
     lock = threading.Lock()
 
-    def announce(announcement):
+    def announce(**told):
         with lock:
-            heard.append(announcement.event)
+            heard.append(told["event"])
 
     app.extensions["phase_announcer"] = announce
     app.heard = heard
@@ -368,10 +368,55 @@ def test_announcement_tells_what_is_open(app, make):
     phase = _phase(make, process, 0, 5, title="Zbieranie", accepts_ideas=False)
     with app.test_request_context(base_url="https://odkrywka.example"):
         announcement = describe(db.session.get(Phase, phase.id))
-        assert announcement.title.startswith("Rozpoczął się etap „Zbieranie”")
-        assert "Zgłaszanie pomysłów zamknięte od " in announcement.text
-        assert "Popieranie pomysłów: otwarte." in announcement.text
+        assert str(announcement.title).startswith("Rozpoczął się etap „Zbieranie”")
+        text = str(announcement.text)
+        assert "Zgłaszanie pomysłów zamknięte od " in text
+        assert "Popieranie pomysłów: otwarte." in text
         assert announcement.url.endswith(f"/processes/{process.slug}")
+
+
+def test_followers_hear_of_a_started_phase_once(app, runner, make):
+    from app import notices
+    from app.models import Follower, FollowSubscription, Notice
+
+    process = make.process()
+    _phase(make, process, 0, 5, title="Warsztaty")
+    with app.app_context():
+        now = utcnow()
+        for email, confirmed in (("fan@example.org", now), ("niepewny@example.org", None)):
+            follower = Follower(email=email, locale="pl", link_salt="s" * 16, confirmed_at=now)
+            db.session.add(follower)
+            db.session.add(
+                FollowSubscription(
+                    follower=follower,
+                    target=f"process:{process.id}",
+                    process_id=process.id,
+                    cadence="immediate",
+                    confirmed_at=confirmed,
+                )
+            )
+        db.session.commit()
+    runner.invoke(args=["phases", "notify"])
+    runner.invoke(args=["phases", "notify"])
+    with app.app_context():
+        rows = db.session.scalars(db.select(Notice)).all()
+        assert [row.recipient for row in rows] == ["fan@example.org"]
+        assert "Rozpoczął się etap „Warsztaty”" in rows[0].title
+    with app.test_request_context():
+        notices.send_due()
+    mails = [m for m in _outbox(app) if m.recipient == "fan@example.org"]
+    assert len(mails) == 1
+    assert "Warsztaty" in mails[0].subject
+
+
+def _outbox(app):
+    from app.models import OutboxMessage
+
+    with app.app_context():
+        rows = db.session.scalars(db.select(OutboxMessage)).all()
+        for row in rows:
+            db.session.expunge(row)
+        return rows
 
 
 def test_phases_notify_command(runner, make):

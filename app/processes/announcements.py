@@ -14,30 +14,42 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.extensions import db
+from app.i18n import format_when
 from app.models.base import utcnow
 from app.models.process import Phase, Process
 from app.processes import phases
 from app.web import external_url
 
 
+class InReadersLanguage:
+    """Text made when it is read, so each follower reads it in their own
+    language (``str()`` under their locale)."""
+
+    def __init__(self, make: Callable[[], str]) -> None:
+        self.make = make
+
+    def __str__(self) -> str:
+        return self.make()
+
+
 @dataclass
 class PhaseAnnouncement:
-    """What followers of the consultation are told (Polish; plain text)."""
+    """What followers of the consultation are told (plain text)."""
 
     process: Process
     phase: Phase
     event: str  # unique per phase: "phase:<id>:started"
-    title: str
-    text: str
+    title: InReadersLanguage
+    text: InReadersLanguage
     url: str
 
 
-Announcer = Callable[[PhaseAnnouncement], object]
+# app.follows.services.announce: (process=, event=, title=, text=, url=) -> int
+Announcer = Callable[..., object]
 
 
 def init_app(app, announce: Announcer | None = None) -> None:  # noqa: ANN001
@@ -69,23 +81,38 @@ def due_phases(now: datetime | None = None) -> list[int]:
 
 def describe(phase: Phase, now: datetime | None = None) -> PhaseAnnouncement:
     process = phase.process
-    with force_locale("pl"):
-        title = _(
+    # Worked out now (the phase's state when it started), worded later.
+    overview = phases.overview(process, now)
+    closures = {action: phases.closure(process, action, now) for action in phases.PAGE_ACTIONS}
+
+    def title() -> str:
+        return _(
             "Rozpoczął się etap „%(phase)s” konsultacji „%(process)s”",
             phase=phase.title,
             process=process.title,
         )
+
+    def text() -> str:
         lines = [phase.description] if phase.description else []
-        overview = phases.overview(process, now)
         for action, label in phases.action_labels():
-            closed = overview.closed.get(action)
-            lines.append(closed or _("%(what)s: otwarte.", what=label))
+            closed = closures.get(action)
+            lines.append(closed.short if closed else _("%(what)s: otwarte.", what=label))
+        if overview.next_phase is not None:
+            lines.append(
+                _(
+                    "Następny etap: „%(title)s”, od %(date)s.",
+                    title=overview.next_phase.title,
+                    date=format_when(overview.next_phase.starts_on, "long"),
+                )
+            )
+        return "\n".join(lines)
+
     return PhaseAnnouncement(
         process=process,
         phase=phase,
         event=f"phase:{phase.id}:started",
-        title=title,
-        text="\n".join(lines),
+        title=InReadersLanguage(title),
+        text=InReadersLanguage(text),
         url=external_url("processes.detail", slug=process.slug),
     )
 
@@ -116,7 +143,11 @@ def announce_started_phases(now: datetime | None = None) -> int:
             continue
         phase = db.session.get(Phase, phase_id)
         if phase is not None and announcer is not None:
-            announcer(describe(phase, now))
+            told = describe(phase, now)
+            announcer(
+                process=told.process, event=told.event, title=told.title, text=told.text,
+                url=told.url,
+            )  # fmt: skip
         db.session.commit()
         announced += 1
     return announced
