@@ -87,6 +87,9 @@ class Config:
     PHASE_ANNOUNCE_DAYS = env_int("PHASE_ANNOUNCE_DAYS", 3)
     # Newsletters leave the outbox at most this many per minute.
     NEWSLETTER_PER_MINUTE = env_int("NEWSLETTER_PER_MINUTE", 60)
+    # A sent newsletter's recipient rows (addresses) are kept this long; then
+    # only its counts stay.
+    NEWSLETTER_RECIPIENTS_DAYS = env_int("NEWSLETTER_RECIPIENTS_DAYS", 90)
     # Notices (app/notices.py): daily and weekly digests go out at this hour
     # (Europe/Warsaw; weekly ones on Mondays); a sent notice is kept this
     # many days so the same event is never told twice, then purged.

@@ -26,6 +26,7 @@ from app import (
     mail_cli,
     maintenance,
     moderation,
+    newsletters,
     notices,
     pagecache,
     privacy,
@@ -36,6 +37,7 @@ from app import (
     search_cli,
     staff,
     staff_articles,
+    staff_newsletters,
     staff_privacy,
     staff_workshops,
     web,
@@ -55,6 +57,8 @@ from app.ideas import services as ideas_services
 from app.moderation import cli as moderation_cli
 from app.moderation import panels as moderation_panels
 from app.moderation import retention as moderation_retention
+from app.newsletters import cli as newsletters_cli
+from app.newsletters import services as newsletters_services
 from app.privacy import retention as privacy_retention
 from app.processes import announcements as phase_announcements
 from app.processes import cli as phases_cli
@@ -143,6 +147,8 @@ def create_app(
         staff_privacy.bp,
         staff_workshops.bp,
         staff_articles.bp,
+        newsletters.bp,
+        staff_newsletters.bp,
         account.bp,
         follows.bp,
     ):
@@ -173,6 +179,7 @@ def create_app(
         search_cli.cli,
         phases_cli.cli,
         workshops_cli.cli,
+        newsletters_cli.cli,
         follows_cli.cli,
     ):
         app.cli.add_command(group)
@@ -190,6 +197,7 @@ def create_app(
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
+            ("newsletter recipients", newsletters_services.purge_old_recipients),
             ("unconfirmed follows", follows_services.purge_unconfirmed),
         ),
     )

@@ -69,6 +69,8 @@ LAYERS = {
         "app.staff_privacy",
         "app.staff_workshops",
         "app.staff_articles",
+        "app.newsletters",
+        "app.staff_newsletters",
         "app.follows",
     },
     COMPOSITION: {"app", "app.demo"},
@@ -209,6 +211,7 @@ STAFF_BLUEPRINTS = {
     "staff_privacy",
     "staff_workshops",
     "staff_articles",
+    "staff_newsletters",
 }
 
 

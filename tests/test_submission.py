@@ -746,6 +746,7 @@ def test_data_download_holds_everything_about_the_submitter(client, app, categor
         "email": "anna@example.org",
         "municipality": "Bełchatów",
         "show_author_name": True,
+        "wants_consultation_updates": False,
         "language": "pl",
     }
     assert data["idea"]["title"] == "Ścieżka rowerowa wokół jeziora"

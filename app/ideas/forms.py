@@ -164,6 +164,9 @@ class IdeaForm(FlaskForm):
     email = _email_field()
     municipality = _municipality_field()
     show_author_name = _show_author_name_field()
+    author_updates = BooleanField(
+        _l("Chcę dostawać od organizatora wiadomości o dalszych etapach tej konsultacji")
+    )
     consent = BooleanField(
         _l("Zgadzam się na przetwarzanie moich danych osobowych w celu rozpatrzenia pomysłu"),
         validators=[DataRequired(_l("Bez tej zgody nie możemy przyjąć pomysłu."))],

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
@@ -50,6 +51,7 @@ from app.ideas.services import (
     export_author_data,
     find_by_track_token,
     processes_accepting_ideas,
+    stop_author_updates,
     resend_confirmation,
     revise_idea,
     submit_idea,
@@ -188,6 +190,7 @@ def new():
         show_author_name=bool(form.show_author_name.data),
         locale=current_language(),
         attachment=form.processed_attachment,
+        author_updates=bool(form.author_updates.data),
     )
     bounced = earlier_mail_bounced(submission.email)
     with committing(show=False) as done:
@@ -445,6 +448,17 @@ def track(token: str):
             url_for("ideas.track_attachment", token=token) if idea.attachment else None
         ),
     )
+
+
+@bp.route("/track/<token>/updates", methods=["POST"])
+@private_page
+def stop_updates(token: str):
+    idea = _tracked_or_404(token)
+    if FlaskForm().validate_on_submit():  # the CSRF token alone
+        with committing():
+            stop_author_updates(idea)
+        flash(_("Nie będziemy już wysyłać Ci wiadomości o tej konsultacji."), "success")
+    return redirect(url_for("ideas.track", token=token), code=303)
 
 
 @bp.route("/track/<token>/edit", methods=["GET", "POST"])

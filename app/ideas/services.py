@@ -88,6 +88,7 @@ class Submission:
     show_author_name: bool
     locale: str
     attachment: ProcessedFile | None = None
+    author_updates: bool = False
 
 
 @dataclass
@@ -200,6 +201,12 @@ def _refuse(why: str | None) -> None:
     raise NotAllowedNow(_("Na tym etapie nie można już tego zrobić."))
 
 
+def stop_author_updates(idea: Idea) -> None:
+    """The author no longer wants the organiser's newsletters."""
+    idea.author_updates = False
+    db.session.flush()
+
+
 def check_revision(idea: Idea, version: int) -> None:
     """Refuse an edit the idea's state or *version* (the one the author
     saw) already rules out, before anything of the edit (its file above
@@ -240,6 +247,7 @@ def submit_idea(submission: Submission) -> tuple[Idea, str]:
         email=submission.email,
         municipality=submission.municipality or None,
         show_author_name=submission.show_author_name,
+        author_updates=submission.author_updates,
         locale=submission.locale,
         consent_version=current_app.config["CONSENT_VERSION"],
         consented_at=now,
@@ -545,6 +553,7 @@ def export_author_data(idea: Idea) -> dict[str, Any]:
             "email": idea.email,
             "municipality": idea.municipality,
             "show_author_name": idea.show_author_name,
+            "wants_consultation_updates": idea.author_updates,
             "language": idea.locale,
         },
         "consent": {"version": idea.consent_version, "given_at": iso_utc(idea.consented_at)},
@@ -602,6 +611,7 @@ def erase_author_data(idea: Idea) -> str:
     idea.email = None
     idea.municipality = None
     idea.show_author_name = False
+    idea.author_updates = False
     forget_author_in_history([idea.id])
     idea.submitter_hash = None
     idea.track_token_hash = None

@@ -24,6 +24,7 @@ from app.models.idea import (
 )
 from app.models.moderation import DigestDelivery, ReplyTemplate
 from app.models.notice import Notice, NoticeCadence
+from app.models.newsletter import Newsletter, NewsletterRecipient, NewsletterStatus
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
 from app.models.security import RecoveryCode
@@ -59,6 +60,9 @@ __all__ = [
     "IdeaStatus",
     "Notice",
     "NoticeCadence",
+    "Newsletter",
+    "NewsletterRecipient",
+    "NewsletterStatus",
     "OutboxMessage",
     "OutboxStatus",
     "ParticipantGroup",

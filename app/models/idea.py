@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -94,6 +95,10 @@ class Idea(TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), nullable=False, default="pl")
     consent_version: Mapped[str | None] = mapped_column(String(40))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The author agreed to hear about the consultation (staff newsletters).
+    author_updates: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
     submitter_hash: Mapped[str | None] = mapped_column(String(64), index=True)
 
     status: Mapped[str] = mapped_column(

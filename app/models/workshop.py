@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -171,6 +171,10 @@ class Registration(TimestampMixin, db.Model):
     # `workshops remind`: each set once, by a conditional UPDATE, before the mail.
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waiting_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The person stopped staff newsletters to this meeting's registrants.
+    newsletters_stopped: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
     workshop: Mapped[Workshop] = relationship()
 

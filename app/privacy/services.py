@@ -23,6 +23,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.newsletters import services as newsletters
 from app.text import mask_email, normalise_email
 from app.timeutil import iso_utc
 from app.workshops.services import anonymise_registration
@@ -39,11 +40,18 @@ class PersonalData:
     mails: list[OutboxMessage] = field(default_factory=list)
     # Things this address asked to be told about, waiting or told (app.notices).
     notices: list[dict[str, Any]] = field(default_factory=list)
+    # Staff newsletters sent to this address (app.newsletters).
+    newsletters: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (
-            self.ideas or self.supports or self.registrations or self.mails or self.notices
+            self.ideas
+            or self.supports
+            or self.registrations
+            or self.mails
+            or self.notices
+            or self.newsletters
         )
 
 
@@ -75,6 +83,7 @@ def find_personal_data(email: str) -> PersonalData:
         )
     )
     found.notices = notices.for_recipient(address)
+    found.newsletters = newsletters.export_recipients(address)
     return found
 
 
@@ -132,6 +141,7 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         ],
         "emails": summaries(data.mails),
         "notices": data.notices,
+        "newsletters": data.newsletters,
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -171,7 +181,14 @@ anonymise_support = delete_support
 def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]:
     """Erase everything held for *email*; returns counts per kind."""
     data = find_personal_data(email)
-    counts = {"ideas": 0, "supports": 0, "registrations": 0, "emails": 0, "notices": 0}
+    counts = {
+        "ideas": 0,
+        "supports": 0,
+        "registrations": 0,
+        "emails": 0,
+        "notices": 0,
+        "newsletters": 0,
+    }
     for support in data.supports:
         delete_support(support, actor)
         counts["supports"] += 1
@@ -192,6 +209,7 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
     )
     counts["emails"] = result.rowcount or 0
     counts["notices"] = notices.forget(data.email)
+    counts["newsletters"] = newsletters.erase_recipients(data.email)
     # The marks "this address refused mail" go too (only a keyed hash).
     forget_undeliverable(data.email)
     db.session.flush()
