@@ -54,6 +54,7 @@ def retention() -> dict[str, int]:
         "personal": config.get("RETENTION_PERSONAL_DATA_DAYS", 365),
         "outbox": config.get("RETENTION_OUTBOX_DAYS", 30),
         "notices": config.get("NOTICE_RETENTION_DAYS", 90),
+        "newsletters": config.get("NEWSLETTER_RECIPIENTS_DAYS", 90),
     }
 
 
