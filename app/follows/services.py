@@ -702,6 +702,15 @@ def _registration_open(workshop: Workshop, now: datetime) -> bool:
     return (opens is None or opens <= now) and (closes is None or closes > now)
 
 
+def registration_opened(workshop: Workshop, now: datetime | None = None) -> int:
+    """A published meeting's registration opens now (its opening time was
+    just changed): followers of its consultation hear once per opening."""
+    now = now or utcnow()
+    if not workshop.published or workshop.has_started(now) or not _registration_open(workshop, now):
+        return 0
+    return _announce_registration(workshop, new=False)
+
+
 def _announce_registration(workshop: Workshop, new: bool) -> int:
     opens = workshop.registration_opens_at
     key = opens.strftime("%Y%m%d%H%M") if opens else "open"

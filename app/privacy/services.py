@@ -14,8 +14,10 @@ from sqlalchemy import delete, func, select
 
 from app import audit, notices
 from app.extensions import db
+from app.follows import services as follows
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
+    Follower,
     Idea,
     OutboxMessage,
     Registration,
@@ -39,11 +41,17 @@ class PersonalData:
     mails: list[OutboxMessage] = field(default_factory=list)
     # Things this address asked to be told about, waiting or told (app.notices).
     notices: list[dict[str, Any]] = field(default_factory=list)
+    follower: Follower | None = None
 
     @property
     def empty(self) -> bool:
         return not (
-            self.ideas or self.supports or self.registrations or self.mails or self.notices
+            self.ideas
+            or self.supports
+            or self.registrations
+            or self.mails
+            or self.notices
+            or self.follower
         )
 
 
@@ -75,6 +83,7 @@ def find_personal_data(email: str) -> PersonalData:
         )
     )
     found.notices = notices.for_recipient(address)
+    found.follower = follows.follower_for_email(address)
     return found
 
 
@@ -132,6 +141,7 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         ],
         "emails": summaries(data.mails),
         "notices": data.notices,
+        "follows": follows.export_follower(data.follower) if data.follower else None,
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -171,7 +181,16 @@ anonymise_support = delete_support
 def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]:
     """Erase everything held for *email*; returns counts per kind."""
     data = find_personal_data(email)
-    counts = {"ideas": 0, "supports": 0, "registrations": 0, "emails": 0, "notices": 0}
+    counts = {
+        "ideas": 0,
+        "supports": 0,
+        "registrations": 0,
+        "emails": 0,
+        "notices": 0,
+        "follows": 0,
+    }
+    if data.follower is not None:
+        counts["follows"] = follows.erase_follower(data.follower)["subscriptions"]
     for support in data.supports:
         delete_support(support, actor)
         counts["supports"] += 1
