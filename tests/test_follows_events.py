@@ -197,4 +197,4 @@ def test_followers_read_in_their_own_language(app, make):
         catalogue.answer_idea(row, "accepted", "", 0, db.session.get(User, editor.id))
         db.session.commit()
     [(_recipient, _event, title)] = _notices(app)
-    assert title.startswith("Answer from the organiser") or title.startswith("Odpowiedź")
+    assert title == f"Answer from the organiser: {idea.title}"

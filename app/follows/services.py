@@ -421,7 +421,7 @@ def confirm(token: str, now: datetime | None = None) -> tuple[FollowSubscription
 def _own(follower: Follower, subscription_id: int) -> FollowSubscription:
     subscription = db.session.get(FollowSubscription, subscription_id)
     if subscription is None or subscription.follower_id != follower.id:
-        raise FollowError(_("Tej subskrypcji już nie ma."), "invalid")
+        raise FollowError(_("Tego obserwowania już nie ma."), "invalid")
     return subscription
 
 
