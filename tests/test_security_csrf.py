@@ -15,8 +15,9 @@ from tests.security_support import row_counts
 from tests.security_walk import load_demo_with_extras, rules, url_for_rule
 
 CSRF_ON = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-# Views allowed to skip CSRF: GET-only health check for load balancers.
-EXPECTED_EXEMPT = {"app.core.routes.healthz"}
+# Views allowed to skip CSRF: GET-only health check for load balancers, and
+# the one-click unsubscribe a mail program POSTs without cookie (RFC 8058).
+EXPECTED_EXEMPT = {"app.core.routes.healthz", "app.follows.routes.unsubscribe"}
 
 
 def sign_in_with_token(client, email: str) -> None:  # noqa: ANN001
@@ -29,7 +30,7 @@ def sign_in_with_token(client, email: str) -> None:  # noqa: ANN001
     assert response.status_code == 302, "a real form with its token must work"
 
 
-def test_only_the_health_check_is_exempt_from_csrf(app):
+def test_only_the_health_check_and_one_click_unsubscribe_are_exempt_from_csrf(app):
     assert set(csrf._exempt_views) == EXPECTED_EXEMPT
     assert not csrf._exempt_blueprints
 

@@ -251,7 +251,7 @@ def erase(token: str):
 @bp.route("/erased")
 def erased():
     if not session.pop("follow_erased", None):
-        return redirect(url_for("core.index"))
+        return redirect(url_for("core.home"))
     mark_private()
     return render_template("follows/erased.html")
 
@@ -273,7 +273,12 @@ def unsubscribe(token: str):
         follower, subscription = found
         title = services.subject_title(subscription) if subscription else None
         return render_template(
-            "follows/unsubscribe.html", found=True, done=False, title=title, token=token
+            "follows/unsubscribe.html",
+            found=True,
+            done=False,
+            title=title,
+            token=token,
+            manage_url=url_for("follows.manage", token=services.manage_token(follower)),
         )
     if found is None:
         return render_template("follows/unsubscribe.html", found=None, done=False), 404

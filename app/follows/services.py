@@ -421,7 +421,7 @@ def confirm(token: str, now: datetime | None = None) -> tuple[FollowSubscription
 def _own(follower: Follower, subscription_id: int) -> FollowSubscription:
     subscription = db.session.get(FollowSubscription, subscription_id)
     if subscription is None or subscription.follower_id != follower.id:
-        raise FollowError(_("Tej subskrypcji już nie ma."), "invalid")
+        raise FollowError(_("Tego obserwowania już nie ma."), "invalid")
     return subscription
 
 
@@ -700,6 +700,15 @@ def workshop_published(workshop: Workshop, now: datetime | None = None) -> int:
 def _registration_open(workshop: Workshop, now: datetime) -> bool:
     opens, closes = workshop.registration_opens_at, workshop.registration_closes_at
     return (opens is None or opens <= now) and (closes is None or closes > now)
+
+
+def registration_opened(workshop: Workshop, now: datetime | None = None) -> int:
+    """A published meeting's registration opens now (its opening time was
+    just changed): followers of its consultation hear once per opening."""
+    now = now or utcnow()
+    if not workshop.published or workshop.has_started(now) or not _registration_open(workshop, now):
+        return 0
+    return _announce_registration(workshop, new=False)
 
 
 def _announce_registration(workshop: Workshop, new: bool) -> int:

@@ -14,8 +14,10 @@ from sqlalchemy import delete, func, select
 
 from app import audit, notices
 from app.extensions import db
+from app.follows import services as follows
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
+    Follower,
     Idea,
     OutboxMessage,
     Registration,
@@ -42,6 +44,7 @@ class PersonalData:
     notices: list[dict[str, Any]] = field(default_factory=list)
     # Staff newsletters sent to this address (app.newsletters).
     newsletters: list[dict[str, Any]] = field(default_factory=list)
+    follower: Follower | None = None
 
     @property
     def empty(self) -> bool:
@@ -52,6 +55,7 @@ class PersonalData:
             or self.mails
             or self.notices
             or self.newsletters
+            or self.follower
         )
 
 
@@ -84,6 +88,7 @@ def find_personal_data(email: str) -> PersonalData:
     )
     found.notices = notices.for_recipient(address)
     found.newsletters = newsletters.export_recipients(address)
+    found.follower = follows.follower_for_email(address)
     return found
 
 
@@ -142,6 +147,7 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         "emails": summaries(data.mails),
         "notices": data.notices,
         "newsletters": data.newsletters,
+        "follows": follows.export_follower(data.follower) if data.follower else None,
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -188,7 +194,10 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
         "emails": 0,
         "notices": 0,
         "newsletters": 0,
+        "follows": 0,
     }
+    if data.follower is not None:
+        counts["follows"] = follows.erase_follower(data.follower)["subscriptions"]
     for support in data.supports:
         delete_support(support, actor)
         counts["supports"] += 1
