@@ -22,7 +22,6 @@ from app.models import (
     Newsletter,
     NewsletterRecipient,
     OutboxMessage,
-    OutboxStatus,
     Registration,
     Support,
     utcnow,
@@ -261,7 +260,11 @@ def test_editor_writes_sees_the_count_tests_and_schedules(client, login, app, cr
     assert "Obserwujący konsultację" in page and "data-preview-url" in page
     response = client.post(
         "/staff/newsletters/new",
-        data={"subject": "Zaproszenie", "body": "Przyjdź **jutro**.", "segments": crowd["segments"]},
+        data={
+            "subject": "Zaproszenie",
+            "body": "Przyjdź **jutro**.",
+            "segments": crowd["segments"],
+        },
     )
     assert response.status_code == 303
     url = response.headers["Location"]
@@ -363,13 +366,19 @@ def test_one_click_stop_without_cookie_stops_each_segment_and_nothing_else(app, 
             .where(Follower.email == "anna@example.org")
         ).all()
         assert targets == []
-        assert db.session.scalar(select(Support.notify).where(Support.email == "anna@example.org")) is False
+        assert (
+            db.session.scalar(select(Support.notify).where(Support.email == "anna@example.org"))
+            is False
+        )
         assert db.session.get(Idea, crowd["idea"].id).author_updates is False
-        assert db.session.scalar(
-            select(Registration.newsletters_stopped).where(
-                Registration.email == "anna@example.org"
+        assert (
+            db.session.scalar(
+                select(Registration.newsletters_stopped).where(
+                    Registration.email == "anna@example.org"
+                )
             )
-        ) is True
+            is True
+        )
         # Others keep theirs.
         assert db.session.scalar(select(func.count()).select_from(FollowSubscription)) == 3
         counts = services.counts(db.session.scalars(select(Newsletter)).one())
@@ -440,9 +449,9 @@ def test_data_download_and_erasure_cover_newsletter_recipients(app, make, crowd)
     ]
     with app.app_context():
         assert not db.session.scalar(
-            select(func.count()).select_from(NewsletterRecipient).where(
-                NewsletterRecipient.email.ilike("%anna%")
-            )
+            select(func.count())
+            .select_from(NewsletterRecipient)
+            .where(NewsletterRecipient.email.ilike("%anna%"))
         )
 
 

@@ -137,9 +137,7 @@ def test_idea_post_is_refused_while_the_phase_closes_ideas(client, make, closed_
     from app.models import Idea
 
     make.category(slug="energia")
-    response = client.post(
-        "/ideas/new", data=form_data("energia", process=closed_process.slug)
-    )
+    response = client.post("/ideas/new", data=form_data("energia", process=closed_process.slug))
     assert response.status_code == 409
     assert "Zgłaszanie pomysłów zamknięte od" in response.get_data(as_text=True)
     assert make.count(Idea) == 0
@@ -171,9 +169,7 @@ def test_idea_page_says_supports_are_closed_and_a_post_is_refused(client, make, 
     assert make.count(Support) == 0
 
 
-def test_a_support_link_opened_after_the_phase_closed_supports_does_not_count(
-    app, client, make
-):
+def test_a_support_link_opened_after_the_phase_closed_supports_does_not_count(app, client, make):
     from app.catalogue import services as catalogue
 
     process = make.process()

@@ -19,9 +19,7 @@ from app.workshops.reminders import send_reminders
 
 def _tomorrow_at(hour: int) -> datetime:
     local = datetime.now(LOCAL_TZ) + timedelta(days=1)
-    return local.replace(hour=hour, minute=0, second=0, microsecond=0).astimezone(
-        utcnow().tzinfo
-    )
+    return local.replace(hour=hour, minute=0, second=0, microsecond=0).astimezone(utcnow().tzinfo)
 
 
 def _register(app, workshop_id: int, email: str, status: str) -> int:  # noqa: ANN001
@@ -98,9 +96,7 @@ def test_reminders_run_on_two_hosts_at_once_go_out_once(app, make):
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         assert sum(pool.map(worker, range(3))) == 4
-    assert sorted(m.recipient for m in _mails(app)) == [
-        f"osoba{n}@example.org" for n in range(4)
-    ]
+    assert sorted(m.recipient for m in _mails(app)) == [f"osoba{n}@example.org" for n in range(4)]
 
 
 def test_waiting_list_hears_once_that_the_meeting_took_place(app, make):

@@ -18,8 +18,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from flask_limiter.errors import RateLimitExceeded
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -51,9 +51,9 @@ from app.ideas.services import (
     export_author_data,
     find_by_track_token,
     processes_accepting_ideas,
-    stop_author_updates,
     resend_confirmation,
     revise_idea,
+    stop_author_updates,
     submit_idea,
     window_notice,
     withdraw_idea,

@@ -23,8 +23,8 @@ from app.models.idea import (
     Support,
 )
 from app.models.moderation import DigestDelivery, ReplyTemplate
-from app.models.notice import Notice, NoticeCadence
 from app.models.newsletter import Newsletter, NewsletterRecipient, NewsletterStatus
+from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
 from app.models.security import RecoveryCode

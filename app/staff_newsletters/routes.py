@@ -16,8 +16,8 @@ from app.newsletters import services as newsletters
 from app.security.permissions import permission_required
 from app.staff_newsletters import bp, services
 from app.staff_newsletters.forms import ActionForm, NewsletterForm, ScheduleForm
-from app.transaction import committing
 from app.timeutil import utc_to_local
+from app.transaction import committing
 
 
 @bp.route("")

@@ -45,7 +45,9 @@ def save(actor: User, newsletter: Newsletter | None, data: dict[str, Any]) -> Ne
     newsletter.public = bool(data.get("public"))
     _refuse_empty(newsletter)
     db.session.flush()
-    audit.record("newsletter.created" if creating else "newsletter.updated", newsletter, actor=actor)
+    audit.record(
+        "newsletter.created" if creating else "newsletter.updated", newsletter, actor=actor
+    )
     return newsletter
 
 
