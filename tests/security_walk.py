@@ -17,6 +17,7 @@ from app.models import (
     IdeaStatus,
     Phase,
     Process,
+    Newsletter,
     Registration,
     ReplyTemplate,
     Support,
@@ -62,6 +63,8 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
         follow = follows.subscribe("obserwuje@example.org", process=process)
         follow.confirmed_at = follow.follower.confirmed_at = follow.created_at
+        newsletter = Newsletter(subject="Próbny", body="Treść.", segments=[], status="draft")
+        db.session.add(newsletter)
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -84,6 +87,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "support_token": support_link_token(support) if support else "x" * 48,
             "follow_token": follows.manage_token(follow.follower),
             "subscription_id": follow.id,
+            "newsletter_id": newsletter.id,
             "slugs": {
                 "workshops": workshop.slug,
                 "articles": article.slug,
@@ -112,6 +116,10 @@ def url_for_rule(rule: Rule, objects: dict[str, Any]) -> str | None:
         elif argument == "token" and rule.endpoint == "follows.unsubscribe":
             # The one view exempt from CSRF (RFC 8058); tests/test_follows.py
             # checks that it stops one follow and nothing else.
+            values[argument] = "x" * 48
+        elif argument == "token" and rule.endpoint == "newsletters.unsubscribe":
+            # Exempt from CSRF too (RFC 8058); tests/test_newsletters.py checks
+            # that it stops what brought the newsletter and nothing else.
             values[argument] = "x" * 48
         elif argument == "token" and rule.endpoint.startswith("follows."):
             values[argument] = objects["follow_token"]
