@@ -269,6 +269,17 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         tag = db.session.scalars(select(Tag).order_by(Tag.id)).first()
         if tag is not None:
             targets["tag"] = tag.slug
+        from app.models import Newsletter
+
+        sent = Newsletter(subject="Zaproszenie na warsztaty", body="## Warsztaty\n\nZapraszamy.",
+                          segments=[], status="sent", sent_at=now, public=True)  # fmt: skip
+        draft = Newsletter(subject="Szkic", body="Treść **szkicu**.",
+                           segments=[f"followers:{process.id}"] if process else [])  # fmt: skip
+        db.session.add_all([sent, draft])
+        db.session.flush()
+        targets["newsletter"], targets["newsletter_draft"] = sent.id, draft.id
+        if process is not None and process.phases:
+            targets["process_id"], targets["phase_id"] = process.id, process.phases[0].id
         db.session.commit()
         process_id = process.id if process else None
         category_id = category.id if category else None
@@ -316,6 +327,8 @@ def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ("article", f"/articles/{t['article']}" if t.get("article") else None),
         ("tag", f"/tags/{t['tag']}" if t.get("tag") else None),
         ("privacy", "/privacy"),
+        ("newsletter archive", "/newsletters"),
+        ("newsletter", f"/newsletters/{t['newsletter']}" if t.get("newsletter") else None),
         ("accessibility statement", "/accessibility"),
         ("API documentation", "/api/v1/"),
         ("sign-in", "/staff/login"),
@@ -351,6 +364,22 @@ def staff_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ("two-factor set-up", "/staff/account/two-factor"),
         ("privacy requests", "/staff/privacy"),
         ("mail outbox", "/staff/mail"),
+        ("newsletters", "/staff/newsletters"),
+        ("new newsletter", "/staff/newsletters/new"),
+        (
+            "newsletter editor",
+            f"/staff/newsletters/{t['newsletter_draft']}" if t.get("newsletter_draft") else None,
+        ),
+        (
+            "consultation editor with phases",
+            f"/staff/processes/{t['process_id']}" if t.get("process_id") else None,
+        ),
+        (
+            "phase editor",
+            f"/staff/processes/{t['process_id']}/phases/{t['phase_id']}"
+            if t.get("phase_id")
+            else None,
+        ),
     ]
     pages = [(label, path) for label, path in wanted if path]
     missing = [label for label, path in wanted if not path]
