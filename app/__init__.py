@@ -62,6 +62,7 @@ from app.newsletters import services as newsletters_services
 from app.privacy import retention as privacy_retention
 from app.processes import announcements as phase_announcements
 from app.processes import cli as phases_cli
+from app.processes import phases
 from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
@@ -154,6 +155,7 @@ def create_app(
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
+    phases.init_app(app)  # phase_allows() in templates
     staff_dashboard.init_app(
         app,
         panels=(

@@ -422,3 +422,15 @@ def test_phases_notify_command(runner, make):
     assert result.exit_code == 0, result.output
     assert "Announced 1 phase" in result.output
     assert "Announced 0 phase" in runner.invoke(args=["phases", "notify"]).output
+
+
+def test_home_page_invites_ideas_only_while_the_phase_accepts_them(client, make):
+    process = make.process()
+    phase = _phase(make, process, -1, 3)
+    assert "Zgłoś swój pomysł" in client.get("/").get_data(as_text=True)
+    with make.app.app_context():
+        db.session.execute(
+            db.update(Phase).where(Phase.id == phase.id).values(accepts_ideas=False)
+        )
+        db.session.commit()
+    assert "Zgłoś swój pomysł" not in client.get("/").get_data(as_text=True)

@@ -264,3 +264,9 @@ def overview(process: Process, now: datetime | None = None) -> Overview:
         next_phase=upcoming[0] if upcoming else None,
         closed=closed,
     )
+
+
+def init_app(app) -> None:  # noqa: ANN001
+    """Templates ask ``phase_allows(process, "idea")`` (pages that cannot
+    import this module, as the home page's, without a circle)."""
+    app.jinja_env.globals["phase_allows"] = allows
