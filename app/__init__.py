@@ -184,6 +184,7 @@ def create_app(
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
             ("unconfirmed follows", follows_services.purge_unconfirmed),
+            ("follows of consultations long closed", follows_services.purge_long_closed),
         ),
     )
     return app
