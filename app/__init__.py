@@ -201,6 +201,7 @@ def create_app(
             ("article view rows", articles_services.purge_article_views),
             ("newsletter recipients", newsletters_services.purge_old_recipients),
             ("unconfirmed follows", follows_services.purge_unconfirmed),
+            ("follows of consultations long closed", follows_services.purge_long_closed),
         ),
     )
     return app
