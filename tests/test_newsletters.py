@@ -476,3 +476,22 @@ def test_author_agrees_on_the_form_and_stops_on_the_tracking_page(client, app, m
     response = client.post(f"/ideas/track/{tracked.track_token}/updates")
     assert response.status_code == 303
     assert make.get(Idea, tracked.id).author_updates is False
+
+
+def test_bad_input_gets_a_clear_answer_never_a_500(client, login, app, crowd):
+    login("editor")
+    response = client.post(
+        "/staff/newsletters/new",
+        data={"subject": "Temat", "body": "Treść", "segments": ["followers:999999", "x"]},
+    )
+    assert response.status_code == 422
+    assert "Wybierz odbiorców z listy." in response.get_data(as_text=True)
+    assert _rows(app, Newsletter) == []
+    draft = _newsletter(app, crowd["segments"], status="draft", scheduled_at=None)
+    response = client.post(f"/staff/newsletters/{draft}/schedule", data={"send_at": "jutro"})
+    assert response.status_code == 422
+    assert "Podaj datę i godzinę." in response.get_data(as_text=True)
+    assert _rows(app, Newsletter)[0].status == "draft"
+    assert client.get("/staff/newsletters/999999").status_code == 404
+    assert client.post("/staff/newsletters/999999/schedule").status_code == 404
+    assert client.get("/newsletters/999999").status_code == 404

@@ -6,13 +6,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        known = {value for value, _label in self.choices}
+        if any(value not in known for value in self.data or []):
+            raise ValidationError(_l("Wybierz odbiorców z listy."))
 
 
 class NewsletterForm(FlaskForm):
