@@ -163,6 +163,17 @@ def a_person_takes_part(  # noqa: ANN001
         announce(process=db.session.get(Process, process.id), event="phase:1", title="Etap",
                  text="Nowy etap.", url="http://odkrywka.test/")  # fmt: skip
         db.session.commit()
+        # A staff newsletter to the consultation's followers reaches the person too.
+        from app.models import Newsletter
+        from app.newsletters.services import send_due
+
+        db.session.add(Newsletter(subject="Wieści", body="Treść.", status="scheduled",
+                                  segments=[f"followers:{process.id}"], scheduled_at=utcnow()))  # fmt: skip
+        db.session.commit()
+        assert send_due() == 1
+        from app.mail import deliver_due
+
+        deliver_due(now=utcnow() + timedelta(minutes=1))  # the mail worker, in its turn
 
     # Everything above really left copies in several tables.
     tables = _tables(leftovers(app))
@@ -174,6 +185,7 @@ def a_person_takes_part(  # noqa: ANN001
         "supports",
         "followers",
         "notices",
+        "newsletter_recipients",
     } <= tables, tables
     return {"idea_id": idea_id, "track": track, "process": process, "workshop": workshop}
 
