@@ -15,10 +15,18 @@ from app.demo.core import DEMO_PROCESS_SLUG
 from app.extensions import db
 from app.models import Process
 from app.moderation import demo as moderation
+from app.newsletters import demo as newsletters
 
 # Each part is ``load(ctx: dict) -> None``; later parts use what earlier ones
 # put in *ctx*.
-DEMO_PARTS = (core.load, workshops.load, ideas.load, articles.load, moderation.load)
+DEMO_PARTS = (
+    core.load,
+    workshops.load,
+    ideas.load,
+    articles.load,
+    moderation.load,
+    newsletters.load,
+)
 
 
 def load_demo() -> bool:
