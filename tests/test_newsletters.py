@@ -495,3 +495,13 @@ def test_bad_input_gets_a_clear_answer_never_a_500(client, login, app, crowd):
     assert client.get("/staff/newsletters/999999").status_code == 404
     assert client.post("/staff/newsletters/999999/schedule").status_code == 404
     assert client.get("/newsletters/999999").status_code == 404
+
+
+def test_the_count_follows_the_ticked_segments_each_person_once(client, login, crowd):
+    login("editor")
+    answer = client.post("/staff/newsletters/count", data={"segments": crowd["segments"]})
+    assert answer.get_json() == {"count": 3, "text": "Odbiorcy: 3 osoby"}
+    one = client.post(
+        "/staff/newsletters/count", data={"segments": [crowd["segments"][0], "followers:999"]}
+    )
+    assert one.get_json()["count"] == 2  # anna and the follower; an unknown segment counts none

@@ -102,6 +102,17 @@ def preview():
     return jsonify(html=str(render_markdown(request.form.get("body", ""), 2)))
 
 
+@bp.route("/count", methods=["POST"])
+@permission_required("send_newsletters")
+def count():
+    """How many people the ticked segments reach (each once), while editing."""
+    known = {value for value, _label in newsletters.segment_choices()}
+    segments = [key for key in request.form.getlist("segments") if key in known]
+    reach = len(newsletters.audience(segments))
+    text = ngettext("Odbiorcy: %(num)s osoba", "Odbiorcy: %(num)s osób", reach)
+    return jsonify(count=reach, text=text)
+
+
 @bp.route("/<int:newsletter_id>/test", methods=["POST"])
 @permission_required("send_newsletters")
 def test(newsletter_id: int):
