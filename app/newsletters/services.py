@@ -60,6 +60,7 @@ from app.timeutil import iso_utc
 from app.web import external_url
 
 TEMPLATE = "newsletter"
+MAX_ID = 2**31 - 1
 KINDS = ("followers", "authors", "supporters", "registrants")
 
 
@@ -194,7 +195,10 @@ def find_by_stop_token(token: str) -> NewsletterRecipient | None:
         return None
     if len(raw) != 4 + 32:
         return None
-    recipient = db.session.get(NewsletterRecipient, int.from_bytes(raw[:4], "big"))
+    recipient_id = int.from_bytes(raw[:4], "big")
+    if not 0 < recipient_id <= MAX_ID:  # an INTEGER column: PostgreSQL refuses more
+        return None
+    recipient = db.session.get(NewsletterRecipient, recipient_id)
     if recipient is None:
         return None
     import hmac
