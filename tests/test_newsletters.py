@@ -496,6 +496,9 @@ def test_bad_input_gets_a_clear_answer_never_a_500(client, login, app, crowd):
     assert client.get("/staff/newsletters/999999").status_code == 404
     assert client.post("/staff/newsletters/999999/schedule").status_code == 404
     assert client.get("/newsletters/999999").status_code == 404
+    # Past PostgreSQL's INTEGER: still a plain 404.
+    assert client.get("/newsletters/99999999999").status_code == 404
+    assert client.get("/staff/newsletters/99999999999").status_code == 404
 
 
 def test_the_count_follows_the_ticked_segments_each_person_once(client, login, crowd):

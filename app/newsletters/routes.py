@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from app.extensions import csrf, db
-from app.models import Newsletter, NewsletterStatus
+from app.extensions import csrf
+from app.models import NewsletterStatus
 from app.newsletters import bp, services
 from app.transaction import committing
 from app.web import private_page
@@ -19,7 +19,7 @@ def index():
 
 @bp.route("/<int:newsletter_id>")
 def detail(newsletter_id: int):
-    newsletter = db.get_or_404(Newsletter, newsletter_id)
+    newsletter = services.newsletter_or_404(newsletter_id)
     if not newsletter.public or newsletter.status != NewsletterStatus.SENT:
         abort(404)
     return render_template("newsletters/detail.html", newsletter=newsletter)

@@ -424,6 +424,15 @@ def counts(newsletter: Newsletter) -> dict[str, int]:
 # --- the public archive --------------------------------------------------------------
 
 
+def newsletter_or_404(newsletter_id: int) -> Newsletter:
+    """The newsletter, or 404 (also for an id past PostgreSQL's INTEGER)."""
+    from flask import abort
+
+    if not 0 < newsletter_id <= MAX_ID:
+        abort(404)
+    return db.get_or_404(Newsletter, newsletter_id)
+
+
 def archived() -> list[Newsletter]:
     return list(
         db.session.scalars(

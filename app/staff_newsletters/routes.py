@@ -80,7 +80,7 @@ def new():
 @bp.route("/<int:newsletter_id>", methods=["GET", "POST"])
 @permission_required("send_newsletters")
 def edit(newsletter_id: int):
-    newsletter = db.get_or_404(Newsletter, newsletter_id)
+    newsletter = newsletters.newsletter_or_404(newsletter_id)
     form = _form(newsletter)
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -116,7 +116,7 @@ def count():
 @bp.route("/<int:newsletter_id>/test", methods=["POST"])
 @permission_required("send_newsletters")
 def test(newsletter_id: int):
-    newsletter = db.get_or_404(Newsletter, newsletter_id)
+    newsletter = newsletters.newsletter_or_404(newsletter_id)
     form = ActionForm()
     if form.validate_on_submit():
         with committing() as done:
@@ -130,7 +130,7 @@ def test(newsletter_id: int):
 @bp.route("/<int:newsletter_id>/schedule", methods=["POST"])
 @permission_required("send_newsletters")
 def schedule(newsletter_id: int):
-    newsletter = db.get_or_404(Newsletter, newsletter_id)
+    newsletter = newsletters.newsletter_or_404(newsletter_id)
     schedule_form = ScheduleForm()
     if not schedule_form.validate_on_submit():
         return _page(_form(newsletter), newsletter, 422, schedule_form)
@@ -153,7 +153,7 @@ def schedule(newsletter_id: int):
 @bp.route("/<int:newsletter_id>/cancel", methods=["POST"])
 @permission_required("send_newsletters")
 def cancel(newsletter_id: int):
-    newsletter = db.get_or_404(Newsletter, newsletter_id)
+    newsletter = newsletters.newsletter_or_404(newsletter_id)
     if ActionForm().validate_on_submit():
         with committing() as done:
             services.cancel(current_user, newsletter)
