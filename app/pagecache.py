@@ -54,6 +54,7 @@ QUIET_TABLES = frozenset(
         "audit_log",
         "outbox_messages",
         "idea_reports",
+        "notices",
         "moderation_digests",
         "recovery_codes",
         "reply_templates",

@@ -32,6 +32,7 @@ from app.models.idea import (
     Support,
 )
 from app.models.moderation import DigestDelivery, ReplyTemplate
+from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
 from app.models.security import RecoveryCode
@@ -70,6 +71,8 @@ __all__ = [
     "IdeaEvent",
     "IdeaSource",
     "IdeaStatus",
+    "Notice",
+    "NoticeCadence",
     "OutboxMessage",
     "OutboxStatus",
     "ParticipantGroup",
