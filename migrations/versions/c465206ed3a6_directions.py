@@ -2,7 +2,7 @@
 funding applications, public history and mail opt-outs
 
 Revision ID: c465206ed3a6
-Revises: e4f1a7c9d2b8
+Revises: f1a2b3c4d5e6
 Create Date: 2026-11-29 11:41:02
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c465206ed3a6"
-down_revision = "e4f1a7c9d2b8"
+down_revision = "f1a2b3c4d5e6"
 branch_labels = None
 depends_on = None
 
