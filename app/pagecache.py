@@ -58,6 +58,7 @@ QUIET_TABLES = frozenset(
         "moderation_digests",
         "recovery_codes",
         "reply_templates",
+        "direction_mail_optouts",
     }
 )
 # The article view counter is raised with plain SQL (see articles.services).
@@ -366,6 +367,11 @@ CACHED_ENDPOINTS = (
     "api.workshops",
     "api.articles",
     "api.stats",
+    "directions.index",
+    "directions.detail",
+    "feeds.directions_atom",
+    "api.directions",
+    "api.direction",
 )
 
 

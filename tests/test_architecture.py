@@ -69,6 +69,8 @@ LAYERS = {
         "app.staff_privacy",
         "app.staff_workshops",
         "app.staff_articles",
+        "app.directions",
+        "app.staff_directions",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -208,6 +210,7 @@ STAFF_BLUEPRINTS = {
     "staff_privacy",
     "staff_workshops",
     "staff_articles",
+    "staff_directions",
 }
 
 

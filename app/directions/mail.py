@@ -21,7 +21,9 @@ import hmac
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
+from app import notices
 from app.clients import keyed_hash
 from app.directions.lifecycle import status_label
 from app.extensions import db
@@ -32,6 +34,7 @@ from app.models import (
     DirectionMailOptOut,
     Idea,
     IdeaStatus,
+    Notice,
     Support,
 )
 from app.text import normalise_email
@@ -70,10 +73,10 @@ def unsubscribe_url(email: str) -> str:
 
 
 def is_opted_out(email: str) -> bool:
-    return _opted_out_hash(address_hash(email))
+    return opted_out_hash(address_hash(email))
 
 
-def _opted_out_hash(digest: str) -> bool:
+def opted_out_hash(digest: str) -> bool:
     return (
         db.session.scalar(
             select(DirectionMailOptOut.id).where(DirectionMailOptOut.email_hash == digest)
@@ -82,13 +85,21 @@ def _opted_out_hash(digest: str) -> bool:
     )
 
 
-def opt_out(digest: str) -> bool:
-    """Stop mail about directions for the address behind *digest*; True if
-    this call stopped it (a second click, or two at once, change nothing)."""
-    if _opted_out_hash(digest):
+def opt_out(digest: str, token: str) -> bool:
+    """Stop mail about directions for the address behind *digest*: notices
+    waiting for a digest go too (they carry this very link). True if this
+    call stopped it (a second click, or two at once, change nothing)."""
+    db.session.execute(
+        delete(Notice)
+        .where(
+            Notice.kind == KIND,
+            Notice.sent_at.is_(None),
+            Notice.unsubscribe_url == external_url("directions.unsubscribe", token=token),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if opted_out_hash(digest):
         return False
-    from sqlalchemy.exc import IntegrityError
-
     try:
         with db.session.begin_nested():
             db.session.add(DirectionMailOptOut(email_hash=digest))
@@ -164,8 +175,6 @@ def _direction_url(direction: Direction) -> str:
 def _send(
     email: str, locale: str, event_key: str, title: str, text: str, direction: Direction
 ) -> bool:
-    from app import notices  # noqa: PLC0415  (lands on main; moved up after the merge)
-
     return notices.notify(
         email,
         event=event_key,

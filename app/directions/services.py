@@ -221,9 +221,7 @@ def _swap(items: list[Any], item: Any, offset: int) -> Any | None:
 
 def move_direction(direction: Direction, offset: int, actor: User | None) -> None:
     """One place up (-1) or down (+1) on the public list."""
-    ordered = list(
-        db.session.scalars(select(Direction).order_by(Direction.position, Direction.id))
-    )
+    ordered = list(db.session.scalars(select(Direction).order_by(Direction.position, Direction.id)))
     if _swap(ordered, direction, offset) is not None:
         audit.record("direction.reorder", direction, actor=actor, data={"offset": offset})
 
@@ -358,19 +356,17 @@ def save_milestone(
         progress = 100
     if milestone is None:
         last = max((m.position for m in direction.milestones), default=0)
-        milestone = Milestone(direction=direction, position=last + 1, title=title, due_on=data.due_on)
+        milestone = Milestone(
+            direction=direction, position=last + 1, title=title, due_on=data.due_on
+        )
         db.session.add(milestone)
     milestone.title = title
     milestone.due_on = data.due_on
     milestone.done_on = data.done_on
     milestone.progress = progress
     db.session.flush()
-    _event(
-        direction, "milestone", actor, message=title, data={"progress": progress}
-    )
-    audit.record(
-        "direction.milestone", direction, actor=actor, data={"milestone_id": milestone.id}
-    )
+    _event(direction, "milestone", actor, message=title, data={"progress": progress})
+    audit.record("direction.milestone", direction, actor=actor, data={"milestone_id": milestone.id})
     return milestone
 
 
@@ -406,7 +402,10 @@ def _check_amount(value: Decimal | None, field: str, required: bool) -> None:
         raise ServiceError(_("Kwota nie może być ujemna."), status=400, field=field)
     if value > lifecycle.MAX_AMOUNT:
         raise ServiceError(
-            _("Kwota jest zbyt duża: najwyżej %(max)s.", max=lifecycle.format_money(lifecycle.MAX_AMOUNT)),
+            _(
+                "Kwota jest zbyt duża: najwyżej %(max)s.",
+                max=lifecycle.format_money(lifecycle.MAX_AMOUNT),
+            ),
             status=400,
             field=field,
         )
@@ -580,7 +579,8 @@ def directions_of_idea(idea: Idea) -> list[Direction]:
     """Public directions that take up *idea*."""
     return list(
         db.session.scalars(
-            public_directions().join(DirectionIdea, DirectionIdea.direction_id == Direction.id)
+            public_directions()
+            .join(DirectionIdea, DirectionIdea.direction_id == Direction.id)
             .where(DirectionIdea.idea_id == idea.id)
         )
     )
@@ -604,4 +604,3 @@ def money_by_programme(process_id: int | None = None) -> list[tuple[str, Decimal
     return sorted(
         ((name, req, gra) for name, (req, gra) in sums.items()), key=lambda r: (-r[1], r[0])
     )
-
