@@ -405,6 +405,9 @@ def test_amounts_are_exact_to_the_grosz_and_formatted_the_polish_way(app, client
         ("12\u00a0500\u00a0000,5 zł", Decimal("12500000.50")),
         ("1.250,75", Decimal("1250.75")),
         ("1250.75", Decimal("1250.75")),
+        ("1.250", Decimal("1250.00")),
+        ("12.500.000", Decimal("12500000.00")),
+        ("0.5", Decimal("0.50")),
         ("", None),
     ],
 )
