@@ -560,18 +560,3 @@ def test_polish_plural_forms(app, count, expected):
             }[expected.split(" ")[1]]
         )
 
-
-def test_the_demo_has_directions_one_submitted_and_one_granted(app):
-    from app.demo.loader import load_demo
-
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        directions = db.session.scalars(select(Direction).order_by(Direction.position)).all()
-        assert 2 <= len(directions) <= 3
-        tourism = directions[0]
-        titles = {link.idea.title for link in tourism.links}
-        assert {"Opera na odkrywce", "Zintegrowany city camping"} <= titles
-        statuses = {a.status for d in directions for a in d.applications}
-        assert {"submitted", "granted"} <= statuses
-        assert load_demo() is False  # idempotent
