@@ -86,6 +86,20 @@ def test_role_matrix_editors_and_admins_change_moderators_read(app, client, make
     assert ("Dodaj pomysł" in page) is (role != "moderator")
 
 
+def test_ids_beyond_the_database_range_are_not_found(app, client, make, login):
+    direction = _direction(app, make)
+    login("editor")
+    huge = 2**40
+    for path in (
+        f"/staff/directions/{huge}",
+        f"/staff/directions/{direction.id}/ideas/{huge}/delete",
+        f"/staff/directions/{direction.id}/milestones/{huge}",
+        f"/staff/directions/{direction.id}/applications/{huge}",
+    ):
+        method = client.post if path.endswith("delete") else client.get
+        assert method(path).status_code == 404, path
+
+
 def test_anonymous_people_are_sent_to_sign_in(app, client, make):
     direction = _direction(app, make)
     for path in ("/staff/directions/", f"/staff/directions/{direction.id}"):

@@ -40,7 +40,12 @@ from app.transaction import committing
 READ, MANAGE = "read_directions", "manage_directions"
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
+
+
 def _direction(direction_id: int) -> Direction:
+    if direction_id > MAX_ID:  # PostgreSQL would refuse to compare it
+        abort(404)
     return db.get_or_404(Direction, direction_id)
 
 
@@ -261,7 +266,7 @@ def link(direction_id: int):
 
 
 def _link_or_404(direction: Direction, link_id: int) -> DirectionIdea:
-    link = db.session.get(DirectionIdea, link_id) if link_id < 2**31 else None
+    link = db.session.get(DirectionIdea, link_id) if link_id <= MAX_ID else None
     if link is None or link.direction_id != direction.id:
         abort(404)
     return link
@@ -307,7 +312,7 @@ def move_link(direction_id: int, link_id: int):
 
 
 def _milestone_or_404(direction: Direction, milestone_id: int) -> Milestone:
-    milestone = db.session.get(Milestone, milestone_id) if milestone_id < 2**31 else None
+    milestone = db.session.get(Milestone, milestone_id) if milestone_id <= MAX_ID else None
     if milestone is None or milestone.direction_id != direction.id:
         abort(404)
     return milestone
@@ -371,7 +376,7 @@ def _form_refused():  # noqa: ANN202
 
 
 def _application_or_404(direction: Direction, application_id: int) -> FundingApplication:
-    found = db.session.get(FundingApplication, application_id) if application_id < 2**31 else None
+    found = db.session.get(FundingApplication, application_id) if application_id <= MAX_ID else None
     if found is None or found.direction_id != direction.id:
         abort(404)
     return found
