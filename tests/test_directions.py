@@ -574,3 +574,31 @@ def test_polish_plural_forms(app, count, expected):
             }[expected.split(" ")[1]]
         )
 
+
+def test_milestones_order_and_archive_through_the_staff_pages(app, client, make, login):
+    first = _direction(app, make, title="Pierwszy kierunek")
+    second = _direction(app, make, title="Drugi kierunek", process_id=first.process_id)
+    login("editor")
+    url = f"/staff/directions/{first.id}/milestones/new"
+    bad = client.post(url, data={"title": "Projekt sceny", "due_on": "", "progress": "150"})
+    assert bad.status_code == 400
+    assert "od 0 do 100" in _form_errors(bad.get_data(as_text=True))
+    done = client.post(
+        url, data={"title": "Projekt sceny", "due_on": "2027-03-01", "progress": "40"}
+    )
+    assert done.status_code == 303
+    page = client.get(f"/directions/{first.slug}").get_data(as_text=True)
+    assert "Projekt sceny" in page and "1 marca 2027" in page
+
+    client.post(f"/staff/directions/{second.id}/move", data={"offset": "-1"})
+    cards = client.get("/directions").get_data(as_text=True)
+    assert cards.index("Drugi kierunek") < cards.index("Pierwszy kierunek")
+
+    client.post(f"/staff/directions/{first.id}/archive")
+    assert client.get(f"/directions/{first.slug}").status_code == 404
+    client.post(f"/staff/directions/{first.id}/archive", data={"restore": "1"})
+    assert client.get(f"/directions/{first.slug}").status_code == 200
+    assert make.audit_actions(object_type="directions", object_id=first.id)[-2:] == [
+        "direction.archive",
+        "direction.restore",
+    ]
