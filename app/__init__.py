@@ -16,6 +16,7 @@ from app import (
     catalogue,
     core,
     database,
+    directions,
     errors,
     feeds,
     follows,
@@ -36,6 +37,7 @@ from app import (
     search_cli,
     staff,
     staff_articles,
+    staff_directions,
     staff_privacy,
     staff_workshops,
     web,
@@ -47,6 +49,8 @@ from app.articles import services as articles_services
 from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
 from app.demo import cli as demo_cli
+from app.directions import display as directions_display
+from app.directions import mail as directions_mail
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
 from app.follows import cli as follows_cli
@@ -140,11 +144,14 @@ def create_app(
         staff_privacy.bp,
         staff_workshops.bp,
         staff_articles.bp,
+        directions.bp,
+        staff_directions.bp,
         account.bp,
         follows.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
+    directions_display.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(
@@ -185,6 +192,7 @@ def create_app(
             ("article view rows", articles_services.purge_article_views),
             ("unconfirmed follows", follows_services.purge_unconfirmed),
             ("follows of consultations long closed", follows_services.purge_long_closed),
+            ("direction mail opt-outs nobody needs", directions_mail.purge_unneeded_opt_outs),
         ),
     )
     return app

@@ -60,6 +60,7 @@ QUIET_TABLES = frozenset(
         "reply_templates",
         "followers",
         "follow_subscriptions",
+        "direction_mail_optouts",
     }
 )
 # The article view counter is raised with plain SQL (see articles.services).
@@ -368,6 +369,11 @@ CACHED_ENDPOINTS = (
     "api.workshops",
     "api.articles",
     "api.stats",
+    "directions.index",
+    "directions.detail",
+    "feeds.directions_atom",
+    "api.directions",
+    "api.direction",
 )
 
 

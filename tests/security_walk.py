@@ -13,8 +13,12 @@ from app.models import (
     Article,
     ArticleRevision,
     Category,
+    Direction,
+    DirectionIdea,
+    FundingApplication,
     Idea,
     IdeaStatus,
+    Milestone,
     Phase,
     Process,
     Registration,
@@ -62,6 +66,12 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
         follow = follows.subscribe("obserwuje@example.org", process=process)
         follow.confirmed_at = follow.follower.confirmed_at = follow.created_at
+        direction = db.session.scalars(select(Direction).order_by(Direction.id)).first()
+        link = db.session.scalars(select(DirectionIdea).order_by(DirectionIdea.id)).first()
+        milestone = db.session.scalars(select(Milestone).order_by(Milestone.id)).first()
+        application = db.session.scalars(
+            select(FundingApplication).order_by(FundingApplication.id)
+        ).first()
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -81,6 +91,10 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
             "message_id": 1,
+            "direction_id": direction.id,
+            "link_id": link.id,
+            "milestone_id": milestone.id,
+            "application_id": application.id,
             "support_token": support_link_token(support) if support else "x" * 48,
             "follow_token": follows.manage_token(follow.follower),
             "subscription_id": follow.id,
@@ -91,6 +105,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
                 "tag": tag.slug if tag else "x",
                 "catalogue": idea.slug,
                 "follows": process.slug,
+                "directions": direction.slug,
             },
         }
 

@@ -70,6 +70,8 @@ LAYERS = {
         "app.staff_workshops",
         "app.staff_articles",
         "app.follows",
+        "app.directions",
+        "app.staff_directions",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -209,6 +211,7 @@ STAFF_BLUEPRINTS = {
     "staff_privacy",
     "staff_workshops",
     "staff_articles",
+    "staff_directions",
 }
 
 

@@ -10,6 +10,16 @@ from app.models.article import (
 )
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
+from app.models.direction import (
+    ApplicationStatus,
+    Direction,
+    DirectionEvent,
+    DirectionIdea,
+    DirectionMailOptOut,
+    DirectionStatus,
+    FundingApplication,
+    Milestone,
+)
 from app.models.follow import FollowCadence, Follower, FollowSubscription
 from app.models.idea import (
     Attachment,
@@ -39,6 +49,14 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "ApplicationStatus",
+    "Direction",
+    "DirectionEvent",
+    "DirectionIdea",
+    "DirectionMailOptOut",
+    "DirectionStatus",
+    "FundingApplication",
+    "Milestone",
     "Article",
     "ArticleRevision",
     "ArticleSlugRedirect",
