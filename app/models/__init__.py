@@ -24,6 +24,7 @@ from app.models.idea import (
 from app.models.moderation import DigestDelivery, ReplyTemplate
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
+from app.models.report import FrozenReport
 from app.models.security import RecoveryCode
 from app.models.site import ContentVersion
 from app.models.user import Role, User
@@ -47,6 +48,7 @@ __all__ = [
     "Category",
     "ContentVersion",
     "DigestDelivery",
+    "FrozenReport",
     "Idea",
     "IdeaAnswer",
     "IdeaEvent",
