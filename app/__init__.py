@@ -14,6 +14,7 @@ from app import (
     articles,
     auth,
     catalogue,
+    consultation_report,
     core,
     database,
     errors,
@@ -35,6 +36,7 @@ from app import (
     staff,
     staff_articles,
     staff_privacy,
+    staff_reports,
     staff_workshops,
     web,
     workshops,
@@ -44,6 +46,7 @@ from app.account.gate import require_two_factor_setup
 from app.articles import services as articles_services
 from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
+from app.consultation_report import cli as report_cli
 from app.demo import cli as demo_cli
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
@@ -136,6 +139,8 @@ def create_app(
         staff_privacy.bp,
         staff_workshops.bp,
         staff_articles.bp,
+        consultation_report.bp,
+        staff_reports.bp,
         account.bp,
     ):
         app.register_blueprint(blueprint)
@@ -154,7 +159,14 @@ def create_app(
     errors.init_app(app)
 
     # Command line: flask --app wsgi <group> <command>.
-    for group in (users_cli.cli, demo_cli.cli, mail_cli.cli, moderation_cli.cli, search_cli.cli):
+    for group in (
+        users_cli.cli,
+        demo_cli.cli,
+        mail_cli.cli,
+        moderation_cli.cli,
+        search_cli.cli,
+        report_cli.cli,
+    ):
         app.cli.add_command(group)
     maintenance.init_app(
         app,

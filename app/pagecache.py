@@ -346,6 +346,8 @@ CACHED_ENDPOINTS = (
     "results.index",
     "processes.index",
     "processes.detail",
+    "consultation_report.live",
+    "consultation_report.live_pdf",
     "articles.index",
     "articles.tag",
     "workshops.index",
