@@ -312,6 +312,7 @@ def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
             f"/supports/{t['support']}/erase" if t.get("support") else None,
         ),
         ("results", "/results"),
+        ("consultation report", f"/processes/{t['process']}/report"),
         ("articles", "/articles"),
         ("article", f"/articles/{t['article']}" if t.get("article") else None),
         ("tag", f"/tags/{t['tag']}" if t.get("tag") else None),

@@ -83,6 +83,8 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
                 "workshops": workshop.slug,
                 "articles": article.slug,
                 "processes": process.slug,
+                "consultation_report": process.slug,
+                "staff_reports": process.slug,
                 "tag": tag.slug if tag else "x",
                 "catalogue": idea.slug,
             },

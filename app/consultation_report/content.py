@@ -155,7 +155,9 @@ def _meetings(process: Process, stats: Stats, now: datetime) -> list[Meeting]:
     ).all()
     present: dict[int, dict[str, int]] = {}
     for workshop_id, group, n in db.session.execute(
-        select(Registration.workshop_id, Registration.participant_group, func.count(Registration.id))
+        select(
+            Registration.workshop_id, Registration.participant_group, func.count(Registration.id)
+        )
         .join(Workshop, Workshop.id == Registration.workshop_id)
         .where(
             Workshop.process_id == process.id,

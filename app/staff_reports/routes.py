@@ -53,7 +53,11 @@ def freeze(slug: str):
     if not done:
         return _page({process.id: form}, done.status)
     flash(
-        _("Zamrożono wersję nr %(number)s raportu „%(title)s”.", number=number, title=process.title),
+        _(
+            "Zamrożono wersję nr %(number)s raportu „%(title)s”.",
+            number=number,
+            title=process.title,
+        ),
         "success",
     )
     return redirect(url_for("consultation_report.frozen", slug=process.slug, number=number), 303)
