@@ -17,6 +17,7 @@ from app import (
     consultation_report,
     core,
     database,
+    directions,
     errors,
     feeds,
     form_messages,
@@ -26,6 +27,7 @@ from app import (
     mail_cli,
     maintenance,
     moderation,
+    notices,
     pagecache,
     privacy,
     processes,
@@ -35,6 +37,7 @@ from app import (
     search_cli,
     staff,
     staff_articles,
+    staff_directions,
     staff_privacy,
     staff_reports,
     staff_workshops,
@@ -48,6 +51,8 @@ from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
 from app.consultation_report import cli as report_cli
 from app.demo import cli as demo_cli
+from app.directions import display as directions_display
+from app.directions import mail as directions_mail
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
 from app.ideas import services as ideas_services
@@ -141,10 +146,13 @@ def create_app(
         staff_articles.bp,
         consultation_report.bp,
         staff_reports.bp,
+        directions.bp,
+        staff_directions.bp,
         account.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
+    directions_display.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(
@@ -164,6 +172,7 @@ def create_app(
         demo_cli.cli,
         mail_cli.cli,
         moderation_cli.cli,
+        notices.cli,
         search_cli.cli,
         report_cli.cli,
     ):
@@ -176,11 +185,13 @@ def create_app(
             ("unconfirmed supports", catalogue_services.purge_unconfirmed_supports),
             ("sent mail copies", privacy_retention.purge_sent_mail),
             ("undeliverable address marks", mail.purge_undeliverable),
+            ("notices told long ago", notices.purge_sent),
             ("idea authors' data after the consultation", privacy_retention.anonymise_old_ideas),
             ("supporters' addresses after the consultation", privacy_retention.purge_old_supports),
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
+            ("direction mail opt-outs nobody needs", directions_mail.purge_unneeded_opt_outs),
         ),
     )
     return app

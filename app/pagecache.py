@@ -54,9 +54,11 @@ QUIET_TABLES = frozenset(
         "audit_log",
         "outbox_messages",
         "idea_reports",
+        "notices",
         "moderation_digests",
         "recovery_codes",
         "reply_templates",
+        "direction_mail_optouts",
     }
 )
 # The article view counter is raised with plain SQL (see articles.services).
@@ -367,6 +369,11 @@ CACHED_ENDPOINTS = (
     "api.workshops",
     "api.articles",
     "api.stats",
+    "directions.index",
+    "directions.detail",
+    "feeds.directions_atom",
+    "api.directions",
+    "api.direction",
 )
 
 

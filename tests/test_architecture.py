@@ -48,6 +48,7 @@ LAYERS = {
         "app.web",
         "app.transaction",
         "app.maintenance",
+        "app.notices",
     },
     FEATURES: {
         "app.core",
@@ -70,6 +71,8 @@ LAYERS = {
         "app.staff_articles",
         "app.consultation_report",
         "app.staff_reports",
+        "app.directions",
+        "app.staff_directions",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -210,6 +213,7 @@ STAFF_BLUEPRINTS = {
     "staff_workshops",
     "staff_articles",
     "staff_reports",
+    "staff_directions",
 }
 
 

@@ -12,13 +12,21 @@ from sqlalchemy import select
 
 from app.demo import articles, core, ideas, workshops
 from app.demo.core import DEMO_PROCESS_SLUG
+from app.directions import demo as directions
 from app.extensions import db
 from app.models import Process
 from app.moderation import demo as moderation
 
 # Each part is ``load(ctx: dict) -> None``; later parts use what earlier ones
 # put in *ctx*.
-DEMO_PARTS = (core.load, workshops.load, ideas.load, articles.load, moderation.load)
+DEMO_PARTS = (
+    core.load,
+    workshops.load,
+    ideas.load,
+    articles.load,
+    moderation.load,
+    directions.load,
+)
 
 
 def load_demo() -> bool:

@@ -10,6 +10,16 @@ from app.models.article import (
 )
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
+from app.models.direction import (
+    ApplicationStatus,
+    Direction,
+    DirectionEvent,
+    DirectionIdea,
+    DirectionMailOptOut,
+    DirectionStatus,
+    FundingApplication,
+    Milestone,
+)
 from app.models.idea import (
     Attachment,
     Idea,
@@ -22,6 +32,7 @@ from app.models.idea import (
     Support,
 )
 from app.models.moderation import DigestDelivery, ReplyTemplate
+from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
 from app.models.report import FrozenReport
@@ -38,6 +49,14 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "ApplicationStatus",
+    "Direction",
+    "DirectionEvent",
+    "DirectionIdea",
+    "DirectionMailOptOut",
+    "DirectionStatus",
+    "FundingApplication",
+    "Milestone",
     "Article",
     "ArticleRevision",
     "ArticleSlugRedirect",
@@ -54,6 +73,8 @@ __all__ = [
     "IdeaEvent",
     "IdeaSource",
     "IdeaStatus",
+    "Notice",
+    "NoticeCadence",
     "OutboxMessage",
     "OutboxStatus",
     "ParticipantGroup",
