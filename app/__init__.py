@@ -35,7 +35,9 @@ from app import (
     staff,
     staff_articles,
     staff_privacy,
+    staff_videos,
     staff_workshops,
+    videos,
     web,
     workshops,
 )
@@ -57,6 +59,8 @@ from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
+from app.videos import display as video_display
+from app.videos import services as videos_services
 from app.workshops import display as workshop_display
 from app.workshops import services as workshops_services
 from config import Config, config_from_env
@@ -136,10 +140,13 @@ def create_app(
         staff_privacy.bp,
         staff_workshops.bp,
         staff_articles.bp,
+        videos.bp,
+        staff_videos.bp,
         account.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
+    video_display.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(
@@ -169,6 +176,7 @@ def create_app(
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
+            ("video play rows", videos_services.purge_video_plays),
         ),
     )
     return app

@@ -129,9 +129,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         cover_url={"type": ["string", "null"], "format": "uri"},
         url=URI,
     ),
+    "Video": record(
+        slug=STRING,
+        title=STRING,
+        duration_s={"type": "integer", "minimum": 1, "description": "Length in seconds."},
+        plays={**COUNT, "description": "Plays counted once per reader and day, bots excluded."},
+        captions={
+            "type": "array",
+            "items": STRING,
+            "description": "Caption languages (WebVTT); always starts with \"pl\".",
+        },
+        url=URI,
+    ),
     "IdeaPage": page_of("Idea"),
     "WorkshopPage": page_of("Workshop"),
     "ArticlePage": page_of("Article"),
+    "VideoPage": page_of("Video"),
     "Stats": record(
         ideas=record(
             total=COUNT,
@@ -217,6 +230,8 @@ OPERATIONS = (
     Operation("/articles", "listArticles", "Published articles, newest first",
               "One page of articles.", "ArticlePage",
               (query("tag", "Tag slug; unknown: 400.", SLUG), *PAGING)),
+    Operation("/videos", "listVideos", "Published videos (recordings of meetings and others), "
+              "newest first", "One page of videos.", "VideoPage", (PROCESS, *PAGING)),
     Operation("/stats", "getStats", "The numbers behind /results",
               "Counts of published ideas, meetings and supports.", "Stats", (PROCESS,)),
     Operation("/openapi.json", "getOpenApi", "This document", "OpenAPI 3.1 document.",
@@ -226,7 +241,7 @@ OPERATIONS = (
 INFO = {
     "title": "Odkrywka – open data API",
     "version": "1.0.0",
-    "summary": "Published ideas, meetings, articles and results of the consultation.",
+    "summary": "Published ideas, meetings, articles, videos and results of the consultation.",
     "description": (
         "Read-only, public and free to reuse. It never contains personal data: "
         "no e-mail addresses, and an author's name only when they agreed to "

@@ -135,7 +135,7 @@ class VideoCaption(db.Model):
     lang: Mapped[str] = mapped_column(String(8), nullable=False)  # "pl", "en"
     content: Mapped[str] = mapped_column(Text, nullable=False)
     cues: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-    # The last cue's end: the track must end within the video's duration.
+    # The last cue's end (rounded): the track must end within the video.
     ends_s: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 

@@ -21,6 +21,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "answer_ideas": frozenset({ADMIN, MODERATOR, EDITOR}),
     "manage_workshops": frozenset({ADMIN, MODERATOR}),
     "manage_articles": frozenset({ADMIN, EDITOR}),
+    "manage_videos": frozenset({ADMIN, EDITOR}),
     "manage_users": frozenset({ADMIN}),
     "manage_processes": frozenset({ADMIN}),
     "manage_categories": frozenset({ADMIN}),
