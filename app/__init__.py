@@ -40,7 +40,9 @@ from app import (
     staff_directions,
     staff_privacy,
     staff_reports,
+    staff_videos,
     staff_workshops,
+    videos,
     web,
     workshops,
 )
@@ -65,6 +67,8 @@ from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
+from app.videos import display as video_display
+from app.videos import services as videos_services
 from app.workshops import display as workshop_display
 from app.workshops import services as workshops_services
 from config import Config, config_from_env
@@ -148,11 +152,14 @@ def create_app(
         staff_reports.bp,
         directions.bp,
         staff_directions.bp,
+        videos.bp,
+        staff_videos.bp,
         account.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
     directions_display.init_app(app)
+    video_display.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(
@@ -192,6 +199,7 @@ def create_app(
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
             ("direction mail opt-outs nobody needs", directions_mail.purge_unneeded_opt_outs),
+            ("video play rows", videos_services.purge_video_plays),
         ),
     )
     return app

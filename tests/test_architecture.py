@@ -73,6 +73,8 @@ LAYERS = {
         "app.staff_reports",
         "app.directions",
         "app.staff_directions",
+        "app.videos",
+        "app.staff_videos",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -214,6 +216,7 @@ STAFF_BLUEPRINTS = {
     "staff_articles",
     "staff_reports",
     "staff_directions",
+    "staff_videos",
 }
 
 

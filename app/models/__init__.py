@@ -39,6 +39,15 @@ from app.models.report import FrozenReport
 from app.models.security import RecoveryCode
 from app.models.site import ContentVersion
 from app.models.user import Role, User
+from app.models.video import (
+    Video,
+    VideoCaption,
+    VideoChapter,
+    VideoDailyPlays,
+    VideoPlay,
+    VideoSource,
+    VideoStatus,
+)
 from app.models.workshop import (
     ParticipantGroup,
     Registration,
@@ -91,6 +100,13 @@ __all__ = [
     "Tag",
     "UndeliverableAddress",
     "User",
+    "Video",
+    "VideoCaption",
+    "VideoChapter",
+    "VideoDailyPlays",
+    "VideoPlay",
+    "VideoSource",
+    "VideoStatus",
     "Workshop",
     "WorkshopGroup",
     "WorkshopKind",

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Development directions and their funding applications.
     "read_directions": frozenset({ADMIN, MODERATOR, EDITOR}),
     "manage_directions": frozenset({ADMIN, EDITOR}),
+    "manage_videos": frozenset({ADMIN, EDITOR}),
     "manage_users": frozenset({ADMIN}),
     "manage_processes": frozenset({ADMIN}),
     "manage_categories": frozenset({ADMIN}),

@@ -1,7 +1,7 @@
 """frozen_reports: frozen versions of a consultation's report (HTML, PDF, SHA-256)
 
 Revision ID: f5a8c3d1e7b2
-Revises: c465206ed3a6
+Revises: c465206ed3a6, f5a1c0de7e01
 Create Date: 2026-11-29 11:41:08
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f5a8c3d1e7b2"
-down_revision = "c465206ed3a6"
+down_revision = ("c465206ed3a6", "f5a1c0de7e01")
 branch_labels = None
 depends_on = None
 
