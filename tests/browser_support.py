@@ -352,6 +352,7 @@ def staff_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ("two-factor set-up", "/staff/account/two-factor"),
         ("privacy requests", "/staff/privacy"),
         ("mail outbox", "/staff/mail"),
+        ("consultation reports", "/staff/consultation-reports/"),
     ]
     pages = [(label, path) for label, path in wanted if path]
     missing = [label for label, path in wanted if not path]

@@ -136,6 +136,96 @@ def test_page_holds_every_section_of_the_report(client, consultation):
     assert 'href="/processes/nowa-energia/report.pdf"' in page
 
 
+def test_directions_with_their_ideas_applications_and_totals_and_the_recordings(
+    app, client, make, consultation
+):
+    from decimal import Decimal
+
+    from app.models import Direction, DirectionIdea, FundingApplication, Video, VideoCaption
+
+    ideas, held = consultation["ideas"], consultation["held"]
+    process_id = consultation["process"].id
+    with app.app_context():
+        tourism = Direction(
+            process_id=process_id,
+            slug="turystyka",
+            title="Turystyka pokopalniana",
+            status="funded",
+            responsible_unit="Wydział Turystyki",
+            position=1,
+        )
+        stopped = Direction(
+            process_id=process_id,
+            slug="kolej",
+            title="Kolej regionalna",
+            status="suspended",
+            status_reason="Brak naboru w tym roku.",
+            position=2,
+        )
+        hidden = Direction(process_id=process_id, slug="archiwum", title="Kierunek w archiwum",
+                           archived_at=utcnow())  # fmt: skip
+        db.session.add_all([tourism, stopped, hidden])
+        db.session.flush()
+        db.session.add_all([
+            DirectionIdea(direction_id=tourism.id, idea_id=ideas["opera"].id,
+                          note="Scena letnia na dnie wyrobiska", position=1),
+            DirectionIdea(direction_id=tourism.id, idea_id=ideas["camping"].id, position=2),
+            DirectionIdea(direction_id=stopped.id, idea_id=ideas["kolej"].id),
+            FundingApplication(direction_id=tourism.id, programme="FE dla Łódzkiego",
+                               call_number="FELD.06.02-IZ.00-003/26", applicant="Gmina Bełchatów",
+                               amount_requested=Decimal("12500000.00"),
+                               amount_granted=Decimal("8750000.50"), status="granted",
+                               submitted_on=date(2026, 11, 4), decided_on=date(2026, 11, 13)),
+            FundingApplication(direction_id=tourism.id, programme="KPO",
+                               amount_requested=Decimal("2400000.25"), status="submitted",
+                               submitted_on=date(2026, 11, 20)),
+            FundingApplication(direction_id=tourism.id, programme="Wycofany program",
+                               amount_requested=Decimal("999.99"), status="withdrawn"),
+        ])  # fmt: skip
+        recording = Video(
+            slug="nagranie-bogatynia",
+            title="Nagranie z Bogatyni",
+            source="embed",
+            embed_url="https://www.youtube-nocookie.com/embed/abc",
+            duration_s=4000,
+            status="published",
+            published_at=utcnow() - timedelta(days=1),
+            plays=27690,
+            process_id=process_id,
+            workshop_id=held.id,
+        )
+        draft = Video(slug="szkic", title="Nagranie w szkicu", source="embed",
+                      embed_url="https://www.youtube-nocookie.com/embed/def", duration_s=60,
+                      process_id=process_id)  # fmt: skip
+        db.session.add_all([recording, draft])
+        db.session.flush()
+        db.session.add_all([
+            VideoCaption(video_id=recording.id, lang="pl", content="WEBVTT\n"),
+            VideoCaption(video_id=recording.id, lang="en", content="WEBVTT\n"),
+        ])  # fmt: skip
+        db.session.commit()
+
+    page = client.get("/processes/nowa-energia/report").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)).replace("\xa0", " ")
+    assert "Turystyka pokopalniana" in text and "Kolej regionalna" in text
+    assert "Kierunek w archiwum" not in text
+    assert "Brak naboru w tym roku." in text and "Wydział Turystyki" in text
+    # The ideas each direction takes up, with their source and the note.
+    assert "Wykorzystuje 2 pomysły" in text and "Wykorzystuje 1 pomysł " in text
+    assert "Scena letnia na dnie wyrobiska" in text
+    assert "(Warsztaty w Bogatyni – grupa „Młodzież i seniorzy”)" in text
+    # Applications and totals to the grosz; the withdrawn one is not counted.
+    assert "nabór FELD.06.02-IZ.00-003/26" in text and "wnioskodawca: Gmina Bełchatów" in text
+    assert "Razem 14 900 000,25 zł 8 750 000,50 zł" in text
+    assert "Wnioskowano 14 900 000,25 zł" in text and "Przyznano 8 750 000,50 zł" in text
+    assert "Pomysły wykorzystane w kierunkach 3" in text
+    assert "Wnioski o dofinansowanie 2" in text
+    assert 'id="chart-requested"' in page and 'id="chart-granted"' in page
+    # The recordings: a published one with its meeting, length, captions, plays.
+    assert "Nagranie z Bogatyni" in text and "Nagranie w szkicu" not in text
+    assert "1:06:40" in text and "pl, en" in text and "27 690" in text
+
+
 @pytest.mark.parametrize(
     ("count", "expected"),
     [
@@ -160,6 +250,8 @@ def test_polish_plural_forms(app, count, expected):
             count,
         )
         assert answered.endswith(expected.split(" ", 1)[1])
+        uses = ngettext("Wykorzystuje %(num)s pomysł", "Wykorzystuje %(num)s pomysłów", count)
+        assert uses == "Wykorzystuje " + expected.split(" ", 1)[1].rstrip(".")
         versions = ngettext("%(num)s wersja zamrożona", "%(num)s wersji zamrożonych", count)
         assert versions == {1: "1 wersja zamrożona", 2: "2 wersje zamrożone",
                             4: "4 wersje zamrożone", 22: "22 wersje zamrożone"}.get(

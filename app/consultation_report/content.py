@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
+from app.directions import lifecycle as direction_lifecycle
+from app.directions import services as directions
 from app.extensions import db
 from app.ideas.lifecycle import public_status_label, source_label
 from app.models import (
@@ -27,11 +30,13 @@ from app.models import (
     Registration,
     RegistrationStatus,
     ResultStatus,
+    Video,
     Workshop,
     WorkshopGroup,
     utcnow,
 )
 from app.results.stats import Stats, collect
+from app.videos import services as videos
 from app.workshops.display import kind_label
 from app.workshops.forms import participant_group_labels
 
@@ -96,6 +101,62 @@ class StatusGroup:
 
 
 @dataclass
+class DirectionIdeaLine:
+    id: int
+    title: str
+    slug: str
+    note: str
+    source: str  # "Formularz", or the meeting and its working group
+
+
+@dataclass
+class ApplicationLine:
+    programme: str
+    call: str
+    applicant: str
+    requested: Decimal
+    granted: Decimal | None
+    status: str
+    submitted_on: object
+    decided_on: object
+    note: str
+
+
+@dataclass
+class DirectionPart:
+    slug: str
+    title: str
+    status: str
+    status_reason: str | None
+    responsible_unit: str
+    ideas: list[DirectionIdeaLine]
+    applications: list[ApplicationLine]
+    totals: directions.Totals
+
+
+@dataclass
+class MoneyRow:
+    label: str
+    value: Decimal
+
+    @property
+    def chart_label(self) -> str:
+        return self.label
+
+
+@dataclass
+class Recording:
+    slug: str
+    title: str
+    meeting: str | None
+    meeting_starts_at: datetime | None
+    published_at: datetime | None
+    duration_s: int
+    captions: list[str]
+    plays: int
+
+
+@dataclass
 class Report:
     process: Process
     generated_at: datetime
@@ -109,7 +170,17 @@ class Report:
     top_ideas: list[IdeaLine]
     answered: list[StatusGroup]
     answered_total: int
-    extra: dict = field(default_factory=dict)  # sections other features add
+    directions: list[DirectionPart] = field(default_factory=list)
+    direction_totals: directions.Totals | None = None
+    ideas_by_direction: list[Row] = field(default_factory=list)
+    requested_by_programme: list[MoneyRow] = field(default_factory=list)
+    granted_by_programme: list[MoneyRow] = field(default_factory=list)
+    recordings: list[Recording] = field(default_factory=list)
+
+    @property
+    def ideas_in_directions(self) -> int:
+        """Published ideas taken up by at least one direction (each once)."""
+        return len({idea.id for part in self.directions for idea in part.ideas})
 
 
 def build(process: Process, now: datetime | None = None) -> Report:
@@ -117,6 +188,9 @@ def build(process: Process, now: datetime | None = None) -> Report:
     now = now or utcnow()
     stats = collect(process.id, now)
     meetings = _meetings(process, stats, now)
+    public_directions = directions.load_public(process.id)
+    direction_parts = _directions(public_directions)
+    programmes = directions.money_by_programme(process.id)
     return Report(
         process=process,
         generated_at=now,
@@ -136,6 +210,12 @@ def build(process: Process, now: datetime | None = None) -> Report:
         top_ideas=_top_ideas(process),
         answered=_answered(process),
         answered_total=_answered_total(process),
+        directions=direction_parts,
+        direction_totals=directions.totals([a for d in public_directions for a in d.applications]),
+        ideas_by_direction=[Row(d.title, len(d.ideas)) for d in direction_parts],
+        requested_by_programme=[MoneyRow(name, req) for name, req, _ in programmes],
+        granted_by_programme=[MoneyRow(name, gra) for name, _, gra in programmes if gra],
+        recordings=_recordings(process, now),
     )
 
 
@@ -299,3 +379,81 @@ def _answered_total(process: Process) -> int:
         )
         or 0
     )
+
+
+def _idea_source(idea: Idea) -> str:
+    if idea.workshop is not None:
+        if idea.workshop_group is not None:
+            return _("%(meeting)s – grupa „%(group)s”", meeting=idea.workshop.title,
+                     group=idea.workshop_group.name)  # fmt: skip
+        return idea.workshop.title
+    return source_label(idea.source)
+
+
+def _directions(public: list) -> list[DirectionPart]:
+    """The consultation's public directions in the organiser's order, each
+    with the published ideas it takes up (and where they came from) and
+    its funding applications with their totals."""
+    parts = []
+    for direction in public:
+        parts.append(
+            DirectionPart(
+                slug=direction.slug,
+                title=direction.title,
+                status=direction_lifecycle.status_label(direction.status),
+                status_reason=direction.status_reason
+                if direction.status in direction_lifecycle.STOPPED
+                else None,
+                responsible_unit=direction.responsible_unit,
+                ideas=[
+                    DirectionIdeaLine(
+                        id=link.idea.id,
+                        title=link.idea.title,
+                        slug=link.idea.slug,
+                        note=link.note,
+                        source=_idea_source(link.idea),
+                    )
+                    for link in directions.public_links(direction)
+                ],
+                applications=[
+                    ApplicationLine(
+                        programme=application.programme,
+                        call=application.call_number,
+                        applicant=application.applicant,
+                        requested=application.amount_requested,
+                        granted=application.amount_granted,
+                        status=direction_lifecycle.application_label(application.status),
+                        submitted_on=application.submitted_on,
+                        decided_on=application.decided_on,
+                        note=application.public_note,
+                    )
+                    for application in direction.applications
+                ],
+                totals=directions.totals(direction.applications),
+            )
+        )
+    return parts
+
+
+def _recordings(process: Process, now: datetime) -> list[Recording]:
+    """Published videos of the consultation readers can watch now: the
+    recordings of its meetings first, in meeting order, then the others."""
+    rows = db.session.scalars(
+        select(Video)
+        .outerjoin(Workshop, Workshop.id == Video.workshop_id)
+        .where(videos.visible(now), Video.process_id == process.id)
+        .order_by(Workshop.starts_at.is_(None), Workshop.starts_at, Video.published_at, Video.id)
+    ).all()
+    return [
+        Recording(
+            slug=video.slug,
+            title=video.title,
+            meeting=video.workshop.title if video.workshop else None,
+            meeting_starts_at=video.workshop.starts_at if video.workshop else None,
+            published_at=video.published_at,
+            duration_s=video.duration_s,
+            captions=video.caption_langs,
+            plays=video.plays,
+        )
+        for video in rows
+    ]
