@@ -398,7 +398,10 @@ def test_a_too_long_note_is_refused_at_its_field(client, login, make, consultati
 
 
 @pytest.mark.slow
-def test_cli_writes_the_pdf_and_freezes(app, runner, make, consultation, tmp_path):
+def test_cli_writes_the_pdf_and_freezes(app, client, runner, make, consultation, tmp_path):
+    # A reader's kept page shows a new frozen version at once.
+    assert client.get("/processes/nowa-energia/report").headers["X-Page-Cache"] == "miss"
+    assert client.get("/processes/nowa-energia/report").headers["X-Page-Cache"] == "hit"
     out = tmp_path / "raport.pdf"
     result = runner.invoke(args=["report", "build", "--process", "nowa-energia",
                                  "--output", str(out)])  # fmt: skip
@@ -416,6 +419,9 @@ def test_cli_writes_the_pdf_and_freezes(app, runner, make, consultation, tmp_pat
         assert version.pdf_sha256 == hashlib.sha256(out.read_bytes()).hexdigest()
         assert version.frozen_by_id is None
     assert "/processes/nowa-energia/report/1.pdf" in result.output
+    page = client.get("/processes/nowa-energia/report")
+    assert page.headers["X-Page-Cache"] == "miss"
+    assert version.pdf_sha256 in page.get_data(as_text=True)
     assert make.audit_actions(action="report.frozen") == ["report.frozen"]
 
     result = runner.invoke(args=["report", "build", "--process", "nie-ma"])
