@@ -107,6 +107,8 @@ class Config:
     RATELIMIT_IDEA_EDIT = os.environ.get("RATELIMIT_IDEA_EDIT", "10 per minute;60 per hour")
     # "Wyślij ponownie" on a confirmation page, per client address.
     RATELIMIT_MAIL_RESEND = os.environ.get("RATELIMIT_MAIL_RESEND", "5 per hour")
+    # The consultation report's PDF, rendered afresh when the data changed.
+    RATELIMIT_REPORT_PDF = os.environ.get("RATELIMIT_REPORT_PDF", "20 per minute;200 per hour")
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "pl"

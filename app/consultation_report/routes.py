@@ -23,7 +23,7 @@ FROZEN_HTML_CSP = (
 
 
 def _pdf_limit() -> str:
-    return current_app.config.get("RATELIMIT_REPORT_PDF", "20 per minute;200 per hour")
+    return current_app.config["RATELIMIT_REPORT_PDF"]
 
 
 def _process_or_404(slug: str) -> Process:
