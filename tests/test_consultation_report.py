@@ -374,9 +374,8 @@ def test_freezing_is_for_editors_and_administrators(client, login, make, consult
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("role", ["editor", "admin"])
-def test_editors_and_administrators_freeze(client, login, make, consultation, role):
-    login(role)
+def test_administrators_freeze_too(client, login, make, consultation):
+    login("admin")  # editors: test_frozen_version_stays_as_it_was_after_later_edits
     page = client.get("/staff/consultation-reports/")
     assert page.status_code == 200 and "Nowa energia" in page.get_data(as_text=True)
     assert "Zamroź wersję" in client.get("/processes/nowa-energia/report").get_data(as_text=True)
@@ -449,3 +448,39 @@ def test_report_pages_pass_axe(app, client, make, consultation, live_server):
                 if violations:
                     problems.append(describe_violations(f"{width} px", path, violations))
     assert not problems, "\n\n".join(problems)
+
+
+@pytest.mark.slow
+def test_two_freezes_at_once_never_share_a_number(app, consultation):
+    import threading
+
+    from app.consultation_report import services
+
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def freeze() -> None:
+        with app.test_request_context("/"):
+            process = db.session.get(Process, consultation["process"].id)
+            barrier.wait()
+            try:
+                version = services.freeze(process)
+                db.session.commit()
+                outcomes.append(version.number)
+            except services.FreezeConflict as error:
+                db.session.rollback()
+                outcomes.append(error.status)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=freeze) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    with app.app_context():
+        numbers = sorted(db.session.scalars(select(FrozenReport.number)))
+    # Either both were kept, one after the other, or the second was told
+    # to try again (409); never two versions with one number, never a crash.
+    assert sorted(outcomes, key=str) in ([1, 2], [1, 409]), outcomes
+    assert numbers == sorted(n for n in outcomes if n != 409)
