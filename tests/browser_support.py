@@ -269,6 +269,7 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         tag = db.session.scalars(select(Tag).order_by(Tag.id)).first()
         if tag is not None:
             targets["tag"] = tag.slug
+        targets.update(_direction_targets())
         db.session.commit()
         process_id = process.id if process else None
         category_id = category.id if category else None
@@ -278,6 +279,27 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         )
         targets["track"] = tracked.track_token
     return targets
+
+
+def _direction_targets() -> dict[str, Any]:
+    """The demo's funded direction (applications, milestones, ideas), its
+    staff page, and a link that stops mail about directions."""
+    from sqlalchemy import select
+
+    from app.directions.mail import unsubscribe_token
+    from app.extensions import db
+    from app.models import Direction, DirectionStatus
+
+    direction = db.session.scalars(
+        select(Direction).where(Direction.status == DirectionStatus.FUNDED)
+    ).first()
+    if direction is None:
+        return {}
+    return {
+        "direction": direction.slug,
+        "direction_id": direction.id,
+        "unsubscribe": unsubscribe_token("axe@example.org"),
+    }
 
 
 def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -313,6 +335,12 @@ def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ),
         ("results", "/results"),
         ("consultation report", f"/processes/{t['process']}/report"),
+        ("directions", "/directions"),
+        ("direction", f"/directions/{t['direction']}" if t.get("direction") else None),
+        (
+            "direction mail stop",
+            f"/directions/unsubscribe/{t['unsubscribe']}" if t.get("unsubscribe") else None,
+        ),
         ("articles", "/articles"),
         ("article", f"/articles/{t['article']}" if t.get("article") else None),
         ("tag", f"/tags/{t['tag']}" if t.get("tag") else None),
@@ -342,6 +370,11 @@ def staff_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         (
             "article editor",
             f"/staff/articles/{t['article_id']}/edit" if t.get("article_id") else None,
+        ),
+        ("directions admin", "/staff/directions/"),
+        (
+            "direction editor",
+            f"/staff/directions/{t['direction_id']}" if t.get("direction_id") else None,
         ),
         ("users", "/staff/users"),
         ("new user", "/staff/users/new"),

@@ -13,8 +13,12 @@ from app.models import (
     Article,
     ArticleRevision,
     Category,
+    Direction,
+    DirectionIdea,
+    FundingApplication,
     Idea,
     IdeaStatus,
+    Milestone,
     Phase,
     Process,
     Registration,
@@ -59,6 +63,12 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         registration = db.session.scalars(select(Registration)).first()
         tag = db.session.scalars(select(Tag)).first()
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
+        direction = db.session.scalars(select(Direction).order_by(Direction.id)).first()
+        link = db.session.scalars(select(DirectionIdea).order_by(DirectionIdea.id)).first()
+        milestone = db.session.scalars(select(Milestone).order_by(Milestone.id)).first()
+        application = db.session.scalars(
+            select(FundingApplication).order_by(FundingApplication.id)
+        ).first()
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -78,6 +88,10 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
             "message_id": 1,
+            "direction_id": direction.id,
+            "link_id": link.id,
+            "milestone_id": milestone.id,
+            "application_id": application.id,
             "support_token": support_link_token(support) if support else "x" * 48,
             "slugs": {
                 "workshops": workshop.slug,
@@ -87,6 +101,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
                 "staff_reports": process.slug,
                 "tag": tag.slug if tag else "x",
                 "catalogue": idea.slug,
+                "directions": direction.slug,
             },
         }
 

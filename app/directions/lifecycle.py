@@ -4,6 +4,7 @@ and in the API's documentation), and how an amount of money is written."""
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from flask_babel import format_decimal
@@ -98,6 +99,7 @@ def timeline_steps(status: str) -> list[tuple[str, str]]:
 GROSZ = Decimal("0.01")
 # The largest amount the form takes: 100 mld zł is more than any programme.
 MAX_AMOUNT = Decimal("100000000000.00")
+_DOT_THOUSANDS = re.compile(r"[+-]?[0-9]{1,3}(?:\.[0-9]{3})+")
 
 
 def parse_amount(text: str | None) -> Decimal | None:
@@ -113,7 +115,8 @@ def parse_amount(text: str | None) -> Decimal | None:
     if "," in raw:
         # Polish: comma for decimals, dots (if any) group thousands.
         raw = raw.replace(".", "").replace(",", ".")
-    elif raw.count(".") > 1:
+    elif _DOT_THOUSANDS.fullmatch(raw):
+        # "1.250" or "12.500.000": dots grouping thousands, no decimals.
         raw = raw.replace(".", "")
     if not all(ch.isdigit() or ch in ".-+" for ch in raw):
         raise ValueError(raw)
@@ -136,6 +139,6 @@ def format_money(value: Decimal | int | None) -> str:
     return f"{format_decimal(amount, format=pattern)}\u00a0zł"
 
 
-def money_text(value: Decimal | None) -> str:
+def money_text(value: Decimal | None) -> str | None:
     """The decimal string the API gives (``"12500000.00"``), or None."""
     return None if value is None else str(Decimal(value).quantize(GROSZ))

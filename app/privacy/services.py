@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from app import audit, notices
+from app.directions import mail as directions_mail
 from app.extensions import db
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
@@ -132,6 +133,8 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         ],
         "emails": summaries(data.mails),
         "notices": data.notices,
+        # Whether the address asked for no more mail about directions.
+        "direction_mail_stopped": directions_mail.is_opted_out(data.email),
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -192,6 +195,7 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
     )
     counts["emails"] = result.rowcount or 0
     counts["notices"] = notices.forget(data.email)
+    directions_mail.forget_opt_out(data.email)
     # The marks "this address refused mail" go too (only a keyed hash).
     forget_undeliverable(data.email)
     db.session.flush()
