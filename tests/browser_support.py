@@ -203,6 +203,7 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         Process,
         Support,
         Tag,
+        Video,
         Workshop,
         utcnow,
     )
@@ -269,6 +270,10 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         tag = db.session.scalars(select(Tag).order_by(Tag.id)).first()
         if tag is not None:
             targets["tag"] = tag.slug
+        video = db.session.scalars(select(Video).order_by(Video.plays.desc())).first()
+        if video is not None:
+            targets["video"] = video.slug
+            targets["video_id"] = video.id
         db.session.commit()
         process_id = process.id if process else None
         category_id = category.id if category else None
@@ -315,6 +320,8 @@ def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ("articles", "/articles"),
         ("article", f"/articles/{t['article']}" if t.get("article") else None),
         ("tag", f"/tags/{t['tag']}" if t.get("tag") else None),
+        ("videos", "/videos"),
+        ("video", f"/videos/{t['video']}" if t.get("video") else None),
         ("privacy", "/privacy"),
         ("accessibility statement", "/accessibility"),
         ("API documentation", "/api/v1/"),
@@ -342,6 +349,9 @@ def staff_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
             "article editor",
             f"/staff/articles/{t['article_id']}/edit" if t.get("article_id") else None,
         ),
+        ("videos admin", "/staff/videos/"),
+        ("new video", "/staff/videos/new"),
+        ("video editor", f"/staff/videos/{t['video_id']}/edit" if t.get("video_id") else None),
         ("users", "/staff/users"),
         ("new user", "/staff/users/new"),
         ("consultations admin", "/staff/processes"),

@@ -21,6 +21,7 @@ from app.models import (
     ReplyTemplate,
     Support,
     Tag,
+    Video,
     Workshop,
     WorkshopGroup,
 )
@@ -59,6 +60,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         registration = db.session.scalars(select(Registration)).first()
         tag = db.session.scalars(select(Tag)).first()
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
+        video = db.session.scalars(select(Video).order_by(Video.id)).first()
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -78,6 +80,8 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
             "message_id": 1,
+            "video_id": video.id,
+            "lang": "pl",
             "support_token": support_link_token(support) if support else "x" * 48,
             "slugs": {
                 "workshops": workshop.slug,
@@ -85,6 +89,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
                 "processes": process.slug,
                 "tag": tag.slug if tag else "x",
                 "catalogue": idea.slug,
+                "videos": video.slug,
             },
         }
 
