@@ -239,3 +239,38 @@ def test_bad_page_numbers_are_not_errors(app, client):
     assert client.get("/videos?page=abc").status_code == 200
     assert client.get("/videos?page=99").status_code == 404
     assert client.get("/videos/nie-ma-takiego").status_code == 404
+
+
+def test_an_article_page_shows_its_videos(app, client):
+    from tests.articles_support import make_article
+
+    article = make_article(app, slug="relacja")
+    video = make_video(app, article_id=article.id, title="Film do relacji")
+    page = client.get("/articles/relacja").get_data(as_text=True)
+    assert "Film do relacji" in page
+    assert f"/videos/{video.slug}/media/{video.file_name}" in page
+
+
+def test_the_demo_has_two_recorded_meetings_with_files_and_captions(app, client):
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from app.demo.loader import load_demo
+    from app.models import Video
+
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        videos = db.session.scalars(select(Video).order_by(Video.id)).all()
+        assert len(videos) == 2
+        directory = Path(app.config["UPLOAD_DIR"]) / "videos"
+        for video in videos:
+            assert video.workshop is not None and video.workshop.is_past()
+            assert video.caption("pl") is not None
+            assert (directory / video.file_name).stat().st_size < 100_000
+            assert (directory / video.poster_name).is_file()
+        slugs = [v.workshop.slug for v in videos]
+    for slug in slugs:
+        assert "Nagranie ze spotkania" in client.get(f"/workshops/{slug}").get_data(as_text=True)
+    assert client.get("/api/v1/videos").get_json()["total"] == 2

@@ -298,3 +298,11 @@ def test_only_editors_and_admins_manage_videos(app, client, login):
     login("moderator")
     assert client.get("/staff/videos/").status_code == 403
     assert client.get("/staff/videos/new").status_code == 403
+
+
+@pytest.mark.app_config(MAX_VIDEO_BYTES=1000, MAX_ATTACHMENT_BYTES=1000)
+def test_a_too_large_request_shows_no_staff_form_to_a_stranger(app, client):
+    big = b"\x00" * (5 * 1024 * 1024)
+    response = _post_new(client, file=_file(big, "ogromny.webm"))
+    assert response.status_code == 413
+    assert 'name="captions_pl"' not in response.get_data(as_text=True)
