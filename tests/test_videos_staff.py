@@ -306,3 +306,12 @@ def test_a_too_large_request_shows_no_staff_form_to_a_stranger(app, client):
     response = _post_new(client, file=_file(big, "ogromny.webm"))
     assert response.status_code == 413
     assert 'name="captions_pl"' not in response.get_data(as_text=True)
+
+
+def test_the_dashboard_counts_drafts_without_polish_captions(app, client, login):
+    make_video(app, state="draft", captions=("en",))
+    make_video(app, state="draft")
+    login("editor")
+    page = client.get("/staff/").get_data(as_text=True)
+    tile = page[page.index("Filmy bez napisów po polsku") - 400 :][:800]
+    assert ">1<" in tile
