@@ -66,6 +66,7 @@ from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
+from app.staff_videos import panels as staff_videos_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
 from app.videos import display as video_display
 from app.videos import services as videos_services
@@ -167,6 +168,7 @@ def create_app(
             moderation_panels.answer_tiles,
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
+            staff_videos_panels.video_tiles,
         ),
         alerts=(staff_outbox.mail_alerts,),
     )

@@ -13,7 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
 from app.models import Article, Process, Video, VideoSource, VideoStatus, Workshop
-from app.security.permissions import permission_required
+from app.security.permissions import can, permission_required
 from app.staff_videos import bp
 from app.staff_videos.forms import VideoForm
 from app.transaction import attach_error, committing
@@ -50,7 +50,10 @@ def _room_for_a_video(endpoint: str | None, values: dict | None) -> None:
 
 @bp.errorhandler(RequestEntityTooLarge)
 def _too_large(error: RequestEntityTooLarge):  # noqa: ANN202
-    """The request was refused unread: the form again, the error at the file."""
+    """The request was refused unread: the form again, the error at the file
+    (only for those who may use the form: this runs before the view's check)."""
+    if not can("manage_videos"):
+        return error
     video_id = (request.view_args or {}).get("video_id")
     video = db.session.get(Video, video_id) if video_id else None
     form = VideoForm(formdata=None)

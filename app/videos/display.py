@@ -9,9 +9,11 @@ from typing import Any
 from flask import Flask, url_for
 from flask_babel import get_translations
 
+from app.extensions import db
 from app.i18n import current_language, format_number
 from app.models import Video
 from app.videos import services, vtt
+from app.web import external_url
 
 NARROW_NO_BREAK_SPACE = "\u202f"
 
@@ -44,6 +46,32 @@ def iso_duration(seconds: int) -> str:
     hours, rest = divmod(int(seconds or 0), 3600)
     minutes, secs = divmod(rest, 60)
     return f"PT{hours}H{minutes}M{secs}S" if hours else f"PT{minutes}M{secs}S"
+
+
+def sitemap_videos() -> list[tuple[str, Any, dict[str, Any]]]:
+    """(page address, last change, <video:video> fields) of every visible
+    video; the extension needs a poster, so one without gets none."""
+    entries = []
+    for video in db.session.scalars(services.visible_videos()):
+        info = None
+        if video.poster_name:
+            embed = services.embed_for(video)
+            info = {
+                "thumbnail_loc": external_url("videos.media", slug=video.slug, name=video.poster_name),
+                "title": video.title,
+                "description": (video.description or video.title)[:2048],
+                "content_loc": (
+                    external_url("videos.media", slug=video.slug, name=video.file_name)
+                    if video.file_name
+                    else None
+                ),
+                "player_loc": embed.embed_url if embed else None,
+                "duration": max(1, min(int(video.duration_s or 1), 28800)),
+                "view_count": int(video.plays or 0),
+                "publication_date": video.published_at.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            }
+        entries.append((external_url("videos.detail", slug=video.slug), video.updated_at, info))
+    return entries
 
 
 def init_app(app: Flask) -> None:

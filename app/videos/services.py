@@ -155,6 +155,8 @@ def chapters_text(video: Video) -> str:
 
 
 def check_slug(slug: str, video: Video | None) -> None:
+    if not slug:
+        raise VideoError(_("Adres musi zawierać litery lub cyfry."), status=400, field="slug")
     other = db.session.scalar(select(Video).where(Video.slug == slug))
     if other is not None and other is not video:
         raise VideoError(
