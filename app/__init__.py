@@ -14,6 +14,7 @@ from app import (
     articles,
     auth,
     catalogue,
+    consultation_report,
     core,
     database,
     directions,
@@ -39,7 +40,10 @@ from app import (
     staff_articles,
     staff_directions,
     staff_privacy,
+    staff_reports,
+    staff_videos,
     staff_workshops,
+    videos,
     web,
     workshops,
 )
@@ -48,6 +52,7 @@ from app.account.gate import require_two_factor_setup
 from app.articles import services as articles_services
 from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
+from app.consultation_report import cli as report_cli
 from app.demo import cli as demo_cli
 from app.directions import display as directions_display
 from app.directions import mail as directions_mail
@@ -64,7 +69,10 @@ from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
+from app.staff_videos import panels as staff_videos_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
+from app.videos import display as video_display
+from app.videos import services as videos_services
 from app.workshops import display as workshop_display
 from app.workshops import services as workshops_services
 from config import Config, config_from_env
@@ -144,14 +152,19 @@ def create_app(
         staff_privacy.bp,
         staff_workshops.bp,
         staff_articles.bp,
+        consultation_report.bp,
+        staff_reports.bp,
         directions.bp,
         staff_directions.bp,
+        videos.bp,
+        staff_videos.bp,
         account.bp,
         follows.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
     directions_display.init_app(app)
+    video_display.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(
@@ -159,6 +172,7 @@ def create_app(
             moderation_panels.answer_tiles,
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
+            staff_videos_panels.video_tiles,
         ),
         alerts=(staff_outbox.mail_alerts,),
     )
@@ -174,6 +188,7 @@ def create_app(
         notices.cli,
         search_cli.cli,
         follows_cli.cli,
+        report_cli.cli,
     ):
         app.cli.add_command(group)
     maintenance.init_app(
@@ -193,6 +208,7 @@ def create_app(
             ("unconfirmed follows", follows_services.purge_unconfirmed),
             ("follows of consultations long closed", follows_services.purge_long_closed),
             ("direction mail opt-outs nobody needs", directions_mail.purge_unneeded_opt_outs),
+            ("video play rows", videos_services.purge_video_plays),
         ),
     )
     return app

@@ -25,6 +25,7 @@ from app.models import (
     ReplyTemplate,
     Support,
     Tag,
+    Video,
     Workshop,
     WorkshopGroup,
 )
@@ -72,6 +73,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         application = db.session.scalars(
             select(FundingApplication).order_by(FundingApplication.id)
         ).first()
+        video = db.session.scalars(select(Video).order_by(Video.id)).first()
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -95,6 +97,8 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "link_id": link.id,
             "milestone_id": milestone.id,
             "application_id": application.id,
+            "video_id": video.id,
+            "lang": "pl",
             "support_token": support_link_token(support) if support else "x" * 48,
             "follow_token": follows.manage_token(follow.follower),
             "subscription_id": follow.id,
@@ -102,10 +106,13 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
                 "workshops": workshop.slug,
                 "articles": article.slug,
                 "processes": process.slug,
+                "consultation_report": process.slug,
+                "staff_reports": process.slug,
                 "tag": tag.slug if tag else "x",
                 "catalogue": idea.slug,
                 "follows": process.slug,
                 "directions": direction.slug,
+                "videos": video.slug,
             },
         }
 

@@ -70,8 +70,12 @@ LAYERS = {
         "app.staff_workshops",
         "app.staff_articles",
         "app.follows",
+        "app.consultation_report",
+        "app.staff_reports",
         "app.directions",
         "app.staff_directions",
+        "app.videos",
+        "app.staff_videos",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -211,7 +215,9 @@ STAFF_BLUEPRINTS = {
     "staff_privacy",
     "staff_workshops",
     "staff_articles",
+    "staff_reports",
     "staff_directions",
+    "staff_videos",
 }
 
 

@@ -154,10 +154,23 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         amount_granted={**MONEY, "type": ["string", "null"]},
         status=enum(["planned", "submitted", "granted", "rejected", "withdrawn"]),
     ),
+    "Video": record(
+        slug=STRING,
+        title=STRING,
+        duration_s={"type": "integer", "minimum": 1, "description": "Length in seconds."},
+        plays={**COUNT, "description": "Plays counted once per reader and day, bots excluded."},
+        captions={
+            "type": "array",
+            "items": STRING,
+            "description": "Caption languages (WebVTT); always starts with \"pl\".",
+        },
+        url=URI,
+    ),
     "IdeaPage": page_of("Idea"),
     "DirectionPage": page_of("Direction"),
     "WorkshopPage": page_of("Workshop"),
     "ArticlePage": page_of("Article"),
+    "VideoPage": page_of("Video"),
     "Stats": record(
         ideas=record(
             total=COUNT,
@@ -250,6 +263,8 @@ OPERATIONS = (
               "The direction.", "Direction",
               ({"name": "slug", "in": "path", "required": True, "schema": SLUG},),
               errors=(404, 405, 429)),
+    Operation("/videos", "listVideos", "Published videos (recordings of meetings and others), "
+              "newest first", "One page of videos.", "VideoPage", (PROCESS, *PAGING)),
     Operation("/stats", "getStats", "The numbers behind /results",
               "Counts of published ideas, meetings and supports.", "Stats", (PROCESS,)),
     Operation("/openapi.json", "getOpenApi", "This document", "OpenAPI 3.1 document.",
@@ -259,7 +274,7 @@ OPERATIONS = (
 INFO = {
     "title": "Odkrywka – open data API",
     "version": "1.0.0",
-    "summary": "Published ideas, meetings, articles and results of the consultation.",
+    "summary": "Published ideas, meetings, articles, videos and results of the consultation.",
     "description": (
         "Read-only, public and free to reuse. It never contains personal data: "
         "no e-mail addresses, and an author's name only when they agreed to "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.demo import articles, core, ideas, workshops
+from app.demo import articles, core, ideas, videos, workshops
 from app.demo.core import DEMO_PROCESS_SLUG
 from app.directions import demo as directions
 from app.extensions import db
@@ -26,6 +26,7 @@ DEMO_PARTS = (
     articles.load,
     moderation.load,
     directions.load,
+    videos.load,
 )
 
 

@@ -25,10 +25,12 @@ from app.directions import feed as directions_feed
 from app.directions.lifecycle import status_label as direction_status_label
 from app.extensions import db
 from app.feeds import bp
-from app.models import Article, Idea, IdeaStatus, Process, Tag, Workshop, utcnow
+from app.models import Article, Idea, IdeaStatus, Process, Tag, Video, Workshop, utcnow
 from app.models.article import article_tags
 from app.search import idea_statements
 from app.text import idea_slug
+from app.videos.display import sitemap_videos
+from app.videos.services import visible as visible_video
 from app.web import external_url
 
 FEED_SIZE = 30
@@ -45,6 +47,7 @@ STATIC_PAGES = (
     ("results.index", "weekly", "0.7"),
     ("directions.index", "weekly", "0.7"),
     ("articles.index", "daily", "0.8"),
+    ("videos.index", "daily", "0.7"),
     ("api.docs", "monthly", "0.3"),
     ("privacy.privacy", "yearly", "0.2"),
     ("privacy.accessibility", "yearly", "0.2"),
@@ -207,6 +210,7 @@ class SitemapUrl(NamedTuple):
     lastmod: str | None = None
     changefreq: str | None = None
     priority: str | None = None
+    video: dict | None = None  # the <video:video> entry (Google's video sitemaps)
 
 
 def _w3c(moment: datetime) -> str:
@@ -262,6 +266,8 @@ def _site_urls() -> Iterator[SitemapUrl]:
         select(Tag.slug).where(Tag.id.in_(tag_ids)).order_by(Tag.slug)
     ):
         yield _url(external_url("articles.tag", slug=slug), None, "weekly", "0.3")
+    for loc, updated, video in sitemap_videos():
+        yield _url(loc, updated, "monthly", "0.6")._replace(video=video)
 
 
 def _idea_urls(offset: int = 0, limit: int | None = None) -> Iterator[SitemapUrl]:
@@ -293,6 +299,7 @@ def _site_url_count() -> int:
         + db.session.scalar(select(func.count()).select_from(Article).where(visible()))
         + db.session.scalar(select(func.count()).select_from(Tag))
         + len(directions_feed.public_slugs())
+        + db.session.scalar(select(func.count()).select_from(Video).where(visible_video()))
     )
 
 

@@ -36,9 +36,19 @@ from app.models.moderation import DigestDelivery, ReplyTemplate
 from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
+from app.models.report import FrozenReport
 from app.models.security import RecoveryCode
 from app.models.site import ContentVersion
 from app.models.user import Role, User
+from app.models.video import (
+    Video,
+    VideoCaption,
+    VideoChapter,
+    VideoDailyPlays,
+    VideoPlay,
+    VideoSource,
+    VideoStatus,
+)
 from app.models.workshop import (
     ParticipantGroup,
     Registration,
@@ -70,6 +80,7 @@ __all__ = [
     "FollowCadence",
     "FollowSubscription",
     "Follower",
+    "FrozenReport",
     "Idea",
     "IdeaAnswer",
     "IdeaEvent",
@@ -93,6 +104,13 @@ __all__ = [
     "Tag",
     "UndeliverableAddress",
     "User",
+    "Video",
+    "VideoCaption",
+    "VideoChapter",
+    "VideoDailyPlays",
+    "VideoPlay",
+    "VideoSource",
+    "VideoStatus",
     "Workshop",
     "WorkshopGroup",
     "WorkshopKind",

@@ -17,7 +17,17 @@ from app.directions.lifecycle import application_label
 from app.directions.lifecycle import status_label as direction_status_label
 from app.extensions import db
 from app.ideas import lifecycle
-from app.models import Article, Category, Direction, Idea, Process, ReplyTemplate, User, Workshop
+from app.models import (
+    Article,
+    Category,
+    Direction,
+    Idea,
+    Process,
+    ReplyTemplate,
+    User,
+    Video,
+    Workshop,
+)
 from app.models.idea import ResultStatus
 from app.staff_workshops.services import status_names as registration_status_names
 
@@ -43,6 +53,12 @@ ACTION_SENTENCES: dict[str, Any] = {
     "article.restore": _l("Przywrócono wcześniejszą wersję artykułu %(object)s"),
     "article.publish": _l("Opublikowano artykuł %(object)s"),
     "article.unpublish": _l("Wycofano publikację artykułu %(object)s"),
+    # videos
+    "video.create": _l("Dodano film %(object)s"),
+    "video.edit": _l("Zmieniono film %(object)s"),
+    "video.publish": _l("Opublikowano film %(object)s"),
+    "video.unpublish": _l("Wycofano publikację filmu %(object)s"),
+    "video.delete": _l("Usunięto film"),
     # meetings
     "workshop.created": _l("Utworzono spotkanie %(object)s"),
     "workshop.updated": _l("Zmieniono spotkanie %(object)s"),
@@ -111,6 +127,7 @@ ACTION_SENTENCES: dict[str, Any] = {
 OBJECT_TYPES: dict[str, Any] = {
     "ideas": _l("pomysł"),
     "articles": _l("artykuł"),
+    "videos": _l("film"),
     "workshops": _l("spotkanie"),
     "processes": _l("konsultacje"),
     "categories": _l("kategoria"),
@@ -125,6 +142,7 @@ OBJECT_TYPES: dict[str, Any] = {
 _NAMED: dict[str, tuple[Any, Any]] = {
     "ideas": (Idea, Idea.title),
     "articles": (Article, Article.title),
+    "videos": (Video, Video.title),
     "workshops": (Workshop, Workshop.title),
     "processes": (Process, Process.title),
     "categories": (Category, Category.name),
