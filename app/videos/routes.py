@@ -7,7 +7,7 @@ from flask import Response, abort, current_app, render_template, request
 from sqlalchemy import select
 
 from app.clients import client_address
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import IdeaStatus, Video
 from app.security.permissions import can
 from app.videos import bp
@@ -111,7 +111,12 @@ def captions(slug: str, lang: str):
     return response
 
 
+def _play_limit() -> str:
+    return current_app.config.get("RATELIMIT_VIDEO_PLAY", "300 per hour")
+
+
 @bp.route("/videos/<slug>/play", methods=["POST"])
+@limiter.limit(_play_limit)
 def play(slug: str):
     """The player's report that a reader started watching: counted at most
     once per reader and day, never for bots or staff previews (204 always)."""
