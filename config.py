@@ -105,6 +105,9 @@ class Config:
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour;20 per day")
     # Edits posted from an idea's private tracking page (each may carry a file).
     RATELIMIT_IDEA_EDIT = os.environ.get("RATELIMIT_IDEA_EDIT", "10 per minute;60 per hour")
+    # Plays reported by the video player, per client address (each counts
+    # once a day anyway; this bounds one address posing as many browsers).
+    RATELIMIT_VIDEO_PLAY = os.environ.get("RATELIMIT_VIDEO_PLAY", "300 per hour")
     # "Wyślij ponownie" on a confirmation page, per client address.
     RATELIMIT_MAIL_RESEND = os.environ.get("RATELIMIT_MAIL_RESEND", "5 per hour")
     # The consultation report's PDF, rendered afresh when the data changed.

@@ -84,3 +84,21 @@ def test_play_captions_and_chapters_with_the_keyboard_alone(app, live_server):
         assert page.evaluate("() => location.hash") == "#t=3s"
         assert not browser.foreign_requests
     assert keys.pressed and set(keys.pressed) <= {"Tab", "Shift+Tab", "Space", "Enter"}
+
+
+def test_an_external_video_loads_and_counts_only_after_the_click(app, live_server):
+    require_chromium()
+    video = make_video(app, with_file=False, source="embed", embed_url="https://vimeo.com/76979871")
+    with open_browser(live_server.url) as browser:
+        page = browser.page
+        page.set_extra_http_headers({"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"})
+        browser.goto(f"{live_server.url}/videos/{video.slug}")
+        assert browser.foreign_requests == []
+        assert plays_of(app, video.id) == 0
+        keys = Keyboard(page)
+        keys.tab_to(lambda f: f["href"] == "https://vimeo.com/76979871")
+        keys.press("Enter")
+        page.wait_for_selector("iframe[src^='https://player.vimeo.com/video/76979871?dnt=1']")
+        page.wait_for_function("() => document.querySelector('[data-play-reported]') !== null")
+        page.wait_for_timeout(300)
+    assert plays_of(app, video.id) == 1

@@ -151,3 +151,14 @@ def test_two_hundred_readers_at_once_count_exactly_and_repeats_do_not(app, live_
     assert plays_of(app, video.id) == 1200
     assert _today(app, video.id) == 200
     assert _rows(app) == 200
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, RATELIMIT_VIDEO_PLAY="2 per minute")
+def test_one_address_posing_as_many_browsers_is_slowed_down(app, client):
+    video = make_video(app)
+    statuses = [
+        client.post(f"/videos/{video.slug}/play", headers={"User-Agent": f"Mozilla/5.0 P/{n}"}).status_code
+        for n in range(4)
+    ]
+    assert statuses == [204, 204, 429, 429]
+    assert plays_of(app, video.id) == 2

@@ -4,10 +4,9 @@ files (with range requests), the captions, and the play counter."""
 from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template, request
-from sqlalchemy import select
 
 from app.clients import client_address
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import IdeaStatus, Video
 from app.security.permissions import can
 from app.videos import bp
@@ -17,7 +16,6 @@ from app.videos.services import (
     embed_for,
     find_by_slug,
     is_visible,
-    most_played,
     record_play,
     visible_videos,
 )
@@ -52,7 +50,7 @@ def index():
     page = db.paginate(visible_videos(), page=_page(), per_page=PER_PAGE, error_out=False)
     if page.page > 1 and not page.items:
         abort(404)
-    return render_template("videos/index.html", page=page, rail=most_played(5))
+    return render_template("videos/index.html", page=page)
 
 
 @bp.route("/videos/<slug>")
@@ -111,12 +109,16 @@ def captions(slug: str, lang: str):
     return response
 
 
+def _play_limit() -> str:
+    return current_app.config.get("RATELIMIT_VIDEO_PLAY", "300 per hour")
+
+
 @bp.route("/videos/<slug>/play", methods=["POST"])
+@limiter.limit(_play_limit)
 def play(slug: str):
     """The player's report that a reader started watching: counted at most
     once per reader and day, never for bots or staff previews (204 always)."""
-    video_id = db.session.scalar(select(Video.id).where(Video.slug == slug))
-    video = db.session.get(Video, video_id) if video_id is not None else None
+    video = find_by_slug(slug)
     if video is None or not is_visible(video):
         abort(404)
     address, agent = client_address(), request.headers.get("User-Agent")
