@@ -14,6 +14,7 @@ from app import (
     articles,
     auth,
     catalogue,
+    comments,
     core,
     database,
     errors,
@@ -34,6 +35,7 @@ from app import (
     search_cli,
     staff,
     staff_articles,
+    staff_comments,
     staff_privacy,
     staff_workshops,
     web,
@@ -44,6 +46,7 @@ from app.account.gate import require_two_factor_setup
 from app.articles import services as articles_services
 from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
+from app.comments import services as comments_services
 from app.demo import cli as demo_cli
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
@@ -56,6 +59,7 @@ from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
+from app.staff_comments import panels as staff_comments_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
 from app.workshops import display as workshop_display
 from app.workshops import services as workshops_services
@@ -137,6 +141,8 @@ def create_app(
         staff_workshops.bp,
         staff_articles.bp,
         account.bp,
+        comments.bp,
+        staff_comments.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
@@ -147,6 +153,7 @@ def create_app(
             moderation_panels.answer_tiles,
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
+            staff_comments_panels.comment_tiles,
         ),
         alerts=(staff_outbox.mail_alerts,),
     )
@@ -169,6 +176,8 @@ def create_app(
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
+            ("unconfirmed comments, old trusted browsers", comments_services.purge_unconfirmed),
+            ("commenters' addresses afterwards", comments_services.forget_old_commenters),
         ),
     )
     return app

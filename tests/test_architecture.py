@@ -68,6 +68,8 @@ LAYERS = {
         "app.staff_privacy",
         "app.staff_workshops",
         "app.staff_articles",
+        "app.comments",
+        "app.staff_comments",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -207,6 +209,7 @@ STAFF_BLUEPRINTS = {
     "staff_privacy",
     "staff_workshops",
     "staff_articles",
+    "staff_comments",
 }
 
 

@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from app import audit
+from app.comments import services as comments
 from app.extensions import db
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
+    Comment,
     Idea,
     OutboxMessage,
     Registration,
@@ -37,10 +39,13 @@ class PersonalData:
     supports: list[Support] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
     mails: list[OutboxMessage] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.ideas or self.supports or self.registrations or self.mails)
+        return not (
+            self.ideas or self.supports or self.registrations or self.mails or self.comments
+        )
 
 
 def find_personal_data(email: str) -> PersonalData:
@@ -63,6 +68,7 @@ def find_personal_data(email: str) -> PersonalData:
             .order_by(Registration.id)
         )
     )
+    found.comments = comments.comments_by(address)
     found.mails = list(
         db.session.scalars(
             select(OutboxMessage)
@@ -125,6 +131,7 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
             }
             for reg in data.registrations
         ],
+        **comments.export_commenter_data(data.email),
         "emails": summaries(data.mails),
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
@@ -166,6 +173,7 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
     """Erase everything held for *email*; returns counts per kind."""
     data = find_personal_data(email)
     counts = {"ideas": 0, "supports": 0, "registrations": 0, "emails": 0}
+    counts["comments"] = comments.erase_commenter_data(data.email, actor)
     for support in data.supports:
         delete_support(support, actor)
         counts["supports"] += 1
