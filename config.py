@@ -83,6 +83,11 @@ class Config:
     # "Wyślij ponownie" on a confirmation page: offered this long after the
     # message was queued (or last sent again).
     MAIL_RESEND_MINUTES = env_int("MAIL_RESEND_MINUTES", 5)
+    # Notices (app/notices.py): daily and weekly digests go out at this hour
+    # (Europe/Warsaw; weekly ones on Mondays); a sent notice is kept this
+    # many days so the same event is never told twice, then purged.
+    NOTICE_DIGEST_HOUR = env_int("NOTICE_DIGEST_HOUR", 7)
+    NOTICE_RETENTION_DAYS = env_int("NOTICE_RETENTION_DAYS", 90)
 
     # Rate limiting (Flask-Limiter)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -26,6 +26,7 @@ from app import (
     mail_cli,
     maintenance,
     moderation,
+    notices,
     pagecache,
     privacy,
     processes,
@@ -161,7 +162,14 @@ def create_app(
     errors.init_app(app)
 
     # Command line: flask --app wsgi <group> <command>.
-    for group in (users_cli.cli, demo_cli.cli, mail_cli.cli, moderation_cli.cli, search_cli.cli):
+    for group in (
+        users_cli.cli,
+        demo_cli.cli,
+        mail_cli.cli,
+        moderation_cli.cli,
+        notices.cli,
+        search_cli.cli,
+    ):
         app.cli.add_command(group)
     maintenance.init_app(
         app,
@@ -171,6 +179,7 @@ def create_app(
             ("unconfirmed supports", catalogue_services.purge_unconfirmed_supports),
             ("sent mail copies", privacy_retention.purge_sent_mail),
             ("undeliverable address marks", mail.purge_undeliverable),
+            ("notices told long ago", notices.purge_sent),
             ("idea authors' data after the consultation", privacy_retention.anonymise_old_ideas),
             ("supporters' addresses after the consultation", privacy_retention.purge_old_supports),
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),

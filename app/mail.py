@@ -70,11 +70,12 @@ _KIND_PREFIXES = {
     "registration": "registration",
     "workshop": "registration",
     "follow": "follow",
+    "notice": "notice",
 }
 # Notifications nobody asked for just now: not even queued for an address
 # whose server refused that kind of mail. Mail the resident has just asked
 # for (a confirmation link) is still sent, and the page warns them.
-SKIP_WHEN_UNDELIVERABLE_KINDS = frozenset({"support", "follow"})
+SKIP_WHEN_UNDELIVERABLE_KINDS = frozenset({"support", "follow", "notice"})
 SKIP_WHEN_UNDELIVERABLE_TEMPLATES = frozenset({"support_already", "answer_supporter"})
 
 
@@ -127,14 +128,17 @@ def queue_mail(
     locale: str = "pl",
     *,
     ref: str | None = None,
+    unsubscribe_url: str | None = None,
     **context: Any,
 ) -> OutboxMessage | None:
     """Render ``templates/email/<template>.txt`` (and ``.html`` if present) in
     *locale* and add the message to the current transaction. Never commits.
 
     *ref* names what the message is about (``"support:7"``), for re-issuing
-    its link and for the resident's resend. Returns None, queueing nothing,
-    for a notification to an address marked undeliverable for its kind.
+    its link and for the resident's resend. *unsubscribe_url* (mail the
+    person subscribed to) adds the RFC 8058 one-click headers. Returns None,
+    queueing nothing, for a notification to an address marked undeliverable
+    for its kind.
     """
     recipient = _clean_address(recipient)
     kind = mail_kind(template)
@@ -159,6 +163,7 @@ def queue_mail(
         body_html=body_html,
         template=template,
         ref=ref,
+        unsubscribe_url=unsubscribe_url,
         locale=locale,
         created_at=now,
         queued_at=now,
@@ -486,6 +491,11 @@ def _to_flask_mail(message: OutboxMessage) -> Message:
             "X-Auto-Response-Suppress": "All",
         },
     )
+    if message.unsubscribe_url:
+        # RFC 2369 and RFC 8058: the mail program's own "unsubscribe" button,
+        # a POST to this address that needs no page visit.
+        mail.extra_headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+        mail.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.msgId = make_msgid(idstring=f"odkrywka.{message.id}", domain=message_id_domain())
     return mail
 

@@ -30,6 +30,7 @@ from app.models.idea import (
     Support,
 )
 from app.models.moderation import DigestDelivery, ReplyTemplate
+from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
 from app.models.security import RecoveryCode
@@ -66,6 +67,8 @@ __all__ = [
     "IdeaEvent",
     "IdeaSource",
     "IdeaStatus",
+    "Notice",
+    "NoticeCadence",
     "OutboxMessage",
     "OutboxStatus",
     "ParticipantGroup",

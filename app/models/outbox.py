@@ -45,6 +45,9 @@ class OutboxMessage(db.Model):
     # What the message is about ("idea:12", "support:7"): lets a dead
     # confirmation link be re-issued and the resident's resend find it.
     ref: Mapped[str | None] = mapped_column(String(60))
+    # Mail someone subscribed to: where a one-click POST unsubscribes them
+    # (sent as List-Unsubscribe / List-Unsubscribe-Post).
+    unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     locale: Mapped[str] = mapped_column(String(5), nullable=False, default="pl")
     status: Mapped[str] = mapped_column(String(20), nullable=False, default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

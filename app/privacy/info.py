@@ -53,6 +53,7 @@ def retention() -> dict[str, int]:
         "unconfirmed": config.get("RETENTION_UNCONFIRMED_DAYS", 7),
         "personal": config.get("RETENTION_PERSONAL_DATA_DAYS", 365),
         "outbox": config.get("RETENTION_OUTBOX_DAYS", 30),
+        "notices": config.get("NOTICE_RETENTION_DAYS", 90),
     }
 
 

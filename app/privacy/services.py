@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 
-from app import audit
+from app import audit, notices
 from app.comments import services as comments
 from app.extensions import db
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
@@ -39,12 +39,19 @@ class PersonalData:
     supports: list[Support] = field(default_factory=list)
     registrations: list[Registration] = field(default_factory=list)
     mails: list[OutboxMessage] = field(default_factory=list)
+    # Things this address asked to be told about, waiting or told (app.notices).
+    notices: list[dict[str, Any]] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
         return not (
-            self.ideas or self.supports or self.registrations or self.mails or self.comments
+            self.ideas
+            or self.supports
+            or self.registrations
+            or self.mails
+            or self.notices
+            or self.comments
         )
 
 
@@ -76,6 +83,7 @@ def find_personal_data(email: str) -> PersonalData:
             .order_by(OutboxMessage.id)
         )
     )
+    found.notices = notices.for_recipient(address)
     return found
 
 
@@ -133,6 +141,7 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         ],
         **comments.export_commenter_data(data.email),
         "emails": summaries(data.mails),
+        "notices": data.notices,
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -172,7 +181,7 @@ anonymise_support = delete_support
 def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]:
     """Erase everything held for *email*; returns counts per kind."""
     data = find_personal_data(email)
-    counts = {"ideas": 0, "supports": 0, "registrations": 0, "emails": 0}
+    counts = {"ideas": 0, "supports": 0, "registrations": 0, "emails": 0, "notices": 0}
     counts["comments"] = comments.erase_commenter_data(data.email, actor)
     for support in data.supports:
         delete_support(support, actor)
@@ -193,6 +202,7 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
         .execution_options(synchronize_session=False)
     )
     counts["emails"] = result.rowcount or 0
+    counts["notices"] = notices.forget(data.email)
     # The marks "this address refused mail" go too (only a keyed hash).
     forget_undeliverable(data.email)
     db.session.flush()

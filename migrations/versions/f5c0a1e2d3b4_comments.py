@@ -2,7 +2,7 @@
 ideas.comments_count and processes.comment_moderation.
 
 Revision ID: f5c0a1e2d3b4
-Revises: e4f1a7c9d2b8
+Revises: f1a2b3c4d5e6
 Create Date: 2026-11-29 11:41:42.989644
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f5c0a1e2d3b4'
-down_revision = 'e4f1a7c9d2b8'
+down_revision = "f1a2b3c4d5e6"
 branch_labels = None
 depends_on = None
 
