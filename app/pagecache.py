@@ -54,13 +54,10 @@ QUIET_TABLES = frozenset(
         "audit_log",
         "outbox_messages",
         "idea_reports",
-<<<<<<< HEAD
+        "notices",
         "comment_reports",
         "commenter_browsers",
         "comment_alerts",
-=======
-        "notices",
->>>>>>> main
         "moderation_digests",
         "recovery_codes",
         "reply_templates",
