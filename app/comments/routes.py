@@ -93,25 +93,25 @@ def _comment_limit() -> str:
 
 
 def _parent_arg() -> int | None:
-    raw = request.values.get("parent_id") or request.args.get("parent")
-    try:
-        value = int(raw) if raw else None
-    except ValueError:
+    """The comment replied to; -1 (which no comment has) for a value that
+    cannot be an id, so the service refuses it instead of ignoring it."""
+    raw = (request.values.get("parent_id") or request.args.get("parent") or "").strip()
+    if not raw:
         return None
-    return value if value and 0 < value <= MAX_ID else None
+    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else -1
 
 
 def _render_write(idea: Idea, form: CommentForm, status: int = 200, problem: str | None = None):  # noqa: ANN202
     parent_id = _parent_arg()
-    parent = db.session.get(Comment, parent_id) if parent_id else None
+    parent = db.session.get(Comment, parent_id) if parent_id and parent_id > 0 else None
     if parent is not None and (
         parent.target_type != "idea"
         or parent.target_id != idea.id
         or parent.status not in (CommentStatus.PUBLISHED, CommentStatus.HIDDEN)
     ):
         parent = None
-    if parent_id and form.parent_id.data in (None, ""):
-        form.parent_id.data = str(parent_id)
+    if parent is not None and form.parent_id.data in (None, ""):
+        form.parent_id.data = str(parent.id)
     return (
         render_template(
             "comments/write.html",

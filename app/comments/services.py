@@ -31,7 +31,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from sqlalchemy import delete, func, or_, select, update
 
-from app import audit
+from app import audit, notices
 from app.clients import keyed_hash
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
@@ -1169,19 +1169,14 @@ def announce(comment: Comment, target: Target) -> bool:
     cadence = alert_for(idea)
     if cadence not in ("immediate", "daily"):
         return False
-    notify = current_app.extensions.get("comment_notify")
-    if notify is None:
-        return False
-    return bool(
-        notify(
-            idea.email,
-            event=f"comment:{comment.id}",
-            kind="comment",
-            title=_("Nowy komentarz pod pomysłem „%(title)s”", title=idea.title[:80]),
-            text=_("Pod Twoim pomysłem pojawił się nowy komentarz."),
-            url=target.url + f"#komentarz-{comment.id}",
-            unsubscribe_url=external_url("comments.unsubscribe", token=alert_token(idea)),
-            cadence=cadence,
-            locale=idea.locale,
-        )
+    return notices.notify(
+        idea.email,
+        event=f"comment:{comment.id}",
+        kind="comment",
+        title=_("Nowy komentarz pod pomysłem „%(title)s”", title=idea.title[:80]),
+        text=_("Pod Twoim pomysłem pojawił się nowy komentarz."),
+        url=target.url + f"#komentarz-{comment.id}",
+        unsubscribe_url=external_url("comments.unsubscribe", token=alert_token(idea)),
+        cadence=cadence,
+        locale=idea.locale,
     )
