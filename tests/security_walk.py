@@ -13,6 +13,7 @@ from app.models import (
     Article,
     ArticleRevision,
     Category,
+    Comment,
     Idea,
     IdeaStatus,
     Phase,
@@ -59,6 +60,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         registration = db.session.scalars(select(Registration)).first()
         tag = db.session.scalars(select(Tag)).first()
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
+        comment = db.session.scalars(select(Comment).order_by(Comment.id)).first()
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -78,6 +80,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
             "message_id": 1,
+            "comment_id": comment.id if comment else 1,
             "support_token": support_link_token(support) if support else "x" * 48,
             "slugs": {
                 "workshops": workshop.slug,

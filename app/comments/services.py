@@ -217,7 +217,7 @@ def linkify(text: str | None) -> Markup:
     return Markup("").join(out)
 
 
-def _text_hash(text: str) -> str:
+def text_hash(text: str) -> str:
     words = " ".join(text.casefold().split())
     return keyed_hash(words, "comment-text")
 
@@ -445,13 +445,13 @@ def _parent_for(target: Target, parent_id: int | None) -> Comment | None:
     return parent
 
 
-def _check_spam(target: Target, email: str | None, text_hash: str) -> None:
+def _check_spam(target: Target, email: str | None, digest: str) -> None:
     now = utcnow()
     same_here = db.session.scalar(
         select(func.count(Comment.id)).where(
             Comment.target_type == target.kind,
             Comment.target_id == target.id,
-            Comment.text_hash == text_hash,
+            Comment.text_hash == digest,
             Comment.status != S.DELETED,
         )
     )
@@ -460,7 +460,7 @@ def _check_spam(target: Target, email: str | None, text_hash: str) -> None:
         same_elsewhere = db.session.scalar(
             select(func.count(Comment.id)).where(
                 Comment.email == email,
-                Comment.text_hash == text_hash,
+                Comment.text_hash == digest,
                 Comment.created_at >= now - timedelta(days=1),
             )
         )
@@ -514,8 +514,8 @@ def post_comment(
     email = normalise_email(email)
     _check_text(body, name)
     parent = _parent_for(target, parent_id)
-    text_hash = _text_hash(body)
-    _check_spam(target, email, text_hash)
+    digest = text_hash(body)
+    _check_spam(target, email, digest)
     now = utcnow()
     confirm_token, confirm_hash = new_token()
     manage_token, manage_hash = new_token()
@@ -529,7 +529,7 @@ def post_comment(
         email=email,
         locale=locale,
         consent_version=CONSENT_VERSION,
-        text_hash=text_hash,
+        text_hash=digest,
         manage_token_hash=manage_hash,
         confirm_token_hash=None if trusted else confirm_hash,
         status=S.PENDING,
@@ -699,7 +699,7 @@ def edit_comment(comment: Comment, body: str) -> Comment:
     if body == comment.body:
         return comment
     comment.body = body
-    comment.text_hash = _text_hash(body)
+    comment.text_hash = text_hash(body)
     comment.edited_at = now
     comment.reviewed_at = None
     comment.version += 1
@@ -1102,7 +1102,7 @@ def post_official(
         published_at=now,
         reviewed_at=now,
         reviewed_by_id=actor.id,
-        text_hash=_text_hash(body),
+        text_hash=text_hash(body),
     )
     db.session.add(comment)
     db.session.flush()

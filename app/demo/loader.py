@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.comments import demo as comments
 from app.demo import articles, core, ideas, workshops
 from app.demo.core import DEMO_PROCESS_SLUG
 from app.extensions import db
@@ -18,7 +19,14 @@ from app.moderation import demo as moderation
 
 # Each part is ``load(ctx: dict) -> None``; later parts use what earlier ones
 # put in *ctx*.
-DEMO_PARTS = (core.load, workshops.load, ideas.load, articles.load, moderation.load)
+DEMO_PARTS = (
+    core.load,
+    workshops.load,
+    ideas.load,
+    articles.load,
+    moderation.load,
+    comments.load,
+)
 
 
 def load_demo() -> bool:
