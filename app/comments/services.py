@@ -27,6 +27,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from sqlalchemy import delete, func, or_, select, update
@@ -394,16 +395,18 @@ class Posted:
 def _check_text(body: str, name: str | None) -> None:
     if not BODY_LIMITS[0] <= len(body) <= BODY_LIMITS[1]:
         raise CommentError(
-            _("Komentarz musi mieć od %(min)d do %(max)s znaków.", min=BODY_LIMITS[0],
-              max="3000"),
+            _("Komentarz musi mieć od %(min)d do %(max)d znaków.", min=BODY_LIMITS[0],
+              max=BODY_LIMITS[1]),
             field="body",
         )  # fmt: skip
     limit = _setting("COMMENT_MAX_LINKS", 2)
     if count_links(body) > limit:
         raise CommentError(
-            _("Komentarz może zawierać najwyżej %(num)d linki.", num=limit)
-            if limit > 1
-            else _("Komentarz może zawierać najwyżej jeden link."),
+            ngettext(
+                "Komentarz może zawierać najwyżej %(num)d link.",
+                "Komentarz może zawierać najwyżej %(num)d linki.",
+                limit,
+            ),
             field="body",
         )
     if name is not None:
@@ -686,7 +689,7 @@ def edit_comment(comment: Comment, body: str) -> Comment:
     now = utcnow()
     if not can_edit(comment, now):
         raise CommentConflict(
-            _("Komentarz można poprawiać tylko przez %(num)d minut od wysłania.",
+            _("Komentarz można poprawiać tylko przez %(num)d min od wysłania.",
               num=int(edit_window().total_seconds() // 60)),
             field="body",
         )  # fmt: skip
