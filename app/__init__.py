@@ -19,6 +19,7 @@ from app import (
     database,
     errors,
     feeds,
+    follows,
     form_messages,
     i18n,
     ideas,
@@ -51,6 +52,8 @@ from app.comments import services as comments_services
 from app.demo import cli as demo_cli
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
+from app.follows import cli as follows_cli
+from app.follows import services as follows_services
 from app.ideas import services as ideas_services
 from app.moderation import cli as moderation_cli
 from app.moderation import panels as moderation_panels
@@ -144,6 +147,7 @@ def create_app(
         account.bp,
         comments.bp,
         staff_comments.bp,
+        follows.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
@@ -169,6 +173,7 @@ def create_app(
         moderation_cli.cli,
         notices.cli,
         search_cli.cli,
+        follows_cli.cli,
     ):
         app.cli.add_command(group)
     maintenance.init_app(
@@ -187,6 +192,7 @@ def create_app(
             ("article view rows", articles_services.purge_article_views),
             ("unconfirmed comments, old trusted browsers", comments_services.purge_unconfirmed),
             ("commenters' addresses afterwards", comments_services.forget_old_commenters),
+            ("unconfirmed follows", follows_services.purge_unconfirmed),
         ),
     )
     return app

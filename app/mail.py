@@ -177,7 +177,9 @@ def queue_mail(
 
 
 # Confirmation links: the resident typed the address a moment ago.
-_ASKED_FOR = frozenset({"support_confirm", "idea_confirm", "registration_confirm"})
+_ASKED_FOR = frozenset(
+    {"support_confirm", "idea_confirm", "registration_confirm", "follow_confirm"}
+)
 
 
 def rerender(message: OutboxMessage, subject: Any, **context: Any) -> None:

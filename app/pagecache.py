@@ -61,6 +61,8 @@ QUIET_TABLES = frozenset(
         "moderation_digests",
         "recovery_codes",
         "reply_templates",
+        "followers",
+        "follow_subscriptions",
     }
 )
 # The article view counter is raised with plain SQL (see articles.services).

@@ -30,6 +30,7 @@ from app.models import (
 def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
     """Load the demo, add what it lacks; returns objects' ids and tokens."""
     from app.catalogue.services import support_link_token
+    from app.follows import services as follows
     from app.demo.loader import load_demo
     from app.workshops.services import link_token
 
@@ -61,6 +62,8 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         tag = db.session.scalars(select(Tag)).first()
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
         comment = db.session.scalars(select(Comment).order_by(Comment.id)).first()
+        follow = follows.subscribe("obserwuje@example.org", process=process)
+        follow.confirmed_at = follow.follower.confirmed_at = follow.created_at
         db.session.commit()
         return {
             "idea_id": idea.id,
@@ -82,12 +85,15 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "message_id": 1,
             "comment_id": comment.id if comment else 1,
             "support_token": support_link_token(support) if support else "x" * 48,
+            "follow_token": follows.manage_token(follow.follower),
+            "subscription_id": follow.id,
             "slugs": {
                 "workshops": workshop.slug,
                 "articles": article.slug,
                 "processes": process.slug,
                 "tag": tag.slug if tag else "x",
                 "catalogue": idea.slug,
+                "follows": process.slug,
             },
         }
 
@@ -106,6 +112,12 @@ def url_for_rule(rule: Rule, objects: dict[str, Any]) -> str | None:
             values[argument] = objects["registration_token"]
         elif argument == "token" and rule.endpoint.startswith("catalogue.support_"):
             values[argument] = objects["support_token"]
+        elif argument == "token" and rule.endpoint == "follows.unsubscribe":
+            # The one view exempt from CSRF (RFC 8058); tests/test_follows.py
+            # checks that it stops one follow and nothing else.
+            values[argument] = "x" * 48
+        elif argument == "token" and rule.endpoint.startswith("follows."):
+            values[argument] = objects["follow_token"]
         elif argument in objects:
             values[argument] = objects[argument]
         else:

@@ -71,6 +71,7 @@ LAYERS = {
         "app.staff_articles",
         "app.comments",
         "app.staff_comments",
+        "app.follows",
     },
     COMPOSITION: {"app", "app.demo"},
 }

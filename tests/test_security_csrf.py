@@ -16,8 +16,13 @@ from tests.security_walk import load_demo_with_extras, rules, url_for_rule
 
 CSRF_ON = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 # Views allowed to skip CSRF: GET-only health check for load balancers, and
-# one-click unsubscribe links, which mail clients POST without a token (RFC 8058).
-EXPECTED_EXEMPT = {"app.core.routes.healthz", "app.comments.routes.unsubscribe"}
+# one-click unsubscribe links, which mail programs POST without cookie or token
+# (RFC 8058).
+EXPECTED_EXEMPT = {
+    "app.core.routes.healthz",
+    "app.comments.routes.unsubscribe",
+    "app.follows.routes.unsubscribe",
+}
 
 
 def sign_in_with_token(client, email: str) -> None:  # noqa: ANN001
@@ -30,7 +35,7 @@ def sign_in_with_token(client, email: str) -> None:  # noqa: ANN001
     assert response.status_code == 302, "a real form with its token must work"
 
 
-def test_only_the_health_check_is_exempt_from_csrf(app):
+def test_only_the_health_check_and_one_click_unsubscribe_are_exempt_from_csrf(app):
     assert set(csrf._exempt_views) == EXPECTED_EXEMPT
     assert not csrf._exempt_blueprints
 

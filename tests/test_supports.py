@@ -145,7 +145,8 @@ def test_supports_close_with_the_consultation(client, app, make):
     process = make.process(opens_at=past - timedelta(days=30), closes_at=past)
     idea = make.idea(process_id=process.id)
     html = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
-    assert 'name="email"' not in html
+    # No support form (following the idea stays open: its answers still come).
+    assert f'action="/ideas/{idea.id}/support"' not in html
     assert "zostało zakończone" in html
     response = client.post(f"/ideas/{idea.id}/support", data={"email": "late@example.org"})
     assert response.status_code == 303

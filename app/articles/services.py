@@ -16,6 +16,7 @@ from app.articles.covers import StoredCover
 from app.clients import keyed_hash
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
+from app.follows import services as follows
 from app.models import (
     Article,
     ArticleRevision,
@@ -346,6 +347,9 @@ def publish_article(article: Article, actor: Any, when: datetime | None = None) 
         to_state=after,
         data={"published_at": article.published_at.isoformat()},
     )
+    # A consultation's followers hear of it now, or when a scheduled one
+    # comes out (`follows announce`).
+    follows.article_published(article, now)
     return after
 
 

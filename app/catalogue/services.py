@@ -18,6 +18,7 @@ from app import audit
 from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
+from app.follows import services as follows
 from app.ideas import lifecycle
 from app.mail import (
     DROP,
@@ -297,6 +298,8 @@ def answer_idea(
         to_state=result_status,
         data={"answer_id": entry.id, "progress": progress},
     )
+    status_label = follows.Later(lambda: lifecycle.public_status_label(result_status))
+    follows.idea_answered(idea, entry.id, status_label, progress, entry.answer)
     idea_url = external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug)
     subject = _l("Oficjalna odpowiedź na pomysł „%(title)s”", title=idea.title[:80])
     if idea.email:

@@ -18,6 +18,7 @@ from app.models.comment import (
     CommentReport,
     CommentStatus,
 )
+from app.models.follow import FollowCadence, Follower, FollowSubscription
 from app.models.idea import (
     Attachment,
     Idea,
@@ -62,6 +63,9 @@ __all__ = [
     "CommenterBrowser",
     "ContentVersion",
     "DigestDelivery",
+    "FollowCadence",
+    "FollowSubscription",
+    "Follower",
     "Idea",
     "IdeaAnswer",
     "IdeaEvent",

@@ -21,6 +21,7 @@ from sqlalchemy import func, select, update
 from app import audit
 from app.errors import ServiceError
 from app.extensions import db
+from app.follows import services as follows
 from app.ideas import lifecycle
 from app.mail import InvalidRecipient, queue_mail
 from app.models import (
@@ -153,6 +154,8 @@ def decide(
     )
     _notify_author(idea, action, reason, target, republished=from_status == S.HIDDEN)
     db.session.flush()
+    if from_status == S.PUBLISHED or action == "publish":
+        follows.idea_decided(idea, action, step.event.id, target)
     return idea
 
 

@@ -15,9 +15,11 @@ from sqlalchemy import delete, func, select
 from app import audit, notices
 from app.comments import services as comments
 from app.extensions import db
+from app.follows import services as follows
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
     Comment,
+    Follower,
     Idea,
     OutboxMessage,
     Registration,
@@ -42,6 +44,7 @@ class PersonalData:
     # Things this address asked to be told about, waiting or told (app.notices).
     notices: list[dict[str, Any]] = field(default_factory=list)
     comments: list[Comment] = field(default_factory=list)
+    follower: Follower | None = None
 
     @property
     def empty(self) -> bool:
@@ -52,6 +55,7 @@ class PersonalData:
             or self.mails
             or self.notices
             or self.comments
+            or self.follower
         )
 
 
@@ -84,6 +88,7 @@ def find_personal_data(email: str) -> PersonalData:
         )
     )
     found.notices = notices.for_recipient(address)
+    found.follower = follows.follower_for_email(address)
     return found
 
 
@@ -142,6 +147,7 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         **comments.export_commenter_data(data.email),
         "emails": summaries(data.mails),
         "notices": data.notices,
+        "follows": follows.export_follower(data.follower) if data.follower else None,
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -181,7 +187,16 @@ anonymise_support = delete_support
 def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]:
     """Erase everything held for *email*; returns counts per kind."""
     data = find_personal_data(email)
-    counts = {"ideas": 0, "supports": 0, "registrations": 0, "emails": 0, "notices": 0}
+    counts = {
+        "ideas": 0,
+        "supports": 0,
+        "registrations": 0,
+        "emails": 0,
+        "notices": 0,
+        "follows": 0,
+    }
+    if data.follower is not None:
+        counts["follows"] = follows.erase_follower(data.follower)["subscriptions"]
     counts["comments"] = comments.erase_commenter_data(data.email, actor)
     for support in data.supports:
         delete_support(support, actor)

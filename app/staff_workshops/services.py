@@ -17,6 +17,7 @@ from sqlalchemy import func, or_, select, update
 from app import audit
 from app.errors import ServiceError
 from app.extensions import db
+from app.follows import services as follows
 from app.ideas import lifecycle
 from app.mail import queue_mail
 from app.models import (
@@ -113,6 +114,7 @@ def save_workshop(actor: User, workshop: Workshop | None, data: dict[str, Any]) 
         "starts_at": workshop.starts_at.isoformat() if workshop.starts_at else None,
         "capacity": workshop.capacity,
         "published": workshop.published,
+        "registration_opens_at": workshop.registration_opens_at,
     }
     workshop.process_id = process.id
     workshop.kind = kind
@@ -144,6 +146,12 @@ def save_workshop(actor: User, workshop: Workshop | None, data: dict[str, Any]) 
         }
         changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
         audit.record("workshop.updated", workshop, actor=actor, data=changed or None)
+    # Followers of the consultation hear of a new meeting, and of its
+    # registration when that opens now (later openings: `follows announce`).
+    if workshop.published and (creating or not before["published"]):
+        follows.workshop_published(workshop)
+    elif workshop.published and workshop.registration_opens_at != before["registration_opens_at"]:
+        follows.registration_opened(workshop)
     return workshop
 
 
