@@ -30,8 +30,8 @@ from app.models import (
 def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
     """Load the demo, add what it lacks; returns objects' ids and tokens."""
     from app.catalogue.services import support_link_token
-    from app.follows import services as follows
     from app.demo.loader import load_demo
+    from app.follows import services as follows
     from app.workshops.services import link_token
 
     with app.app_context():

@@ -388,3 +388,36 @@ def test_one_mail_per_comment_per_subscriber_under_concurrent_posting(live_serve
         assert notices.send_due() == 0
     assert make.get(Idea, idea.id).comments_count == 13
     assert make.count(Comment) == 13
+
+
+def test_followers_who_asked_for_comments_hear_of_each_one_once(app, make):
+    from app.follows import services as follows
+    from app.models import Follower, FollowSubscription
+
+    idea = make.idea()
+    with app.test_request_context():
+        target = db.session.get(Idea, idea.id)
+        for email, with_comments in (("tak@example.org", True), ("nie@example.org", False)):
+            subscription = follows.subscribe(email, idea=target, comments=with_comments)
+            subscription.confirmed_at = subscription.follower.confirmed_at = subscription.created_at
+        db.session.commit()
+    comment = post_confirmed(app.test_client(), app, idea.id, "Komentarz dla obserwujących.")
+    assert make.count(Notice, recipient="tak@example.org", event=f"follow:comment:{comment.id}") == 1
+    assert make.count(Notice, recipient="nie@example.org") == 0
+    assert make.count(Follower) == 2 and make.count(FollowSubscription) == 2
+
+
+def test_the_comment_form_can_start_following_the_discussion(app, make, client):
+    from app.models import FollowSubscription
+
+    idea = make.idea()
+    post_confirmed(client, app, idea.id, "Chcę wiedzieć, co dalej.", follow="y")
+    with app.app_context():
+        [subscription] = db.session.scalars(select(FollowSubscription)).all()
+        assert subscription.idea_id == idea.id and subscription.comments is True
+    # The follow is confirmed by its own mailed link (app.follows).
+    with app.app_context():
+        templates = db.session.scalars(
+            select(OutboxMessage.template).where(OutboxMessage.recipient == "ola@example.org")
+        ).all()
+    assert "follow_confirm" in templates

@@ -59,6 +59,9 @@ class CommentForm(FlaskForm):
         id="comment-consent",
         validators=[DataRequired(_l("Bez tej zgody nie możemy przyjąć komentarza."))],
     )
+    follow = BooleanField(
+        _l("Powiadamiaj mnie o nowych komentarzach"), id="comment-follow"
+    )
     parent_id = HiddenField(id="comment-parent")
     # Honeypot: hidden from people, filled by bots.
     website = StringField(_l("Strona internetowa (zostaw puste)"), id="comment-website")

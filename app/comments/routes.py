@@ -155,6 +155,10 @@ def write(idea_id: int):
             parent_id=_parent_arg(),
             browser=browser,
         )
+        if form.follow.data:
+            services.follow_discussion(
+                services.idea_target(idea), form.email.data, current_language()
+            )
     if not done:
         idea = db.session.get(Idea, idea_id)
         problem = done.message if not done.error.field else None

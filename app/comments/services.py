@@ -36,6 +36,7 @@ from app import audit, notices
 from app.clients import keyed_hash
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
+from app.follows import services as follows
 from app.mail import InvalidRecipient, queue_mail, summaries
 from app.models import (
     Comment,
@@ -1161,18 +1162,32 @@ def idea_for_alert_token(token: str) -> Idea | None:
     return idea if hmac.compare_digest(alert_token(idea), token) else None
 
 
-def announce(comment: Comment, target: Target) -> bool:
+def announce(comment: Comment, target: Target) -> int:
     """Tell those who asked about a new comment under *target*: the idea's
-    author (one mail per comment, or a daily digest). The mail names the
-    idea and links to the comment; it carries neither the commenter's name
-    nor their words, so erasing a comment leaves no copy in others' mail."""
+    author (one mail per comment, or a daily digest, as they chose) and the
+    idea's followers who asked for comments too (app.follows, their own
+    cadence). Each hears of one comment once (app.notices keeps the pair of
+    address and event once). The mail names the idea and links to the
+    comment; it carries neither the commenter's name nor their words, so
+    erasing a comment leaves no copy in others' mail. Returns how many
+    notices were stored."""
     idea = target.obj if target.kind == "idea" else None
-    if idea is None or not idea.email or comment.email == normalise_email(idea.email):
-        return False
+    if idea is None:
+        return 0
+    stored = follows.announce(
+        idea=idea,
+        event=f"comment:{comment.id}",
+        title=_l("Nowy komentarz pod pomysłem „%(title)s”", title=idea.title[:80]),
+        text=_l("Pod obserwowanym pomysłem pojawił się nowy komentarz."),
+        url=target.url + f"#komentarz-{comment.id}",
+        comments=True,
+    )
+    if not idea.email or comment.email == normalise_email(idea.email):
+        return stored
     cadence = alert_for(idea)
     if cadence not in ("immediate", "daily"):
-        return False
-    return notices.notify(
+        return stored
+    return stored + notices.notify(
         idea.email,
         event=f"comment:{comment.id}",
         kind="comment",
@@ -1183,3 +1198,12 @@ def announce(comment: Comment, target: Target) -> bool:
         cadence=cadence,
         locale=idea.locale,
     )
+
+
+def follow_discussion(target: Target, email: str, locale: str) -> None:
+    """The commenter ticked "Powiadamiaj mnie o nowych komentarzach": they
+    follow the idea with its comments (app.follows asks them to confirm by
+    mail unless their address already is)."""
+    if target.kind != "idea" or not follows.can_follow_idea(target.obj):
+        return
+    follows.subscribe(email, idea=target.obj, comments=True, locale=locale)
