@@ -983,12 +983,11 @@ def moderate(
             _("Ktoś zmienił ten komentarz w międzyczasie. Sprawdź go jeszcze raz.")
         )
     now = utcnow()
-    if to_status != from_status and not _move(comment, from_status, to_status, shown):
+    # The guard: of two decisions at once on the version shown, one applies.
+    if not _move(comment, from_status, to_status, shown):
         raise CommentConflict(
             _("Ktoś zmienił ten komentarz w międzyczasie. Sprawdź go jeszcze raz.")
         )
-    if to_status == from_status:
-        comment.version += 1
     comment.reviewed_at = now
     comment.reviewed_by_id = actor.id
     if to_status == S.PUBLISHED and comment.published_at is None:
