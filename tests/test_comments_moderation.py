@@ -421,3 +421,44 @@ def test_the_comment_form_can_start_following_the_discussion(app, make, client):
             select(OutboxMessage.template).where(OutboxMessage.recipient == "ola@example.org")
         ).all()
     assert "follow_confirm" in templates
+
+
+def test_an_administrator_sets_the_moderation_mode_per_consultation(app, make, client, login):
+    from app.models import Process
+
+    login("admin")
+    response = client.post(
+        "/staff/processes/new",
+        data={"title": "Konsultacje z moderacją", "comment_moderation": "pre", "published": "y"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        process = db.session.scalar(select(Process).where(Process.title == "Konsultacje z moderacją"))
+        assert process.comment_moderation == "pre"
+        process_id = process.id
+    page = client.get(f"/staff/processes/{process_id}").get_data(as_text=True)
+    assert '<option selected value="pre">' in page or 'value="pre" selected' in page
+
+
+def test_two_moderators_deciding_at_once_apply_once(app, make):
+    idea = make.idea()
+    comment = post_confirmed(app.test_client(), app, idea.id, "Komentarz dwóch moderatorów.")
+    with app.test_request_context():
+        from app.models import User
+
+        first, second = make.user(role="moderator"), make.user(role="moderator")
+        row = db.session.get(Comment, comment.id)
+        services.moderate(row, "hide", db.session.get(User, first.id), "Powód pierwszy.", 1)
+        db.session.commit()
+        from sqlalchemy.orm.attributes import set_committed_value
+
+        # The second moderator's request read the comment before the first
+        # one's commit: the friendly checks pass, the guarded UPDATE refuses.
+        stale = db.session.get(Comment, comment.id)
+        set_committed_value(stale, "status", "published")
+        set_committed_value(stale, "version", 1)
+        with pytest.raises(services.CommentConflict):
+            services.moderate(stale, "hide", db.session.get(User, second.id), "Drugi.", 1)
+        db.session.rollback()
+    assert make.get(Idea, idea.id).comments_count == 0
+    assert make.audit_actions(object_type="comments") == ["comment.hide"]
