@@ -15,8 +15,10 @@ from app import (
     auth,
     catalogue,
     comments,
+    consultation_report,
     core,
     database,
+    directions,
     errors,
     feeds,
     follows,
@@ -38,8 +40,12 @@ from app import (
     staff,
     staff_articles,
     staff_comments,
+    staff_directions,
     staff_privacy,
+    staff_reports,
+    staff_videos,
     staff_workshops,
+    videos,
     web,
     workshops,
 )
@@ -49,7 +55,10 @@ from app.articles import services as articles_services
 from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
 from app.comments import services as comments_services
+from app.consultation_report import cli as report_cli
 from app.demo import cli as demo_cli
+from app.directions import display as directions_display
+from app.directions import mail as directions_mail
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
 from app.follows import cli as follows_cli
@@ -64,7 +73,10 @@ from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
 from app.staff_comments import panels as staff_comments_panels
+from app.staff_videos import panels as staff_videos_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
+from app.videos import display as video_display
+from app.videos import services as videos_services
 from app.workshops import display as workshop_display
 from app.workshops import services as workshops_services
 from config import Config, config_from_env
@@ -144,6 +156,12 @@ def create_app(
         staff_privacy.bp,
         staff_workshops.bp,
         staff_articles.bp,
+        consultation_report.bp,
+        staff_reports.bp,
+        directions.bp,
+        staff_directions.bp,
+        videos.bp,
+        staff_videos.bp,
         account.bp,
         comments.bp,
         staff_comments.bp,
@@ -151,6 +169,8 @@ def create_app(
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
+    directions_display.init_app(app)
+    video_display.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(
@@ -159,6 +179,7 @@ def create_app(
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
             staff_comments_panels.comment_tiles,
+            staff_videos_panels.video_tiles,
         ),
         alerts=(staff_outbox.mail_alerts,),
     )
@@ -174,6 +195,7 @@ def create_app(
         notices.cli,
         search_cli.cli,
         follows_cli.cli,
+        report_cli.cli,
     ):
         app.cli.add_command(group)
     maintenance.init_app(
@@ -193,6 +215,9 @@ def create_app(
             ("unconfirmed comments, old trusted browsers", comments_services.purge_unconfirmed),
             ("commenters' addresses afterwards", comments_services.forget_old_commenters),
             ("unconfirmed follows", follows_services.purge_unconfirmed),
+            ("follows of consultations long closed", follows_services.purge_long_closed),
+            ("direction mail opt-outs nobody needs", directions_mail.purge_unneeded_opt_outs),
+            ("video play rows", videos_services.purge_video_plays),
         ),
     )
     return app

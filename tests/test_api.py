@@ -81,7 +81,10 @@ def test_openapi_document_is_3_1_and_describes_every_api_path(app, spec):
         for code in ("405", "429"):
             assert code in spec["paths"][path]["get"]["responses"]
     routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")}
-    described = {"/api/v1" + p.replace("{id}", "<int:idea_id>") for p in spec["paths"]}
+    described = {
+        "/api/v1" + p.replace("{id}", "<int:idea_id>").replace("{slug}", "<slug>")
+        for p in spec["paths"]
+    }
     assert routes - {"/api/v1/"} == described
 
 

@@ -72,6 +72,12 @@ LAYERS = {
         "app.comments",
         "app.staff_comments",
         "app.follows",
+        "app.consultation_report",
+        "app.staff_reports",
+        "app.directions",
+        "app.staff_directions",
+        "app.videos",
+        "app.staff_videos",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -212,6 +218,9 @@ STAFF_BLUEPRINTS = {
     "staff_workshops",
     "staff_articles",
     "staff_comments",
+    "staff_reports",
+    "staff_directions",
+    "staff_videos",
 }
 
 

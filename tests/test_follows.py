@@ -510,3 +510,25 @@ def test_the_forms_are_on_the_consultation_and_idea_pages(client, make):
     assert 'name="comments"' in page
     assert client.get(f"/follow/ideas/{idea.id}").status_code == 200
     assert client.get(f"/follow/processes/{process.slug}").status_code == 200
+
+
+def test_a_weekly_digest_link_stops_every_follow_and_a_single_mail_link_one(app, make):
+    weekly, immediate = make.process(), make.process()
+    with app.test_request_context():
+        services.subscribe("ola@example.org", process=db.session.get(Process, weekly.id),
+                           cadence="weekly")  # fmt: skip
+        services.subscribe("ola@example.org", process=db.session.get(Process, immediate.id))
+        db.session.execute(update(FollowSubscription).values(confirmed_at=utcnow()))
+        db.session.execute(update(Follower).values(confirmed_at=utcnow()))
+        db.session.commit()
+    _announce(app, process_id=immediate.id, event="phase:1")
+    _announce(app, process_id=weekly.id, event="phase:2")
+    with app.app_context():
+        links = dict(db.session.execute(select(Notice.event, Notice.unsubscribe_url)).all())
+    mail_program = app.test_client(use_cookies=False)
+    one = links["follow:phase:1"].removeprefix("http://odkrywka.test")
+    assert mail_program.post(one, data="List-Unsubscribe=One-Click").status_code == 200
+    assert [row[1] for row in _subscriptions(app)] == [f"process:{weekly.id}"]
+    every = links["follow:phase:2"].removeprefix("http://odkrywka.test")
+    assert mail_program.post(every, data="List-Unsubscribe=One-Click").status_code == 200
+    assert _subscriptions(app) == []

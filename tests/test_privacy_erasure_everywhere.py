@@ -149,11 +149,32 @@ def a_person_takes_part(  # noqa: ANN001
     path = registration_path(outbox_text(app, "registration_confirm"))
     assert client.post(f"{path}/confirm").status_code == 303
 
+    # And follows the consultation, which has news for followers since.
+    data = {"email": EMAIL, "consent": "y", "cadence": "weekly"}
+    assert client.post(f"/follow/processes/{process.slug}", data=data).status_code == 303
+    follow = re.search(
+        r"http://odkrywka\.test(/follow/confirm/\S+)", outbox_text(app, "follow_confirm")
+    )
+    assert client.get(follow.group(1)).status_code == 200
+    with app.test_request_context():
+        from app.follows.services import announce
+        from app.models import Process
+
+        announce(process=db.session.get(Process, process.id), event="phase:1", title="Etap",
+                 text="Nowy etap.", url="http://odkrywka.test/")  # fmt: skip
+        db.session.commit()
+
     # Everything above really left copies in several tables.
     tables = _tables(leftovers(app))
-    assert {"ideas", "idea_events", "outbox_messages", "registrations", "supports"} <= tables, (
-        tables
-    )
+    assert {
+        "ideas",
+        "idea_events",
+        "outbox_messages",
+        "registrations",
+        "supports",
+        "followers",
+        "notices",
+    } <= tables, tables
     return {"idea_id": idea_id, "track": track, "process": process, "workshop": workshop}
 
 

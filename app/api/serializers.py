@@ -1,4 +1,4 @@
-"""JSON shapes of the open-data API (CONTRACT: IDEA, WORKSHOP, ARTICLE).
+"""JSON shapes of the open-data API (CONTRACT: IDEA, WORKSHOP, ARTICLE, videos).
 
 Built field by field from public attributes only: no e-mail, no municipality,
 the author's name only with consent.
@@ -63,4 +63,15 @@ def article_json(article: Any) -> dict[str, Any]:
         "has_video": bool(article.video_url),
         "cover_url": cover,
         "url": external_url("articles.detail", slug=article.slug),
+    }
+
+
+def video_json(video: Any) -> dict[str, Any]:
+    return {
+        "slug": video.slug,
+        "title": video.title,
+        "duration_s": int(video.duration_s or 0),
+        "plays": int(video.plays or 0),
+        "captions": video.caption_langs,
+        "url": external_url("videos.detail", slug=video.slug),
     }

@@ -550,7 +550,8 @@ def follower_for_email(email: str) -> Follower | None:
 
 def purge_unconfirmed(now: datetime | None = None) -> int:
     """Retention: follows never confirmed within the link's lifetime are
-    deleted, then addresses never confirmed that follow nothing any more."""
+    deleted; then every address that follows nothing any more (and is older
+    than that lifetime), with the notices still kept for it."""
     now = now or utcnow()
     cutoff = now - confirm_link_lifetime()
     result = db.session.execute(
@@ -558,17 +559,45 @@ def purge_unconfirmed(now: datetime | None = None) -> int:
         .where(FollowSubscription.confirmed_at.is_(None), FollowSubscription.created_at < cutoff)
         .execution_options(synchronize_session=False)
     )
-    followed = select(FollowSubscription.follower_id)
-    db.session.execute(
-        delete(Follower)
-        .where(
-            Follower.confirmed_at.is_(None),
-            Follower.created_at < cutoff,
-            Follower.id.not_in(followed),
-        )
+    _forget_idle_followers(cutoff)
+    return result.rowcount or 0
+
+
+def purge_long_closed(now: datetime | None = None) -> int:
+    """Retention: RETENTION_PERSONAL_DATA_DAYS after a consultation closed,
+    the follows of it and of its ideas are deleted (nothing more will be
+    told), and the addresses left following nothing with them."""
+    now = now or utcnow()
+    days = current_app.config.get("RETENTION_PERSONAL_DATA_DAYS", 365)
+    closed = select(Process.id).where(
+        Process.closes_at.is_not(None), Process.closes_at < now - timedelta(days=days)
+    )
+    ideas = select(Idea.id).where(Idea.process_id.in_(closed))
+    result = db.session.execute(
+        delete(FollowSubscription)
+        .where(FollowSubscription.process_id.in_(closed) | FollowSubscription.idea_id.in_(ideas))
         .execution_options(synchronize_session=False)
     )
+    _forget_idle_followers(now - confirm_link_lifetime())
     return result.rowcount or 0
+
+
+def _forget_idle_followers(created_before: datetime) -> int:
+    followed = select(FollowSubscription.follower_id)
+    idle = db.session.execute(
+        select(Follower.id, Follower.email).where(
+            Follower.created_at < created_before, Follower.id.not_in(followed)
+        )
+    ).all()
+    for _follower_id, email in idle:
+        _forget_notices(email)
+    if idle:
+        db.session.execute(
+            delete(Follower)
+            .where(Follower.id.in_([row.id for row in idle]))
+            .execution_options(synchronize_session=False)
+        )
+    return len(idle)
 
 
 # --- telling followers ------------------------------------------------------------

@@ -18,6 +18,16 @@ from app.models.comment import (
     CommentReport,
     CommentStatus,
 )
+from app.models.direction import (
+    ApplicationStatus,
+    Direction,
+    DirectionEvent,
+    DirectionIdea,
+    DirectionMailOptOut,
+    DirectionStatus,
+    FundingApplication,
+    Milestone,
+)
 from app.models.follow import FollowCadence, Follower, FollowSubscription
 from app.models.idea import (
     Attachment,
@@ -34,9 +44,19 @@ from app.models.moderation import DigestDelivery, ReplyTemplate
 from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
+from app.models.report import FrozenReport
 from app.models.security import RecoveryCode
 from app.models.site import ContentVersion
 from app.models.user import Role, User
+from app.models.video import (
+    Video,
+    VideoCaption,
+    VideoChapter,
+    VideoDailyPlays,
+    VideoPlay,
+    VideoSource,
+    VideoStatus,
+)
 from app.models.workshop import (
     ParticipantGroup,
     Registration,
@@ -47,6 +67,14 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "ApplicationStatus",
+    "Direction",
+    "DirectionEvent",
+    "DirectionIdea",
+    "DirectionMailOptOut",
+    "DirectionStatus",
+    "FundingApplication",
+    "Milestone",
     "Article",
     "ArticleRevision",
     "ArticleSlugRedirect",
@@ -66,6 +94,7 @@ __all__ = [
     "FollowCadence",
     "FollowSubscription",
     "Follower",
+    "FrozenReport",
     "Idea",
     "IdeaAnswer",
     "IdeaEvent",
@@ -89,6 +118,13 @@ __all__ = [
     "Tag",
     "UndeliverableAddress",
     "User",
+    "Video",
+    "VideoCaption",
+    "VideoChapter",
+    "VideoDailyPlays",
+    "VideoPlay",
+    "VideoSource",
+    "VideoStatus",
     "Workshop",
     "WorkshopGroup",
     "WorkshopKind",

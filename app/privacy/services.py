@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, select
 
 from app import audit, notices
 from app.comments import services as comments
+from app.directions import mail as directions_mail
 from app.extensions import db
 from app.follows import services as follows
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
@@ -148,6 +149,8 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
         "emails": summaries(data.mails),
         "notices": data.notices,
         "follows": follows.export_follower(data.follower) if data.follower else None,
+        # Whether the address asked for no more mail about directions.
+        "direction_mail_stopped": directions_mail.is_opted_out(data.email),
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -218,6 +221,7 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
     )
     counts["emails"] = result.rowcount or 0
     counts["notices"] = notices.forget(data.email)
+    directions_mail.forget_opt_out(data.email)
     # The marks "this address refused mail" go too (only a keyed hash).
     forget_undeliverable(data.email)
     db.session.flush()

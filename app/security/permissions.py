@@ -23,6 +23,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reply_to_comments": frozenset({ADMIN, MODERATOR, EDITOR}),
     "manage_workshops": frozenset({ADMIN, MODERATOR}),
     "manage_articles": frozenset({ADMIN, EDITOR}),
+    # Keeping a version of a consultation's report for a meeting.
+    "freeze_reports": frozenset({ADMIN, EDITOR}),
+    # Development directions and their funding applications.
+    "read_directions": frozenset({ADMIN, MODERATOR, EDITOR}),
+    "manage_directions": frozenset({ADMIN, EDITOR}),
+    "manage_videos": frozenset({ADMIN, EDITOR}),
     "manage_users": frozenset({ADMIN}),
     "manage_processes": frozenset({ADMIN}),
     "manage_categories": frozenset({ADMIN}),

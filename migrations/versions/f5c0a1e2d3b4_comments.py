@@ -2,7 +2,7 @@
 ideas.comments_count and processes.comment_moderation.
 
 Revision ID: f5c0a1e2d3b4
-Revises: f5a1c3e7b9d2
+Revises: f5a8c3d1e7b2
 Create Date: 2026-11-29 11:41:42.989644
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f5c0a1e2d3b4'
-down_revision = "f5a1c3e7b9d2"
+down_revision = "f5a8c3d1e7b2"
 branch_labels = None
 depends_on = None
 
