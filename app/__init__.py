@@ -14,6 +14,7 @@ from app import (
     articles,
     auth,
     catalogue,
+    comments,
     consultation_report,
     core,
     database,
@@ -38,6 +39,7 @@ from app import (
     search_cli,
     staff,
     staff_articles,
+    staff_comments,
     staff_directions,
     staff_privacy,
     staff_reports,
@@ -52,6 +54,7 @@ from app.account.gate import require_two_factor_setup
 from app.articles import services as articles_services
 from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
+from app.comments import services as comments_services
 from app.consultation_report import cli as report_cli
 from app.demo import cli as demo_cli
 from app.directions import display as directions_display
@@ -69,6 +72,7 @@ from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
+from app.staff_comments import panels as staff_comments_panels
 from app.staff_videos import panels as staff_videos_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
 from app.videos import display as video_display
@@ -159,6 +163,8 @@ def create_app(
         videos.bp,
         staff_videos.bp,
         account.bp,
+        comments.bp,
+        staff_comments.bp,
         follows.bp,
     ):
         app.register_blueprint(blueprint)
@@ -172,6 +178,7 @@ def create_app(
             moderation_panels.answer_tiles,
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
+            staff_comments_panels.comment_tiles,
             staff_videos_panels.video_tiles,
         ),
         alerts=(staff_outbox.mail_alerts,),
@@ -205,6 +212,8 @@ def create_app(
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
+            ("unconfirmed comments, old trusted browsers", comments_services.purge_unconfirmed),
+            ("commenters' addresses afterwards", comments_services.forget_old_commenters),
             ("unconfirmed follows", follows_services.purge_unconfirmed),
             ("follows of consultations long closed", follows_services.purge_long_closed),
             ("direction mail opt-outs nobody needs", directions_mail.purge_unneeded_opt_outs),

@@ -13,6 +13,7 @@ from app.models import (
     Article,
     ArticleRevision,
     Category,
+    Comment,
     Direction,
     DirectionIdea,
     FundingApplication,
@@ -65,6 +66,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         registration = db.session.scalars(select(Registration)).first()
         tag = db.session.scalars(select(Tag)).first()
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
+        comment = db.session.scalars(select(Comment).order_by(Comment.id)).first()
         follow = follows.subscribe("obserwuje@example.org", process=process)
         follow.confirmed_at = follow.follower.confirmed_at = follow.created_at
         direction = db.session.scalars(select(Direction).order_by(Direction.id)).first()
@@ -93,6 +95,7 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
             "message_id": 1,
+            "comment_id": comment.id if comment else 1,
             "direction_id": direction.id,
             "link_id": link.id,
             "milestone_id": milestone.id,

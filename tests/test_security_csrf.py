@@ -19,6 +19,7 @@ CSRF_ON = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 # the RFC 8058 one-click unsubscribes a mail program POSTs without cookie.
 EXPECTED_EXEMPT = {
     "app.core.routes.healthz",
+    "app.comments.routes.unsubscribe",
     "app.follows.routes.unsubscribe",
     "app.directions.routes.unsubscribe",
 }

@@ -102,6 +102,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         status=enum(STATUSES),
         progress={"type": "integer", "minimum": 0, "maximum": 100},
         supports=COUNT,
+        comments={**COUNT, "description": "Comments shown in full under the idea."},
         published_at=DATE_TIME,
         url=URI,
     ),

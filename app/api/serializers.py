@@ -30,6 +30,7 @@ def idea_json(idea: Idea) -> dict[str, Any]:
         "status": idea.result_status,
         "progress": idea.progress,
         "supports": idea.supports_count,
+        "comments": idea.comments_count,
         "published_at": iso(idea.published_at),
         "url": external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
     }

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.comments import demo as comments
 from app.demo import articles, core, ideas, videos, workshops
 from app.demo.core import DEMO_PROCESS_SLUG
 from app.directions import demo as directions
@@ -27,6 +28,7 @@ DEMO_PARTS = (
     moderation.load,
     directions.load,
     videos.load,
+    comments.load,
 )
 
 

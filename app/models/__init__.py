@@ -10,6 +10,14 @@ from app.models.article import (
 )
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
+from app.models.comment import (
+    Comment,
+    CommentAlert,
+    CommenterBrowser,
+    CommentModeration,
+    CommentReport,
+    CommentStatus,
+)
 from app.models.direction import (
     ApplicationStatus,
     Direction,
@@ -75,6 +83,12 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Category",
+    "Comment",
+    "CommentAlert",
+    "CommentModeration",
+    "CommentReport",
+    "CommentStatus",
+    "CommenterBrowser",
     "ContentVersion",
     "DigestDelivery",
     "FollowCadence",

@@ -19,6 +19,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dashboard": frozenset({ADMIN, MODERATOR, EDITOR}),
     "moderate": frozenset({ADMIN, MODERATOR}),
     "answer_ideas": frozenset({ADMIN, MODERATOR, EDITOR}),
+    "moderate_comments": frozenset({ADMIN, MODERATOR}),
+    "reply_to_comments": frozenset({ADMIN, MODERATOR, EDITOR}),
     "manage_workshops": frozenset({ADMIN, MODERATOR}),
     "manage_articles": frozenset({ADMIN, EDITOR}),
     # Keeping a version of a consultation's report for a meeting.
