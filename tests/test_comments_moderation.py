@@ -407,6 +407,26 @@ def test_followers_who_asked_for_comments_hear_of_each_one_once(app, make):
     assert make.count(Follower) == 2 and make.count(FollowSubscription) == 2
 
 
+def test_nobody_hears_twice_or_of_their_own_comment(app, make):
+    """A commenter who follows the idea is not told of their own comment; an
+    author who follows their own idea hears once, by their own alert."""
+    from app.follows import services as follows
+
+    idea = make.idea()
+    _alert(app, idea, "immediate")
+    with app.test_request_context():
+        target = db.session.get(Idea, idea.id)
+        for email in ("ola@example.org", idea.email, "ktos@example.org"):
+            subscription = follows.subscribe(email, idea=target, comments=True)
+            subscription.confirmed_at = subscription.follower.confirmed_at = subscription.created_at
+        db.session.commit()
+    comment = post_confirmed(app.test_client(), app, idea.id, "Komentarz Oli.")
+    assert make.count(Notice, recipient="ola@example.org") == 0
+    assert make.count(Notice, recipient=idea.email.lower()) == 1
+    assert make.count(Notice, recipient=idea.email.lower(), event=f"comment:{comment.id}") == 1
+    assert make.count(Notice, recipient="ktos@example.org") == 1
+
+
 def test_the_comment_form_can_start_following_the_discussion(app, make, client):
     from app.models import FollowSubscription
 

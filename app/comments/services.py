@@ -1173,6 +1173,10 @@ def announce(comment: Comment, target: Target) -> int:
     idea = target.obj if target.kind == "idea" else None
     if idea is None:
         return 0
+    author = normalise_email(idea.email) if idea.email else None
+    tell_author = author not in (None, comment.email) and alert_for(idea) in ("immediate", "daily")
+    # The commenter is not told of their own comment, and an author who also
+    # follows the idea hears of it once, by their own alert.
     stored = follows.announce(
         idea=idea,
         event=f"comment:{comment.id}",
@@ -1180,11 +1184,9 @@ def announce(comment: Comment, target: Target) -> int:
         text=_l("Pod obserwowanym pomysłem pojawił się nowy komentarz."),
         url=target.url + f"#komentarz-{comment.id}",
         comments=True,
+        exclude=[comment.email, author if tell_author else None],
     )
-    if not idea.email or comment.email == normalise_email(idea.email):
-        return stored
-    cadence = alert_for(idea)
-    if cadence not in ("immediate", "daily"):
+    if not tell_author:
         return stored
     return stored + notices.notify(
         idea.email,
@@ -1194,7 +1196,7 @@ def announce(comment: Comment, target: Target) -> int:
         text=_("Pod Twoim pomysłem pojawił się nowy komentarz."),
         url=target.url + f"#komentarz-{comment.id}",
         unsubscribe_url=external_url("comments.unsubscribe", token=alert_token(idea)),
-        cadence=cadence,
+        cadence=alert_for(idea),
         locale=idea.locale,
     )
 
