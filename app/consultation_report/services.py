@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -20,7 +21,9 @@ from app.consultation_report import content
 from app.consultation_report.document import render_document, render_pdf
 from app.errors import ServiceError
 from app.extensions import db
+from app.follows.services import announce
 from app.models import FrozenReport, Process, utcnow
+from app.web import external_url
 
 # Frozen versions are made in the consultation's language.
 FROZEN_LOCALE = "pl"
@@ -141,5 +144,20 @@ def freeze(process: Process, actor: Any = None, note: str = "") -> FrozenReport:
             "pdf_sha256": version.pdf_sha256,
             "html_sha256": version.html_sha256,
         },
+    )
+    # The consultation's followers hear of each frozen version once.
+    announce(
+        process=process,
+        event=f"report:{process.id}:{number}",
+        title=_l(
+            "Raport z konsultacji „%(title)s”, wersja %(number)s",
+            title=process.title,
+            number=number,
+        ),
+        text=_l(
+            "Organizator opublikował wersję raportu z konsultacji. Pod tym adresem "
+            "pozostanie taka sama, nawet gdy dane później się zmienią."
+        ),
+        url=external_url("consultation_report.frozen", slug=process.slug, number=number),
     )
     return version

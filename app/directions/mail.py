@@ -20,13 +20,15 @@ import hmac
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import notices
 from app.clients import keyed_hash
-from app.directions.lifecycle import status_label
+from app.directions.lifecycle import STATUS_LABELS, status_label
 from app.extensions import db
+from app.follows.services import announce
 from app.models import (
     Direction,
     DirectionEvent,
@@ -250,3 +252,40 @@ def notify_status_change(direction: Direction, event: DirectionEvent) -> int:
                 text += "\n" + _("Uzasadnienie: %(reason)s", reason=event.message)
         stored += _send(email, locale, key, title, text, direction)
     return stored
+
+
+# -- the consultation's followers (app.follows) ------------------------------------------
+
+
+def announce_published(direction: Direction) -> int:
+    """Tell the consultation's followers that a new direction is out."""
+    if not direction.is_public:
+        return 0
+    return announce(
+        process=direction.process,
+        event=f"direction:{direction.id}:published",
+        title=_l("Nowy kierunek rozwojowy: %(title)s", title=direction.title),
+        text=_l(
+            "Organizator zebrał pomysły z konsultacji w kierunek rozwojowy „%(title)s”. "
+            "Zobacz, które pomysły obejmuje i skąd mają przyjść na niego pieniądze.",
+            title=direction.title,
+        ),
+        url=_direction_url(direction),
+    )
+
+
+def announce_status(direction: Direction, event: DirectionEvent) -> int:
+    """Tell the consultation's followers that a direction changed status."""
+    if not direction.is_public:
+        return 0
+    return announce(
+        process=direction.process,
+        event=f"direction:{direction.id}:status:{event.id}",
+        title=_l(
+            "Kierunek „%(title)s”: %(status)s",
+            title=direction.title,
+            status=STATUS_LABELS[event.to_status],
+        ),
+        text=event.message or "",
+        url=_direction_url(direction),
+    )

@@ -129,6 +129,7 @@ def create_direction(data: DirectionData, actor: User | None) -> Direction:
     _flush_slug()
     _event(direction, "created", actor, to_status=direction.status)
     audit.record("direction.create", direction, actor=actor, data={"slug": slug})
+    mail.announce_published(direction)
     return direction
 
 
@@ -194,6 +195,7 @@ def change_status(
         reason=reason,
     )
     mail.notify_status_change(direction, event)
+    mail.announce_status(direction, event)
     return event
 
 
