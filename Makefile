@@ -10,7 +10,11 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 # Test processes (pytest-xdist); "auto" uses every core.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-fast install install-dev translations compile-translations lint test-sqlite test-postgres bench clean
+# What WeasyPrint needs from the system (the consultation report's PDF), and
+# poppler-utils for the tests that read the PDF back.
+SYSTEM_PACKAGES ?= libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+
+.PHONY: run test system-packages test-fast install install-dev translations compile-translations lint test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +46,19 @@ translations: $(VENV)/.installed
 	$(BIN)/python app/translations/fill_polish.py
 	$(MAKE) compile-translations
 
-run: install
+# Installs the missing system packages with apt-get when run as root on
+# Debian; otherwise says which to install (the report's PDF needs them).
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done | xargs); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing $$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else \
+	  echo "Missing system packages (the report's PDF needs them): sudo apt-get install $$missing"; \
+	fi
+
+run: system-packages install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo ""
@@ -63,7 +79,7 @@ test-sqlite: install-dev
 test-postgres: install-dev
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test: lint test-sqlite test-postgres
+test: system-packages lint test-sqlite test-postgres
 
 # The edit-test loop: SQLite only, without the slow, browser and server tests.
 test-fast: install-dev

@@ -112,8 +112,13 @@ class Config:
     RATELIMIT_REPORT = os.environ.get("RATELIMIT_REPORT", "5 per hour;20 per day")
     # Edits posted from an idea's private tracking page (each may carry a file).
     RATELIMIT_IDEA_EDIT = os.environ.get("RATELIMIT_IDEA_EDIT", "10 per minute;60 per hour")
+    # Plays reported by the video player, per client address (each counts
+    # once a day anyway; this bounds one address posing as many browsers).
+    RATELIMIT_VIDEO_PLAY = os.environ.get("RATELIMIT_VIDEO_PLAY", "300 per hour")
     # "Wyślij ponownie" on a confirmation page, per client address.
     RATELIMIT_MAIL_RESEND = os.environ.get("RATELIMIT_MAIL_RESEND", "5 per hour")
+    # The consultation report's PDF, rendered afresh when the data changed.
+    RATELIMIT_REPORT_PDF = os.environ.get("RATELIMIT_REPORT_PDF", "20 per minute;200 per hour")
 
     # Languages and time
     BABEL_DEFAULT_LOCALE = "pl"
@@ -128,6 +133,13 @@ class Config:
     # disk), so a file over MAX_ATTACHMENT_BYTES is refused at its field with
     # everything typed kept, instead of a bare 413 page.
     MAX_ATTACHMENT_FORM_LENGTH = env_int("MAX_ATTACHMENT_FORM_LENGTH", 64 * 1024 * 1024)
+    # Videos uploaded by editors (MP4/WebM). A request larger than this plus
+    # room for captions and a poster is refused before it is read.
+    MAX_VIDEO_BYTES = env_int("MAX_VIDEO_BYTES", 500 * 1024 * 1024)
+    # ffmpeg/ffprobe (Debian's ffmpeg package) read a video's length and take
+    # its poster frame; empty switches them off (the editor gives both then).
+    FFMPEG = os.environ.get("FFMPEG", "ffmpeg")
+    FFPROBE = os.environ.get("FFPROBE", "ffprobe")
     # Image limits checked from the header, before any pixel is decoded
     # (app/uploads.py): the area, each side, the proportions, and the memory
     # the decoded pixels would take (after JPEG's reduced decoding).

@@ -14,8 +14,11 @@ from app import (
     articles,
     auth,
     catalogue,
+    comments,
+    consultation_report,
     core,
     database,
+    directions,
     errors,
     feeds,
     follows,
@@ -37,9 +40,14 @@ from app import (
     search_cli,
     staff,
     staff_articles,
+    staff_comments,
+    staff_directions,
     staff_newsletters,
     staff_privacy,
+    staff_reports,
+    staff_videos,
     staff_workshops,
+    videos,
     web,
     workshops,
 )
@@ -48,7 +56,11 @@ from app.account.gate import require_two_factor_setup
 from app.articles import services as articles_services
 from app.auth import cli as users_cli
 from app.catalogue import services as catalogue_services
+from app.comments import services as comments_services
+from app.consultation_report import cli as report_cli
 from app.demo import cli as demo_cli
+from app.directions import display as directions_display
+from app.directions import mail as directions_mail
 from app.extensions import bootstrap, csrf, db, limiter, login_manager, migrate
 from app.extensions import mail as flask_mail
 from app.follows import cli as follows_cli
@@ -67,7 +79,11 @@ from app.security import requests, sessions
 from app.staff import dashboard as staff_dashboard
 from app.staff import outbox as staff_outbox
 from app.staff_articles import panels as staff_articles_panels
+from app.staff_comments import panels as staff_comments_panels
+from app.staff_videos import panels as staff_videos_panels
 from app.staff_workshops import dashboard as staff_workshops_dashboard
+from app.videos import display as video_display
+from app.videos import services as videos_services
 from app.workshops import cli as workshops_cli
 from app.workshops import display as workshop_display
 from app.workshops import services as workshops_services
@@ -148,13 +164,23 @@ def create_app(
         staff_privacy.bp,
         staff_workshops.bp,
         staff_articles.bp,
+        consultation_report.bp,
+        staff_reports.bp,
+        directions.bp,
+        staff_directions.bp,
+        videos.bp,
+        staff_videos.bp,
         newsletters.bp,
         staff_newsletters.bp,
         account.bp,
+        comments.bp,
+        staff_comments.bp,
         follows.bp,
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
+    directions_display.init_app(app)
+    video_display.init_app(app)
     phases.init_app(app)  # phase_allows() in templates
     staff_dashboard.init_app(
         app,
@@ -163,6 +189,8 @@ def create_app(
             moderation_panels.answer_tiles,
             staff_workshops_dashboard.workshop_tiles,
             staff_articles_panels.article_tiles,
+            staff_comments_panels.comment_tiles,
+            staff_videos_panels.video_tiles,
         ),
         alerts=(staff_outbox.mail_alerts,),
     )
@@ -183,6 +211,7 @@ def create_app(
         workshops_cli.cli,
         newsletters_cli.cli,
         follows_cli.cli,
+        report_cli.cli,
     ):
         app.cli.add_command(group)
     maintenance.init_app(
@@ -199,9 +228,13 @@ def create_app(
             ("unconfirmed workshop registrations", workshops_services.purge_unconfirmed),
             ("anonymised workshop registrations", workshops_services.anonymise_old),
             ("article view rows", articles_services.purge_article_views),
+            ("unconfirmed comments, old trusted browsers", comments_services.purge_unconfirmed),
+            ("commenters' addresses afterwards", comments_services.forget_old_commenters),
             ("newsletter recipients", newsletters_services.purge_old_recipients),
             ("unconfirmed follows", follows_services.purge_unconfirmed),
             ("follows of consultations long closed", follows_services.purge_long_closed),
+            ("direction mail opt-outs nobody needs", directions_mail.purge_unneeded_opt_outs),
+            ("video play rows", videos_services.purge_video_plays),
         ),
     )
     return app

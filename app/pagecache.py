@@ -51,21 +51,29 @@ QUIET_TABLES = frozenset(
     {
         "content_version",
         "article_views",
+        "video_plays",
+        "video_daily_plays",
         "audit_log",
         "outbox_messages",
         "idea_reports",
         "notices",
+        "comment_reports",
+        "commenter_browsers",
+        "comment_alerts",
         "moderation_digests",
         "recovery_codes",
         "reply_templates",
         "followers",
         "follow_subscriptions",
+        "direction_mail_optouts",
         "newsletter_recipients",
     }
 )
-# The article view counter is raised with plain SQL (see articles.services).
+# The article view and video play counters are raised with plain SQL.
 _TEXT_WRITE = re.compile(r"^\s*(?:update|insert\s+into|delete\s+from)\s+\"?(\w+)", re.IGNORECASE)
-_QUIET_TEXT = re.compile(r"^\s*update\s+articles\s+set\s+views\s*=", re.IGNORECASE)
+_QUIET_TEXT = re.compile(
+    r"^\s*update\s+(?:articles\s+set\s+views|videos\s+set\s+plays)\s*=", re.IGNORECASE
+)
 # Session keys an anonymous reader may carry and still get a kept page
 # (Flask-Login marks any non-empty anonymous session "_fresh": False).
 NEUTRAL_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
@@ -350,8 +358,12 @@ CACHED_ENDPOINTS = (
     "results.index",
     "processes.index",
     "processes.detail",
+    "consultation_report.live",
+    "consultation_report.live_pdf",
     "articles.index",
     "articles.tag",
+    "videos.index",
+    "videos.detail",
     "workshops.index",
     "workshops.detail",
     "workshops.calendar_all",
@@ -368,7 +380,13 @@ CACHED_ENDPOINTS = (
     "api.idea",
     "api.workshops",
     "api.articles",
+    "api.videos",
     "api.stats",
+    "directions.index",
+    "directions.detail",
+    "feeds.directions_atom",
+    "api.directions",
+    "api.direction",
 )
 
 

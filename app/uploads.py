@@ -560,18 +560,28 @@ def save_file(processed: ProcessedFile) -> str:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(temporary, directory / name)
+    track_written(directory / name)
+    return name
+
+
+def track_written(path: str | Path) -> None:
+    """Remove the file at *path* again if the current transaction rolls back
+    (for files a feature writes itself, e.g. videos)."""
     session = db.session()
     if not session.in_transaction():
         session.begin()  # so a rollback (and its clean-up) surely follows
-    session.info.setdefault("uploads_written", []).append(str(directory / name))
-    return name
+    session.info.setdefault("uploads_written", []).append(str(path))
+
+
+def delete_after_commit(path: str | Path) -> None:
+    """Remove the file at *path* once the current transaction commits."""
+    db.session().info.setdefault("uploads_deleted", []).append(str(path))
 
 
 def delete_file(stored_name: str | None) -> None:
     """Remove a stored file once the current transaction commits."""
     if stored_name and is_stored_name(stored_name):
-        path = str(upload_dir() / stored_name)
-        db.session().info.setdefault("uploads_deleted", []).append(path)
+        delete_after_commit(upload_dir() / stored_name)
 
 
 def _unlink(paths: list[str]) -> None:

@@ -248,6 +248,7 @@ def load_part(
             ("catalogue", "/ideas", None),
             ("catalogue search", f"/ideas?q=energia&category={facts['category']}", None),
             ("idea page", f"/ideas/{facts['idea_id']}", None),
+            ("idea page, 200 comments", f"/ideas/{facts['discussed_idea_id']}", None),
             ("article page", f"/articles/{facts['article']}", None),
             ("API list", "/api/v1/ideas", None),
         ]

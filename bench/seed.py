@@ -22,6 +22,8 @@ BIN = Path(sys.executable).parent
 
 CAPACITY_WORKSHOP = "bench-warsztat-10-miejsc"
 VIEWS_ARTICLE = "bench-artykul-liczenie-wyswietlen"
+# One idea carries a long discussion: its page is measured on its own.
+COMMENTS_ON_ONE_IDEA = 200
 
 ARTICLE_TOPICS = [
     ("Trzecie spotkanie warsztatowe za nami", "warsztaty"),
@@ -101,7 +103,8 @@ def seed(app, env: dict[str, str], ideas: int, say) -> dict:  # noqa: ANN001
     with app.app_context():
         articles = seed_articles(200)
         workshops = seed_workshops(50)
-    say(f"articles: {articles}, workshops: {workshops}")
+        comments = seed_comments(COMMENTS_ON_ONE_IDEA)
+    say(f"articles: {articles}, workshops: {workshops}, comments on one idea: {comments}")
     with app.app_context():
         vacuum_analyse()
     say(f"seeded in {time.monotonic() - started:.0f} s")
@@ -221,6 +224,64 @@ def seed_workshops(total: int) -> int:
     return db.session.scalar(select(func.count()).select_from(Workshop))
 
 
+def _discussed_idea_id():  # noqa: ANN202
+    """The published idea that gets the long discussion: the second newest
+    of the open consultation (the newest is the plain "idea page")."""
+    from app.extensions import db
+    from app.models import Idea, IdeaStatus
+
+    return db.session.scalar(
+        select(Idea.id)
+        .where(Idea.status == IdeaStatus.PUBLISHED, Idea.process_id == _process().id)
+        .order_by(Idea.id.desc())
+        .offset(1)
+        .limit(1)
+    )
+
+
+def seed_comments(total: int) -> int:
+    """*total* published comments under one idea: every fourth a reply (one
+    level), a few hidden, some with links, some signed by the organiser."""
+    from app.comments.services import text_hash
+    from app.extensions import db
+    from app.models import Comment, CommentStatus, Idea, utcnow
+
+    idea_id = _discussed_idea_id()
+    now = utcnow()
+    parent = None
+    shown = 0
+    for n in range(total):
+        body = (
+            f"Komentarz numer {n + 1}: mieszkańcy proponują ławki, zieleń i oświetlenie "
+            "wzdłuż trasy; więcej na https://example.org/plan" if n % 7 == 0 else
+            f"Komentarz numer {n + 1}. Dobry pomysł, ale warto policzyć koszty utrzymania."
+        )  # fmt: skip
+        hidden = n % 41 == 40
+        comment = Comment(
+            target_type="idea",
+            target_id=idea_id,
+            parent_id=parent if n % 4 else None,
+            body=body,
+            author_name=None if n % 3 else f"Mieszkanka {n + 1}",
+            email=None if n % 10 == 9 else f"komentujacy{n}@example.org",
+            status=CommentStatus.HIDDEN if hidden else CommentStatus.PUBLISHED,
+            official=n % 10 == 9,
+            signature="Wydział Rozwoju Regionu" if n % 10 == 9 else None,
+            text_hash=text_hash(body),
+            created_at=now - timedelta(minutes=total - n),
+            confirmed_at=now - timedelta(minutes=total - n),
+            published_at=now - timedelta(minutes=total - n),
+        )
+        db.session.add(comment)
+        db.session.flush()
+        if n % 4 == 0:
+            parent = comment.id
+        shown += not hidden
+    db.session.get(Idea, idea_id).comments_count = shown
+    db.session.commit()
+    return total
+
+
 def facts(app) -> dict:  # noqa: ANN001
     """Addresses and ids the load and concurrency parts use."""
     from app.extensions import db
@@ -245,10 +306,12 @@ def facts(app) -> dict:  # noqa: ANN001
         article = db.session.scalar(
             select(Article.slug).where(Article.slug != VIEWS_ARTICLE).order_by(Article.id).limit(1)
         )
+        discussed = _discussed_idea_id()
         db.engine.dispose()
         return {
             "process": process.slug,
             "idea_id": idea_id,
+            "discussed_idea_id": discussed,
             "published_ideas": published,
             "category": category,
             "article": article,

@@ -203,6 +203,7 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         Process,
         Support,
         Tag,
+        Video,
         Workshop,
         utcnow,
     )
@@ -269,6 +270,11 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         tag = db.session.scalars(select(Tag).order_by(Tag.id)).first()
         if tag is not None:
             targets["tag"] = tag.slug
+        targets.update(_direction_targets())
+        video = db.session.scalars(select(Video).order_by(Video.plays.desc())).first()
+        if video is not None:
+            targets["video"] = video.slug
+            targets["video_id"] = video.id
         from app.models import Newsletter
 
         sent = Newsletter(subject="Zaproszenie na warsztaty", body="## Warsztaty\n\nZapraszamy.",
@@ -289,6 +295,27 @@ def demo_targets(app, make) -> dict[str, Any]:  # noqa: ANN001
         )
         targets["track"] = tracked.track_token
     return targets
+
+
+def _direction_targets() -> dict[str, Any]:
+    """The demo's funded direction (applications, milestones, ideas), its
+    staff page, and a link that stops mail about directions."""
+    from sqlalchemy import select
+
+    from app.directions.mail import unsubscribe_token
+    from app.extensions import db
+    from app.models import Direction, DirectionStatus
+
+    direction = db.session.scalars(
+        select(Direction).where(Direction.status == DirectionStatus.FUNDED)
+    ).first()
+    if direction is None:
+        return {}
+    return {
+        "direction": direction.slug,
+        "direction_id": direction.id,
+        "unsubscribe": unsubscribe_token("axe@example.org"),
+    }
 
 
 def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
@@ -323,9 +350,18 @@ def public_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
             f"/supports/{t['support']}/erase" if t.get("support") else None,
         ),
         ("results", "/results"),
+        ("consultation report", f"/processes/{t['process']}/report"),
+        ("directions", "/directions"),
+        ("direction", f"/directions/{t['direction']}" if t.get("direction") else None),
+        (
+            "direction mail stop",
+            f"/directions/unsubscribe/{t['unsubscribe']}" if t.get("unsubscribe") else None,
+        ),
         ("articles", "/articles"),
         ("article", f"/articles/{t['article']}" if t.get("article") else None),
         ("tag", f"/tags/{t['tag']}" if t.get("tag") else None),
+        ("videos", "/videos"),
+        ("video", f"/videos/{t['video']}" if t.get("video") else None),
         ("privacy", "/privacy"),
         ("newsletter archive", "/newsletters"),
         ("newsletter", f"/newsletters/{t['newsletter']}" if t.get("newsletter") else None),
@@ -355,6 +391,14 @@ def staff_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
             "article editor",
             f"/staff/articles/{t['article_id']}/edit" if t.get("article_id") else None,
         ),
+        ("directions admin", "/staff/directions/"),
+        (
+            "direction editor",
+            f"/staff/directions/{t['direction_id']}" if t.get("direction_id") else None,
+        ),
+        ("videos admin", "/staff/videos/"),
+        ("new video", "/staff/videos/new"),
+        ("video editor", f"/staff/videos/{t['video_id']}/edit" if t.get("video_id") else None),
         ("users", "/staff/users"),
         ("new user", "/staff/users/new"),
         ("consultations admin", "/staff/processes"),
@@ -364,6 +408,7 @@ def staff_pages(t: dict[str, Any]) -> tuple[list[tuple[str, str]], list[str]]:
         ("two-factor set-up", "/staff/account/two-factor"),
         ("privacy requests", "/staff/privacy"),
         ("mail outbox", "/staff/mail"),
+        ("consultation reports", "/staff/consultation-reports/"),
         ("newsletters", "/staff/newsletters"),
         ("new newsletter", "/staff/newsletters/new"),
         (

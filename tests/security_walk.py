@@ -13,8 +13,13 @@ from app.models import (
     Article,
     ArticleRevision,
     Category,
+    Comment,
+    Direction,
+    DirectionIdea,
+    FundingApplication,
     Idea,
     IdeaStatus,
+    Milestone,
     Newsletter,
     Phase,
     Process,
@@ -22,6 +27,7 @@ from app.models import (
     ReplyTemplate,
     Support,
     Tag,
+    Video,
     Workshop,
     WorkshopGroup,
 )
@@ -61,8 +67,16 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
         registration = db.session.scalars(select(Registration)).first()
         tag = db.session.scalars(select(Tag)).first()
         support = db.session.scalars(select(Support).order_by(Support.id)).first()
+        comment = db.session.scalars(select(Comment).order_by(Comment.id)).first()
         follow = follows.subscribe("obserwuje@example.org", process=process)
         follow.confirmed_at = follow.follower.confirmed_at = follow.created_at
+        direction = db.session.scalars(select(Direction).order_by(Direction.id)).first()
+        link = db.session.scalars(select(DirectionIdea).order_by(DirectionIdea.id)).first()
+        milestone = db.session.scalars(select(Milestone).order_by(Milestone.id)).first()
+        application = db.session.scalars(
+            select(FundingApplication).order_by(FundingApplication.id)
+        ).first()
+        video = db.session.scalars(select(Video).order_by(Video.id)).first()
         newsletter = Newsletter(subject="Próbny", body="Treść.", segments=[], status="draft")
         db.session.add(newsletter)
         db.session.commit()
@@ -84,6 +98,13 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
             "registration_token": link_token(registration) if registration else "x" * 43,
             "registration_id": registration.id if registration else 1,
             "message_id": 1,
+            "comment_id": comment.id if comment else 1,
+            "direction_id": direction.id,
+            "link_id": link.id,
+            "milestone_id": milestone.id,
+            "application_id": application.id,
+            "video_id": video.id,
+            "lang": "pl",
             "support_token": support_link_token(support) if support else "x" * 48,
             "follow_token": follows.manage_token(follow.follower),
             "subscription_id": follow.id,
@@ -92,9 +113,13 @@ def load_demo_with_extras(app, make) -> dict[str, Any]:  # noqa: ANN001
                 "workshops": workshop.slug,
                 "articles": article.slug,
                 "processes": process.slug,
+                "consultation_report": process.slug,
+                "staff_reports": process.slug,
                 "tag": tag.slug if tag else "x",
                 "catalogue": idea.slug,
                 "follows": process.slug,
+                "directions": direction.slug,
+                "videos": video.slug,
             },
         }
 

@@ -81,7 +81,10 @@ def test_openapi_document_is_3_1_and_describes_every_api_path(app, spec):
         for code in ("405", "429"):
             assert code in spec["paths"][path]["get"]["responses"]
     routes = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("api.")}
-    described = {"/api/v1" + p.replace("{id}", "<int:idea_id>") for p in spec["paths"]}
+    described = {
+        "/api/v1" + p.replace("{id}", "<int:idea_id>").replace("{slug}", "<slug>")
+        for p in spec["paths"]
+    }
     assert routes - {"/api/v1/"} == described
 
 
@@ -91,7 +94,7 @@ def test_ideas_list_matches_the_contract_and_the_document(client, spec, data):
     assert (body["page"], body["per_page"], body["total"]) == (1, 20, 3)
     named = next(item for item in body["items"] if item["title"] == "Farma słoneczna")
     assert set(named) == {"id", "title", "description", "category", "process", "source", "workshop",
-                          "author_name", "status", "progress", "supports", "published_at", "url"}  # fmt: skip
+                          "author_name", "status", "progress", "supports", "comments", "published_at", "url"}  # fmt: skip
     assert named["category"] == {"slug": "energia", "name": "Energia"}
     assert named["process"] == {"slug": "transformacja", "title": "Transformacja"}
     assert named["author_name"] == "Jawna Autorka"

@@ -69,9 +69,17 @@ LAYERS = {
         "app.staff_privacy",
         "app.staff_workshops",
         "app.staff_articles",
+        "app.comments",
+        "app.staff_comments",
         "app.newsletters",
         "app.staff_newsletters",
         "app.follows",
+        "app.consultation_report",
+        "app.staff_reports",
+        "app.directions",
+        "app.staff_directions",
+        "app.videos",
+        "app.staff_videos",
     },
     COMPOSITION: {"app", "app.demo"},
 }
@@ -211,6 +219,10 @@ STAFF_BLUEPRINTS = {
     "staff_privacy",
     "staff_workshops",
     "staff_articles",
+    "staff_comments",
+    "staff_reports",
+    "staff_directions",
+    "staff_videos",
     "staff_newsletters",
 }
 

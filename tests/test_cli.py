@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEntry, Category, Idea, Process, User
+from app.models import AuditEntry, Category, Direction, Idea, Process, User
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a long enough password"
@@ -131,6 +131,13 @@ def test_demo_consultation_accepts_ideas_now_and_has_the_named_ideas(app, runner
             "Kampanie PR w zakresie integracji wielopokoleniowej",
         ):
             assert title in titles
+        # Development directions built from the demo ideas, one with a submitted
+        # funding application and one with a granted one.
+        directions = db.session.scalars(select(Direction).order_by(Direction.position)).all()
+        assert 2 <= len(directions) <= 3
+        taken_up = {link.idea.title for link in directions[0].links}
+        assert {"Opera na odkrywce", "Zintegrowany city camping"} <= taken_up
+        assert {"submitted", "granted"} <= {a.status for d in directions for a in d.applications}
 
 
 def test_demo_load_if_empty_leaves_existing_content_alone(app, runner, make):

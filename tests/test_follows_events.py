@@ -198,3 +198,61 @@ def test_followers_read_in_their_own_language(app, make):
         db.session.commit()
     [(_recipient, _event, title)] = _notices(app)
     assert title == f"Answer from the organiser: {idea.title}"
+
+
+def test_a_new_direction_and_its_status_changes_reach_the_consultations_followers(app, make):
+    from app.directions import services as directions
+
+    process = make.process()
+    _followers(app, process.id, emails=("ola@example.org", "jan@example.org"))
+    with app.test_request_context():
+        direction = directions.create_direction(
+            directions.DirectionData(
+                process_id=process.id,
+                title="Turystyka na odkrywce",
+                slug="",
+                summary="Scena i kemping.",
+                responsible_unit="Wydział Promocji",
+            ),
+            None,
+        )
+        db.session.commit()
+        directions.change_status(
+            direction, "submitted", "Wniosek złożony w naborze.", direction.version, None
+        )
+        db.session.commit()
+        direction_id = direction.id
+    seen = _notices(app)
+    for email in ("ola@example.org", "jan@example.org"):
+        mine = [(event, title) for recipient, event, title in seen if recipient == email]
+        assert [event for event, _title in mine] == [
+            f"follow:direction:{direction_id}:published",
+            f"follow:direction:{direction_id}:status:{_status_event_id(app, direction_id)}",
+        ]
+        assert mine[0][1] == "Nowy kierunek rozwojowy: Turystyka na odkrywce"
+        assert mine[1][1] == "Kierunek „Turystyka na odkrywce”: zgłoszony do finansowania"
+
+
+def _status_event_id(app, direction_id: int) -> int:  # noqa: ANN001
+    from app.models import DirectionEvent
+
+    with app.app_context():
+        return db.session.scalar(
+            select(DirectionEvent.id).where(
+                DirectionEvent.direction_id == direction_id, DirectionEvent.kind == "status"
+            )
+        )
+
+
+def test_a_frozen_report_is_told_to_followers_once_per_version(app, make):
+    from app.consultation_report import services as report
+
+    process = make.process()
+    _followers(app, process.id)
+    with app.test_request_context():
+        report.freeze(db.session.get(Process, process.id), note="Na spotkanie")
+        db.session.commit()
+    [(recipient, event, title)] = _notices(app)
+    assert recipient == "ola@example.org"
+    assert event == f"follow:report:{process.id}:1"
+    assert title.startswith("Raport z konsultacji") and title.endswith("wersja 1")

@@ -16,10 +16,12 @@ from tests.security_walk import load_demo_with_extras, rules, url_for_rule
 
 CSRF_ON = pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 # Views allowed to skip CSRF: GET-only health check for load balancers, and
-# the one-click unsubscribe a mail program POSTs without cookie (RFC 8058).
+# the RFC 8058 one-click unsubscribes a mail program POSTs without cookie.
 EXPECTED_EXEMPT = {
     "app.core.routes.healthz",
+    "app.comments.routes.unsubscribe",
     "app.follows.routes.unsubscribe",
+    "app.directions.routes.unsubscribe",
     "app.newsletters.routes.unsubscribe",
 }
 

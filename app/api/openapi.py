@@ -15,12 +15,13 @@ from typing import Any
 from flask import current_app
 
 from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE
-from app.models import IdeaSource, ResultStatus, WorkshopKind
+from app.models import DirectionStatus, IdeaSource, ResultStatus, WorkshopKind
 from app.search import SORTS
 
 STATUSES = [s.value for s in ResultStatus]
 SOURCES = [s.value for s in IdeaSource]
 KINDS = [k.value for k in WorkshopKind]
+DIRECTION_STATUSES = [s.value for s in DirectionStatus]
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 # -- building blocks ---------------------------------------------------------------
@@ -31,6 +32,11 @@ COUNT = {"type": "integer", "minimum": 0}
 DATE_TIME = {"type": "string", "format": "date-time"}
 URI = {"type": "string", "format": "uri"}
 SLUG = {"type": "string", "pattern": "^[a-z0-9-]+$", "maxLength": 120}
+MONEY = {
+    "type": "string",
+    "pattern": "^[0-9]+\\.[0-9]{2}$",
+    "description": 'An amount in PLN as an exact decimal string, e.g. "12500000.00".',
+}
 
 
 def ref(name: str) -> dict[str, str]:
@@ -96,6 +102,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         status=enum(STATUSES),
         progress={"type": "integer", "minimum": 0, "maximum": 100},
         supports=COUNT,
+        comments={**COUNT, "description": "Comments shown in full under the idea."},
         published_at=DATE_TIME,
         url=URI,
     ),
@@ -129,9 +136,42 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         cover_url={"type": ["string", "null"], "format": "uri"},
         url=URI,
     ),
+    "Direction": record(
+        slug=STRING,
+        title=STRING,
+        status=enum(DIRECTION_STATUSES),
+        summary={**STRING, "description": "Markdown."},
+        ideas={
+            "type": "array",
+            "items": record(id={"type": "integer", "minimum": 1}, title=STRING, url=URI),
+        },
+        applications={"type": "array", "items": ref("FundingApplication")},
+        url=URI,
+    ),
+    "FundingApplication": record(
+        programme=STRING,
+        call={**STRING, "description": "The call (nabór) identifier; may be empty."},
+        amount_requested=MONEY,
+        amount_granted={**MONEY, "type": ["string", "null"]},
+        status=enum(["planned", "submitted", "granted", "rejected", "withdrawn"]),
+    ),
+    "Video": record(
+        slug=STRING,
+        title=STRING,
+        duration_s={"type": "integer", "minimum": 1, "description": "Length in seconds."},
+        plays={**COUNT, "description": "Plays counted once per reader and day, bots excluded."},
+        captions={
+            "type": "array",
+            "items": STRING,
+            "description": "Caption languages (WebVTT); always starts with \"pl\".",
+        },
+        url=URI,
+    ),
     "IdeaPage": page_of("Idea"),
+    "DirectionPage": page_of("Direction"),
     "WorkshopPage": page_of("Workshop"),
     "ArticlePage": page_of("Article"),
+    "VideoPage": page_of("Video"),
     "Stats": record(
         ideas=record(
             total=COUNT,
@@ -217,6 +257,15 @@ OPERATIONS = (
     Operation("/articles", "listArticles", "Published articles, newest first",
               "One page of articles.", "ArticlePage",
               (query("tag", "Tag slug; unknown: 400.", SLUG), *PAGING)),
+    Operation("/directions", "listDirections",
+              "Development directions, in the organiser's order",
+              "One page of directions.", "DirectionPage", (PROCESS, *PAGING)),
+    Operation("/directions/{slug}", "getDirection", "One development direction",
+              "The direction.", "Direction",
+              ({"name": "slug", "in": "path", "required": True, "schema": SLUG},),
+              errors=(404, 405, 429)),
+    Operation("/videos", "listVideos", "Published videos (recordings of meetings and others), "
+              "newest first", "One page of videos.", "VideoPage", (PROCESS, *PAGING)),
     Operation("/stats", "getStats", "The numbers behind /results",
               "Counts of published ideas, meetings and supports.", "Stats", (PROCESS,)),
     Operation("/openapi.json", "getOpenApi", "This document", "OpenAPI 3.1 document.",
@@ -226,7 +275,7 @@ OPERATIONS = (
 INFO = {
     "title": "Odkrywka – open data API",
     "version": "1.0.0",
-    "summary": "Published ideas, meetings, articles and results of the consultation.",
+    "summary": "Published ideas, meetings, articles, videos and results of the consultation.",
     "description": (
         "Read-only, public and free to reuse. It never contains personal data: "
         "no e-mail addresses, and an author's name only when they agreed to "

@@ -13,15 +13,18 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.api import bp
 from app.api.openapi import build_spec
-from app.api.serializers import article_json, idea_json, workshop_json
+from app.api.serializers import article_json, idea_json, video_json, workshop_json
 from app.articles.queries import visible_articles
 from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE, FilterError, parse_int, parse_search
+from app.directions import services as directions_services
+from app.directions.serializers import direction_json
 from app.errors import error_response
 from app.extensions import db, limiter
-from app.models import Idea, IdeaStatus, Process, Workshop, utcnow
+from app.models import Idea, IdeaStatus, Process, Video, Workshop, utcnow
 from app.models.article import Article, Tag
 from app.results import stats as results_stats
 from app.search import search_ideas
+from app.videos.services import visible_videos
 
 MAX_PAGE = 1_000_000
 WHEN = ("upcoming", "past", "all")
@@ -144,6 +147,44 @@ def articles():
     return _page_json([article_json(a) for a in items], page, per_page, total)
 
 
+@bp.route("/directions")
+def directions():
+    page, per_page = _paging()
+    process_id = None
+    if slug := (request.args.get("process") or "").strip():
+        process_id = db.session.scalar(
+            select(Process.id).where(Process.slug == slug, Process.published.is_(True))
+        )
+        if process_id is None:
+            raise FilterError("process", _("Nie ma takich konsultacji."))
+    found = directions_services.load_public(process_id)
+    items = found[(page - 1) * per_page : page * per_page]
+    return _page_json([direction_json(d) for d in items], page, per_page, len(found))
+
+
+@bp.route("/directions/<slug>")
+def direction(slug: str):
+    found = next((d for d in directions_services.load_public() if d.slug == slug), None)
+    if found is None:
+        return error_response(404, _("Nie ma takiego kierunku rozwojowego."), "not_found")
+    return jsonify(direction_json(found))
+
+@bp.route("/videos")
+def videos():
+    page, per_page = _paging()
+    query = visible_videos()
+    if slug := (request.args.get("process") or "").strip():
+        process_id = db.session.scalar(
+            select(Process.id).where(Process.slug == slug, Process.published.is_(True))
+        )
+        if process_id is None:
+            raise FilterError("process", _("Nie ma takich konsultacji."))
+        query = query.where(Video.process_id == process_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    items = []
+    if (page - 1) * per_page < total:
+        items = db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return _page_json([video_json(v) for v in items], page, per_page, total)
 
 
 @bp.route("/stats")

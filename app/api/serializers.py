@@ -1,4 +1,4 @@
-"""JSON shapes of the open-data API (CONTRACT: IDEA, WORKSHOP, ARTICLE).
+"""JSON shapes of the open-data API (CONTRACT: IDEA, WORKSHOP, ARTICLE, videos).
 
 Built field by field from public attributes only: no e-mail, no municipality,
 the author's name only with consent.
@@ -31,6 +31,7 @@ def idea_json(idea: Idea) -> dict[str, Any]:
         "status": idea.result_status,
         "progress": idea.progress,
         "supports": idea.supports_count,
+        "comments": idea.comments_count,
         "published_at": iso(idea.published_at),
         "url": external_url("catalogue.detail", idea_id=idea.id, slug=idea.slug),
     }
@@ -64,4 +65,15 @@ def article_json(article: Any) -> dict[str, Any]:
         "has_video": bool(article.video_url),
         "cover_url": cover,
         "url": external_url("articles.detail", slug=article.slug),
+    }
+
+
+def video_json(video: Any) -> dict[str, Any]:
+    return {
+        "slug": video.slug,
+        "title": video.title,
+        "duration_s": int(video.duration_s or 0),
+        "plays": int(video.plays or 0),
+        "captions": video.caption_langs,
+        "url": external_url("videos.detail", slug=video.slug),
     }

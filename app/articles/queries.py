@@ -46,17 +46,6 @@ def most_read(limit: int = 5) -> list[Article]:
     return list(db.session.scalars(query))
 
 
-def most_watched(limit: int = 5) -> list[Article]:
-    """Video articles, the most viewed first."""
-    query = (
-        select(Article)
-        .where(visible(), Article.video_url.is_not(None), Article.video_url != "")
-        .order_by(Article.views.desc(), Article.published_at.desc())
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
 def tagged(tag: Tag) -> Select:
     return visible_articles().where(Article.tags.any(Tag.id == tag.id))
 

@@ -21,7 +21,6 @@ from app.articles.queries import (
     find_by_slug,
     find_redirect,
     most_read,
-    most_watched,
     tagged,
     used_tags,
     visible_articles,
@@ -67,7 +66,6 @@ def index():
         "articles/index.html",
         page=page,
         most_read=most_read(5),
-        most_watched=most_watched(5),
         tags=used_tags(),
     )
 

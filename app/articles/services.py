@@ -424,13 +424,19 @@ def _insert_view(article_id: int, digest: str, now: datetime) -> bool:
     constraint's IntegrityError, inside a savepoint, says the same.
     """
     values = {"article_id": article_id, "reader_hash": digest, "created_at": now}
+    return insert_once(ArticleView.__table__, values)
+
+
+def insert_once(table: Any, values: dict[str, Any]) -> bool:
+    """Insert a row keyed by its unique ``reader_hash``; False when a row
+    with that hash exists (also one another request is inserting now).
+    Video plays count with it too (app.videos.services)."""
     dialect = db.session.get_bind().dialect.name
     if dialect in ("postgresql", "sqlite"):
         if dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as dialect_insert
         else:
             from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        table = ArticleView.__table__
         statement = (
             dialect_insert(table)
             .values(**values)
@@ -441,7 +447,7 @@ def _insert_view(article_id: int, digest: str, now: datetime) -> bool:
         return db.session.execute(statement).first() is not None
     try:
         with db.session.begin_nested():
-            db.session.execute(insert(ArticleView.__table__).values(**values))
+            db.session.execute(insert(table).values(**values))
     except IntegrityError:
         return False
     return True

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.demo import articles, core, ideas, workshops
+from app.comments import demo as comments
+from app.demo import articles, core, ideas, videos, workshops
 from app.demo.core import DEMO_PROCESS_SLUG
+from app.directions import demo as directions
 from app.extensions import db
 from app.models import Process
 from app.moderation import demo as moderation
@@ -25,6 +27,9 @@ DEMO_PARTS = (
     ideas.load,
     articles.load,
     moderation.load,
+    directions.load,
+    videos.load,
+    comments.load,
     newsletters.load,
 )
 

@@ -21,12 +21,16 @@ from app.articles.content import render_body
 from app.articles.covers import cover_url
 from app.articles.queries import visible, visible_articles
 from app.catalogue.filters import FilterError, parse_search
+from app.directions import feed as directions_feed
+from app.directions.lifecycle import status_label as direction_status_label
 from app.extensions import db
 from app.feeds import bp
-from app.models import Article, Idea, IdeaStatus, Process, Tag, Workshop, utcnow
+from app.models import Article, Idea, IdeaStatus, Process, Tag, Video, Workshop, utcnow
 from app.models.article import article_tags
 from app.search import idea_statements
 from app.text import idea_slug
+from app.videos.display import sitemap_videos
+from app.videos.services import visible as visible_video
 from app.web import external_url
 
 FEED_SIZE = 30
@@ -41,7 +45,9 @@ STATIC_PAGES = (
     ("catalogue.index", "daily", "0.9"),
     ("workshops.index", "daily", "0.8"),
     ("results.index", "weekly", "0.7"),
+    ("directions.index", "weekly", "0.7"),
     ("articles.index", "daily", "0.8"),
+    ("videos.index", "daily", "0.7"),
     ("api.docs", "monthly", "0.3"),
     ("privacy.privacy", "yearly", "0.2"),
     ("privacy.accessibility", "yearly", "0.2"),
@@ -165,6 +171,35 @@ def ideas_atom():
     )
 
 
+@bp.route("/feeds/directions.atom")
+def directions_atom():
+    """Changes of development directions: status, ideas taken up, applications."""
+    entries = [
+        {
+            "id": _tag_uri("direction-event", event.id, event.created_at),
+            "title": f"{event.direction.title}: {text}",
+            "url": external_url("directions.detail", slug=event.direction.slug),
+            "published": event.created_at,
+            "updated": event.created_at,
+            "summary": None,
+            "text": text,
+            "categories": [
+                (event.direction.status, direction_status_label(event.direction.status))
+            ],
+            "consultation": None,
+        }
+        for event, text in directions_feed.recent_changes(FEED_SIZE)
+    ]
+    return _atom_feed(
+        3,
+        "Odkrywka – kierunki rozwojowe",
+        "Zmiany w kierunkach rozwojowych: statusy, pomysły, wnioski o dofinansowanie.",
+        "feeds.directions_atom",
+        "directions.index",
+        entries,
+    )
+
+
 # Sitemap -------------------------------------------------------------------
 
 
@@ -175,6 +210,7 @@ class SitemapUrl(NamedTuple):
     lastmod: str | None = None
     changefreq: str | None = None
     priority: str | None = None
+    video: dict | None = None  # the <video:video> entry (Google's video sitemaps)
 
 
 def _w3c(moment: datetime) -> str:
@@ -219,6 +255,8 @@ def _site_urls() -> Iterator[SitemapUrl]:
         select(Article.slug, Article.updated_at).where(visible()).order_by(Article.published_at)
     ):
         yield _url(external_url("articles.detail", slug=slug), updated, "monthly", "0.6")
+    for slug, updated in directions_feed.public_slugs():
+        yield _url(external_url("directions.detail", slug=slug), updated, "weekly", "0.6")
     tag_ids = (
         select(article_tags.c.tag_id)
         .join(Article, Article.id == article_tags.c.article_id)
@@ -228,6 +266,8 @@ def _site_urls() -> Iterator[SitemapUrl]:
         select(Tag.slug).where(Tag.id.in_(tag_ids)).order_by(Tag.slug)
     ):
         yield _url(external_url("articles.tag", slug=slug), None, "weekly", "0.3")
+    for loc, updated, video in sitemap_videos():
+        yield _url(loc, updated, "monthly", "0.6")._replace(video=video)
 
 
 def _idea_urls(offset: int = 0, limit: int | None = None) -> Iterator[SitemapUrl]:
@@ -258,6 +298,8 @@ def _site_url_count() -> int:
         )
         + db.session.scalar(select(func.count()).select_from(Article).where(visible()))
         + db.session.scalar(select(func.count()).select_from(Tag))
+        + len(directions_feed.public_slugs())
+        + db.session.scalar(select(func.count()).select_from(Video).where(visible_video()))
     )
 
 

@@ -17,7 +17,7 @@ import binascii
 import hmac
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -639,6 +639,7 @@ def announce(
     text: Any,
     url: str,
     comments: bool = False,
+    exclude: Iterable[str] = (),
 ) -> int:
     """Tell the followers of *process* or *idea* about one event.
 
@@ -647,12 +648,14 @@ def announce(
     is called (``app.notices`` stores the pair once). *title* and *text* may
     be lazy strings: each follower reads them in their own language. With
     *comments* only idea followers who asked for comments hear. Addresses
-    whose server refused follow mail for good are skipped. Returns how many
-    notices were stored now. Never commits."""
+    whose server refused follow mail for good are skipped, and so are the
+    addresses in *exclude* (whoever caused the event, or is told of it
+    another way). Returns how many notices were stored now. Never commits."""
+    skip = {normalise_email(address) for address in exclude if address}
     stored = 0
     for subscription in followers_of(process=process, idea=idea, comments=comments):
         follower = subscription.follower
-        if is_undeliverable(follower.email, KIND):
+        if normalise_email(follower.email) in skip or is_undeliverable(follower.email, KIND):
             continue
         locale = follower.locale or "pl"
         with force_locale(locale):

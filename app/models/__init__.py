@@ -10,6 +10,24 @@ from app.models.article import (
 )
 from app.models.audit import AuditEntry
 from app.models.base import utcnow
+from app.models.comment import (
+    Comment,
+    CommentAlert,
+    CommenterBrowser,
+    CommentModeration,
+    CommentReport,
+    CommentStatus,
+)
+from app.models.direction import (
+    ApplicationStatus,
+    Direction,
+    DirectionEvent,
+    DirectionIdea,
+    DirectionMailOptOut,
+    DirectionStatus,
+    FundingApplication,
+    Milestone,
+)
 from app.models.follow import FollowCadence, Follower, FollowSubscription
 from app.models.idea import (
     Attachment,
@@ -27,9 +45,19 @@ from app.models.newsletter import Newsletter, NewsletterRecipient, NewsletterSta
 from app.models.notice import Notice, NoticeCadence
 from app.models.outbox import OutboxMessage, OutboxStatus, UndeliverableAddress
 from app.models.process import Category, Phase, Process
+from app.models.report import FrozenReport
 from app.models.security import RecoveryCode
 from app.models.site import ContentVersion
 from app.models.user import Role, User
+from app.models.video import (
+    Video,
+    VideoCaption,
+    VideoChapter,
+    VideoDailyPlays,
+    VideoPlay,
+    VideoSource,
+    VideoStatus,
+)
 from app.models.workshop import (
     ParticipantGroup,
     Registration,
@@ -40,6 +68,14 @@ from app.models.workshop import (
 )
 
 __all__ = [
+    "ApplicationStatus",
+    "Direction",
+    "DirectionEvent",
+    "DirectionIdea",
+    "DirectionMailOptOut",
+    "DirectionStatus",
+    "FundingApplication",
+    "Milestone",
     "Article",
     "ArticleRevision",
     "ArticleSlugRedirect",
@@ -48,11 +84,18 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Category",
+    "Comment",
+    "CommentAlert",
+    "CommentModeration",
+    "CommentReport",
+    "CommentStatus",
+    "CommenterBrowser",
     "ContentVersion",
     "DigestDelivery",
     "FollowCadence",
     "FollowSubscription",
     "Follower",
+    "FrozenReport",
     "Idea",
     "IdeaAnswer",
     "IdeaEvent",
@@ -79,6 +122,13 @@ __all__ = [
     "Tag",
     "UndeliverableAddress",
     "User",
+    "Video",
+    "VideoCaption",
+    "VideoChapter",
+    "VideoDailyPlays",
+    "VideoPlay",
+    "VideoSource",
+    "VideoStatus",
     "Workshop",
     "WorkshopGroup",
     "WorkshopKind",

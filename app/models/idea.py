@@ -115,6 +115,10 @@ class Idea(TimestampMixin, db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id"))
 
     supports_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # Comments shown in full under the idea (app.comments keeps it in step).
+    comments_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, default=0, server_default="0"
+    )
     result_status: Mapped[str] = mapped_column(
         String(30), nullable=False, default=ResultStatus.PUBLISHED, index=True
     )

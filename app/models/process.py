@@ -25,6 +25,10 @@ class Process(TimestampMixin, db.Model):
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # Comments: "post" (published at once, reviewed after) or "pre" (held first).
+    comment_moderation: Mapped[str] = mapped_column(
+        String(10), nullable=False, default="post", server_default="post"
+    )
 
     phases: Mapped[list[Phase]] = relationship(
         back_populates="process",

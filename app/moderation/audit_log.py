@@ -13,9 +13,21 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.directions.lifecycle import application_label
+from app.directions.lifecycle import status_label as direction_status_label
 from app.extensions import db
 from app.ideas import lifecycle
-from app.models import Article, Category, Idea, Process, ReplyTemplate, User, Workshop
+from app.models import (
+    Article,
+    Category,
+    Direction,
+    Idea,
+    Process,
+    ReplyTemplate,
+    User,
+    Video,
+    Workshop,
+)
 from app.models.idea import ResultStatus
 from app.staff_workshops.services import status_names as registration_status_names
 
@@ -41,6 +53,12 @@ ACTION_SENTENCES: dict[str, Any] = {
     "article.restore": _l("Przywrócono wcześniejszą wersję artykułu %(object)s"),
     "article.publish": _l("Opublikowano artykuł %(object)s"),
     "article.unpublish": _l("Wycofano publikację artykułu %(object)s"),
+    # videos
+    "video.create": _l("Dodano film %(object)s"),
+    "video.edit": _l("Zmieniono film %(object)s"),
+    "video.publish": _l("Opublikowano film %(object)s"),
+    "video.unpublish": _l("Wycofano publikację filmu %(object)s"),
+    "video.delete": _l("Usunięto film"),
     # meetings
     "workshop.created": _l("Utworzono spotkanie %(object)s"),
     "workshop.updated": _l("Zmieniono spotkanie %(object)s"),
@@ -88,12 +106,28 @@ ACTION_SENTENCES: dict[str, Any] = {
     "privacy.support_deleted": _l("Usunięto poparcie wraz z adresem e-mail"),
     "privacy.registration_anonymised": _l("Usunięto dane osoby zapisanej na spotkanie"),
     "mail.retry": _l("Ponowiono wysyłkę wiadomości e-mail"),
+    # development directions
+    "direction.create": _l("Utworzono kierunek rozwojowy %(object)s"),
+    "direction.edit": _l("Zmieniono opis kierunku rozwojowego %(object)s"),
+    "direction.status": _l("Zmieniono status kierunku rozwojowego %(object)s"),
+    "direction.archive": _l("Przeniesiono do archiwum kierunek rozwojowy %(object)s"),
+    "direction.restore": _l("Przywrócono z archiwum kierunek rozwojowy %(object)s"),
+    "direction.reorder": _l("Zmieniono kolejność kierunków rozwojowych"),
+    "direction.link_idea": _l("Dołączono pomysł do kierunku rozwojowego %(object)s"),
+    "direction.unlink_idea": _l("Odłączono pomysł od kierunku rozwojowego %(object)s"),
+    "direction.idea_note": _l("Zmieniono notatkę o pomyśle w kierunku rozwojowym %(object)s"),
+    "direction.reorder_ideas": _l("Zmieniono kolejność pomysłów w kierunku rozwojowym %(object)s"),
+    "direction.milestone": _l("Zapisano kamień milowy kierunku rozwojowego %(object)s"),
+    "direction.milestone_delete": _l("Usunięto kamień milowy kierunku rozwojowego %(object)s"),
+    "direction.application": _l("Zapisano wniosek o dofinansowanie kierunku %(object)s"),
+    "direction.application_delete": _l("Usunięto wniosek o dofinansowanie kierunku %(object)s"),
 }
 
 # Object types (table names) as words, for the filter and the object column.
 OBJECT_TYPES: dict[str, Any] = {
     "ideas": _l("pomysł"),
     "articles": _l("artykuł"),
+    "videos": _l("film"),
     "workshops": _l("spotkanie"),
     "processes": _l("konsultacje"),
     "categories": _l("kategoria"),
@@ -101,17 +135,20 @@ OBJECT_TYPES: dict[str, Any] = {
     "reply_templates": _l("szablon odpowiedzi"),
     "registrations": _l("zapis na spotkanie"),
     "outbox_messages": _l("wiadomość e-mail"),
+    "directions": _l("kierunek rozwojowy"),
 }
 
 # Model and the column naming it, per object type.
 _NAMED: dict[str, tuple[Any, Any]] = {
     "ideas": (Idea, Idea.title),
     "articles": (Article, Article.title),
+    "videos": (Video, Video.title),
     "workshops": (Workshop, Workshop.title),
     "processes": (Process, Process.title),
     "categories": (Category, Category.name),
     "users": (User, User.name),
     "reply_templates": (ReplyTemplate, ReplyTemplate.title),
+    "directions": (Direction, Direction.title),
 }
 
 # States of things other than ideas, as staff read them.
@@ -150,6 +187,10 @@ def state_label(action: str, state: str | None) -> str:
             return lifecycle.public_status_label(state)
     elif action.startswith("idea."):
         return lifecycle.staff_status_label(state)
+    if action == "direction.status":
+        return direction_status_label(state)
+    if action == "direction.application":
+        return application_label(state)
     if action.startswith("workshop.registration"):
         return registration_status_names().get(state, state)
     label = OTHER_STATES.get(state)

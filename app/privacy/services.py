@@ -13,10 +13,13 @@ from typing import Any
 from sqlalchemy import delete, func, select
 
 from app import audit, notices
+from app.comments import services as comments
+from app.directions import mail as directions_mail
 from app.extensions import db
 from app.follows import services as follows
 from app.mail import forget_undeliverable, summaries, undeliverable_kinds
 from app.models import (
+    Comment,
     Follower,
     Idea,
     OutboxMessage,
@@ -42,6 +45,7 @@ class PersonalData:
     mails: list[OutboxMessage] = field(default_factory=list)
     # Things this address asked to be told about, waiting or told (app.notices).
     notices: list[dict[str, Any]] = field(default_factory=list)
+    comments: list[Comment] = field(default_factory=list)
     # Staff newsletters sent to this address (app.newsletters).
     newsletters: list[dict[str, Any]] = field(default_factory=list)
     follower: Follower | None = None
@@ -54,6 +58,7 @@ class PersonalData:
             or self.registrations
             or self.mails
             or self.notices
+            or self.comments
             or self.newsletters
             or self.follower
         )
@@ -79,6 +84,7 @@ def find_personal_data(email: str) -> PersonalData:
             .order_by(Registration.id)
         )
     )
+    found.comments = comments.comments_by(address)
     found.mails = list(
         db.session.scalars(
             select(OutboxMessage)
@@ -144,10 +150,13 @@ def export_personal_data(email: str, actor: User | None = None) -> dict[str, Any
             }
             for reg in data.registrations
         ],
+        **comments.export_commenter_data(data.email),
         "emails": summaries(data.mails),
         "notices": data.notices,
         "newsletters": data.newsletters,
         "follows": follows.export_follower(data.follower) if data.follower else None,
+        # Whether the address asked for no more mail about directions.
+        "direction_mail_stopped": directions_mail.is_opted_out(data.email),
         # Kinds of mail ("idea", "support", …) this address's server refused.
         "undeliverable_mail": undeliverable_kinds(data.email),
     }
@@ -198,6 +207,7 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
     }
     if data.follower is not None:
         counts["follows"] = follows.erase_follower(data.follower)["subscriptions"]
+    counts["comments"] = comments.erase_commenter_data(data.email, actor)
     for support in data.supports:
         delete_support(support, actor)
         counts["supports"] += 1
@@ -218,6 +228,7 @@ def erase_personal_data(email: str, actor: User | None = None) -> dict[str, int]
     )
     counts["emails"] = result.rowcount or 0
     counts["notices"] = notices.forget(data.email)
+    directions_mail.forget_opt_out(data.email)
     counts["newsletters"] = newsletters.erase_recipients(data.email)
     # The marks "this address refused mail" go too (only a keyed hash).
     forget_undeliverable(data.email)

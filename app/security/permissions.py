@@ -19,8 +19,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "dashboard": frozenset({ADMIN, MODERATOR, EDITOR}),
     "moderate": frozenset({ADMIN, MODERATOR}),
     "answer_ideas": frozenset({ADMIN, MODERATOR, EDITOR}),
+    "moderate_comments": frozenset({ADMIN, MODERATOR}),
+    "reply_to_comments": frozenset({ADMIN, MODERATOR, EDITOR}),
     "manage_workshops": frozenset({ADMIN, MODERATOR}),
     "manage_articles": frozenset({ADMIN, EDITOR}),
+    # Keeping a version of a consultation's report for a meeting.
+    "freeze_reports": frozenset({ADMIN, EDITOR}),
+    # Development directions and their funding applications.
+    "read_directions": frozenset({ADMIN, MODERATOR, EDITOR}),
+    "manage_directions": frozenset({ADMIN, EDITOR}),
+    "manage_videos": frozenset({ADMIN, EDITOR}),
     "send_newsletters": frozenset({ADMIN, EDITOR}),
     "manage_users": frozenset({ADMIN}),
     "manage_processes": frozenset({ADMIN}),

@@ -68,6 +68,14 @@ class ProcessForm(FlaskForm):
         _l("Przyjmowanie pomysłów do"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     published = BooleanField(_l("Opublikowana"))
+    comment_moderation = SelectField(
+        _l("Komentarze pod pomysłami"),
+        choices=[
+            ("post", _l("publikowane od razu, przeglądane potem")),
+            ("pre", _l("publikowane po zatwierdzeniu przez moderatora")),
+        ],
+        default="post",
+    )
 
 
 class PhaseForm(FlaskForm):

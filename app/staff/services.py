@@ -96,6 +96,7 @@ def save_process(actor: User, process: Process | None, data: dict[str, Any]) -> 
     process.opens_at = opens_at
     process.closes_at = closes_at
     process.published = bool(data.get("published"))
+    process.comment_moderation = "pre" if data.get("comment_moderation") == "pre" else "post"
     db.session.flush()
     audit.record("process.created" if creating else "process.updated", process, actor=actor)
     return process

@@ -2,7 +2,7 @@
 meeting reminders
 
 Revision ID: 7c3e91d5b2a0
-Revises: f5a1c3e7b9d2
+Revises: f5c0a1e2d3b4
 Create Date: 2026-11-29 12:00:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "7c3e91d5b2a0"
-down_revision = "f5a1c3e7b9d2"
+down_revision = "f5c0a1e2d3b4"
 branch_labels = None
 depends_on = None
 
