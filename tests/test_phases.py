@@ -434,3 +434,21 @@ def test_home_page_invites_ideas_only_while_the_phase_accepts_them(client, make)
         )
         db.session.commit()
     assert "Zgłoś swój pomysł" not in client.get("/").get_data(as_text=True)
+
+
+def test_comments_follow_the_phase_switch(client, make, closed_process):
+    from app.models import Comment
+
+    idea = make.idea(process_id=closed_process.id)
+    page = client.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Komentowanie zamknięte od" in page
+    assert "Dodaj komentarz" not in page
+    response = client.post(
+        f"/ideas/{idea.id}/comments",
+        data={"body": "Komentarz w zamkniętym etapie.", "email": "k@example.org", "consent": "y"},
+    )
+    assert response.status_code == 409
+    assert "Komentowanie zamknięte od" in response.get_data(as_text=True)
+    assert make.count(Comment) == 0
+    overview = client.get(f"/processes/{closed_process.slug}").get_data(as_text=True)
+    assert "Komentowanie zamknięte od" in overview

@@ -68,6 +68,11 @@ def comments_open_for(idea: Idea) -> bool:
     return services.comments_open(idea.process)
 
 
+@bp.app_template_global()
+def comments_closed_for(idea: Idea) -> str:
+    return services.comments_closed_message(idea.process)
+
+
 bp.add_app_template_filter(services.linkify, "comment_text")
 bp.add_app_template_global(services.display_name, "comment_author")
 
@@ -134,14 +139,14 @@ def write(idea_id: int):
     form = CommentForm() if request.method == "POST" else CommentForm(formdata=None)
     if request.method == "GET":
         if not services.comments_open(idea.process):
-            return _render_write(idea, form, 200, _closed_message())
+            return _render_write(idea, form, 200, _closed_message(idea))
         return _render_write(idea, form)
     if (request.form.get("website") or "").strip():
         # A bot filled the hidden field: it is told what a person would be.
         flash(_sent_message("pending"), "success")
         return redirect(_idea_url(idea), 303)
     if not services.comments_open(idea.process):
-        return _render_write(idea, form, 409, _closed_message())
+        return _render_write(idea, form, 409, _closed_message(idea))
     if not form.validate_on_submit():
         return _render_write(idea, form, 400)
     browser = services.browser_for(request.cookies.get(services.BROWSER_COOKIE))
@@ -168,8 +173,8 @@ def write(idea_id: int):
     return redirect(_idea_url(idea, anchor), 303)
 
 
-def _closed_message() -> str:
-    return _("Komentowanie jest zamknięte: ten etap konsultacji nie przyjmuje komentarzy.")
+def _closed_message(idea: Idea) -> str:
+    return services.comments_closed_message(idea.process)
 
 
 def _sent_message(outcome: str) -> str:

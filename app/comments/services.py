@@ -53,6 +53,7 @@ from app.models import (
     utcnow,
 )
 from app.models.comment import SHOWN_STATUSES
+from app.processes import phases
 from app.security.tokens import hash_token, new_token
 from app.text import mask_email, normalise_email, single_line
 from app.timeutil import iso_utc
@@ -139,11 +140,19 @@ def target_of(comment: Comment) -> Target | None:
 
 def comments_open(process: Process | None) -> bool:
     """The one rule for when comments may be written: while the consultation
-    accepts supports (its window is open, or it has none). When phases
-    decide it, this is the place to change."""
-    if process is None or not process.published:
-        return False
-    return process.window_state() in ("open", "none")
+    is open (its window is open, or it has none) and its current phase
+    accepts comments (app.processes.phases)."""
+    return process is not None and phases.allows(process, phases.COMMENT)
+
+
+def comments_closed_message(process: Process | None) -> str:
+    """Why comments are closed: a phase says since when and what comes
+    next; a closed consultation, that commenting is closed."""
+    if process is not None and process.published and process.window_state() in ("open", "none"):
+        message = phases.closed_message(process, phases.COMMENT)
+        if message:
+            return message
+    return _("Komentowanie jest zamknięte: ten etap konsultacji nie przyjmuje komentarzy.")
 
 
 def pre_moderated(process: Process) -> bool:
@@ -492,10 +501,7 @@ def _check_spam(target: Target, email: str | None, digest: str) -> None:
 
 def _require_open(target: Target) -> None:
     if not comments_open(target.process):
-        raise CommentConflict(
-            _("Komentowanie jest zamknięte: ten etap konsultacji nie przyjmuje komentarzy."),
-            field="body",
-        )
+        raise CommentConflict(comments_closed_message(target.process), field="body")
 
 
 def post_comment(
@@ -644,9 +650,7 @@ def confirm_comment(token: str) -> Confirmed:
     if comment.created_at < utcnow() - confirm_lifetime():
         raise CommentError(_("Ten link wygasł. Napisz komentarz jeszcze raz."), status=410)
     if target is None or not comments_open(target.process):
-        raise CommentConflict(
-            _("Komentowanie jest zamknięte: ten etap konsultacji nie przyjmuje komentarzy.")
-        )
+        raise CommentConflict(comments_closed_message(target.process if target else None))
     now = utcnow()
     claimed = db.session.execute(
         update(Comment)

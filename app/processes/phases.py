@@ -40,14 +40,13 @@ SWITCHES = {
     REGISTER: "workshop_registration",
 }
 
-# What the consultation page lists as open or closed (comments join when
-# the comments feature is in).
-PAGE_ACTIONS = (IDEA, SUPPORT, REGISTER)
+# What the consultation page lists as open or closed.
+PAGE_ACTIONS = (IDEA, SUPPORT, COMMENT, REGISTER)
 
 SWITCH_LABELS = {
     "accepts_ideas": _l("Zgłaszanie pomysłów"),
     "accepts_supports": _l("Popieranie pomysłów"),
-    "accepts_comments": _l("Komentowanie"),
+    "accepts_comments": _l("Komentowanie pomysłów"),
     "workshop_registration": _l("Zapisy na spotkania"),
 }
 
@@ -100,7 +99,7 @@ def _base_allows(process: Process, action: str, now: datetime) -> bool:
         return False
     if action == IDEA:
         return process.accepts_ideas(now)
-    if action == SUPPORT:
+    if action in (SUPPORT, COMMENT):
         return process.window_state(now) in ("open", "none")
     return True
 
@@ -167,7 +166,7 @@ def closure(process: Process, action: str, now: datetime | None = None) -> Closu
                 break
         return found
     # The consultation's own window closed it.
-    if action in (IDEA, SUPPORT):
+    if action in (IDEA, SUPPORT, COMMENT):
         state = process.window_state(now)
         if state == "not_open":
             found.reopens = process.opens_at
