@@ -88,6 +88,7 @@ def test_forms_showing_errors_pass_axe(app, make, live_server):
         page.fill("#password", "to nie jest hasło")
         page.click("main form button[type=submit]")
         page.wait_for_selector("#error-summary")
+        page.wait_for_load_state("load")  # its style sheets too, on a busy machine
         problems += [describe_violations("sign-in with errors", "/staff/login", v)
                      for v in [run_axe(page)] if v]  # fmt: skip
     assert not problems, "\n\n".join(problems)
