@@ -259,7 +259,7 @@ def update_article(
     if expected_version != article.version:
         raise StaleVersion(
             _l(
-                "Ktoś inny zapisał ten artykuł, gdy go edytowałeś. Twoje zmiany są niżej – "
+                "Ktoś inny zapisał ten artykuł w czasie Twojej edycji. Twoje zmiany są niżej – "
                 "skopiuj je, otwórz artykuł ponownie i nanieś je na nowszą wersję."
             ),
             field="version",

@@ -19,6 +19,7 @@ from app.clients import keyed_hash
 from app.errors import ServiceError
 from app.extensions import db
 from app.ideas import lifecycle
+from app.ideas.tracking import tracking_url
 from app.mail import (
     DROP,
     KEEP,
@@ -308,6 +309,7 @@ def answer_idea(
             idea=idea,
             answer=entry,
             idea_url=idea_url,
+            track_url=tracking_url(idea),
         )
     supporters = db.session.scalars(
         select(Support)

@@ -254,10 +254,11 @@ def registrations_of(workshop: Workshop) -> list[Registration]:
 
 def cancel_registration(actor: User, workshop: Workshop, registration: Registration) -> str:
     """Cancel on someone's behalf (they phoned or wrote); the waiting list
-    moves up exactly as when they cancel themselves, and they get the mail."""
+    moves up exactly as when they cancel themselves, and they get a mail
+    saying the organiser cancelled it."""
     previous = registration.status
     try:
-        outcome = registrations.cancel(registration)
+        outcome = registrations.cancel(registration, by_organiser=True)
     except registrations.RegistrationError as error:
         raise WorkshopError(str(error)) from error
     if outcome == "cancelled":
