@@ -48,6 +48,7 @@ LAYERS = {
         "app.web",
         "app.transaction",
         "app.maintenance",
+        "app.confirm",
     },
     FEATURES: {
         "app.core",

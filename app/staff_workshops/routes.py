@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.confirm import ask, confirmed
 from app.extensions import db
 from app.ideas import lifecycle
 from app.models import Category, Process
@@ -137,6 +138,13 @@ def group_delete(workshop_id: int, group_id: int):
     group = get_or_404(WorkshopGroup, group_id)
     if group.workshop_id != workshop.id:
         abort(404)
+    if not confirmed():
+        return ask(
+            _("Usunąć grupę „%(name)s”?", name=group.name),
+            _("Grupa zniknie ze strony spotkania. Tego nie da się cofnąć."),
+            _("Tak, usuń grupę"),
+            url_for("staff_workshops.detail", workshop_id=workshop.id) + "#grupy",
+        )
     with committing() as done:
         services.delete_group(current_user, group)
     if done:
@@ -179,6 +187,16 @@ def registration_cancel(workshop_id: int, registration_id: int):
     registration = get_or_404(Registration, registration_id)
     if registration.workshop_id != workshop.id:
         abort(404)
+    if registration.is_active and not confirmed():
+        return ask(
+            _("Anulować zapis: %(name)s?", name=registration.name),
+            _(
+                "Ta osoba dostanie e-mail, że organizator anulował jej zapis, a zwolnione "
+                "miejsce dostanie pierwsza osoba z listy rezerwowej. Tego nie da się cofnąć."
+            ),
+            _("Tak, anuluj zapis"),
+            url_for("staff_workshops.detail", workshop_id=workshop.id) + "#zapisy",
+        )
     with committing() as done:
         outcome = services.cancel_registration(current_user, workshop, registration)
     if done:
