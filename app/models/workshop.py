@@ -29,6 +29,7 @@ class ParticipantGroup(enum.StrEnum):
     SENIOR = "senior"
     ENTREPRENEUR = "entrepreneur"
     LOCAL_GOVERNMENT = "local_government"
+    COMPANY_HEAD = "company_head"
     OTHER = "other"
 
 
