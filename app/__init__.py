@@ -13,6 +13,7 @@ from app import (
     api,
     articles,
     auth,
+    bilingual,
     catalogue,
     core,
     database,
@@ -140,6 +141,7 @@ def create_app(
     ):
         app.register_blueprint(blueprint)
     workshop_display.init_app(app)
+    bilingual.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(

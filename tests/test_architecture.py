@@ -30,6 +30,7 @@ LAYERS = {
         "app.markdown",
         "app.i18n",
         "app.form_messages",
+        "app.bilingual",
         "app.logging",
         "app.translations",
     },

@@ -48,7 +48,12 @@ class WorkshopForm(FlaskForm):
             Length(max=500),
         ],
     )
-    programme = TextAreaField(_l("Program (Markdown)"), validators=[Optional(), Length(max=20000)])
+    programme = TextAreaField(_l("Program"), validators=[Optional(), Length(max=20000)])
+    title_en = StringField(_l("Tytuł po angielsku"), validators=[Optional(), Length(max=200)])
+    lead_en = TextAreaField(_l("Wstęp po angielsku"), validators=[Optional(), Length(max=500)])
+    programme_en = TextAreaField(
+        _l("Program po angielsku"), validators=[Optional(), Length(max=20000)]
+    )
     capacity = IntegerField(
         _l("Liczba miejsc"),
         validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Od 1 do 100 000."))],
@@ -78,7 +83,7 @@ class GroupForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField(_l("Protokół (Markdown)"), validators=[Optional(), Length(max=100000)])
+    minutes = TextAreaField(_l("Protokół"), validators=[Optional(), Length(max=100000)])
     minutes_published = BooleanField(_l("Opublikuj protokół na stronie spotkania"))
 
 
@@ -92,7 +97,7 @@ class MessageForm(FlaskForm):
         default="confirmed",
     )
     subject = StringField(_l("Temat"), validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField(_l("Treść (Markdown)"), validators=[DataRequired(), Length(max=10000)])
+    body = TextAreaField(_l("Treść"), validators=[DataRequired(), Length(max=10000)])
 
 
 class IdeaForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
 from app.transaction import committing
 from app.web import private_page
+from app.workshops.display import section_markdown
 from app.workshops.forms import participant_group_labels
 from app.workshops.services import counts as registration_counts
 
@@ -224,6 +225,13 @@ def message(workshop_id: int):
 
 
 # --- outcomes -------------------------------------------------------------------
+
+
+@bp.route("/minutes-preview", methods=["POST"])
+@permission_required(PERMISSION)
+def minutes_preview():
+    """Minutes as readers will see them (sanitised), for the live preview."""
+    return jsonify(html=str(section_markdown(request.form.get("body", ""))))
 
 
 @bp.route("/<int:workshop_id>/minutes", methods=["POST"])

@@ -127,6 +127,9 @@ def save_workshop(actor: User, workshop: Workshop | None, data: dict[str, Any]) 
     workshop.address = single_line(data.get("address") or "", 300)
     workshop.online_url = online_url
     workshop.programme = data.get("programme") or ""
+    workshop.title_en = single_line(data.get("title_en") or "", 200)
+    workshop.lead_en = (data.get("lead_en") or "").strip()
+    workshop.programme_en = data.get("programme_en") or ""
     workshop.participants_count = data.get("participants_count")
     workshop.published = bool(data.get("published"))
     db.session.flush()
