@@ -57,7 +57,7 @@ class PasswordResetForm(FlaskForm):
 
 class ProcessForm(FlaskForm):
     title = StringField(_l("Tytuł"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Adres (slug)"), validators=[Optional(), Length(max=120), SLUG])
+    slug = StringField(_l("Adres strony"), validators=[Optional(), Length(max=120), SLUG])
     lead = TextAreaField(_l("Wstęp"), validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("Opis"), validators=[Optional(), Length(max=50000)])
     organiser = StringField(_l("Organizator"), validators=[Optional(), Length(max=200)])
@@ -86,7 +86,7 @@ class PhaseForm(FlaskForm):
 class CategoryForm(FlaskForm):
     name = StringField(_l("Nazwa"), validators=[DataRequired(), Length(max=120)])
     name_en = StringField(_l("Nazwa po angielsku"), validators=[Optional(), Length(max=120)])
-    slug = StringField(_l("Adres (slug)"), validators=[Optional(), Length(max=120), SLUG])
+    slug = StringField(_l("Adres strony"), validators=[Optional(), Length(max=120), SLUG])
     description = TextAreaField(_l("Opis"), validators=[Optional(), Length(max=2000)])
     position = IntegerField(_l("Kolejność"), default=0, validators=[Optional()])
     active = BooleanField(_l("Aktywna (do wyboru w formularzu)"), default=True)

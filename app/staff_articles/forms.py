@@ -34,7 +34,7 @@ def _optional_int(value: object) -> int | None:
 class ArticleForm(FlaskForm):
     title = StringField(_l("Tytuł"), validators=[DataRequired(_l("Podaj tytuł.")), Length(5, 200)])
     slug = StringField(
-        _l("Adres (slug)"),
+        _l("Adres strony"),
         validators=[Optional(), Length(max=100)],
         description=_l(
             "Zostaw puste, a utworzymy go z tytułu. Polskie litery zamienimy na łacińskie."
@@ -69,7 +69,7 @@ class ArticleForm(FlaskForm):
         description=_l("Link do filmu w serwisie YouTube lub Vimeo."),
     )
     tags = StringField(
-        _l("Tematy (tagi)"),
+        _l("Tematy"),
         validators=[Optional(), Length(max=500)],
         description=_l("Oddziel przecinkami, np. „warsztaty, energia”. Najwyżej 10."),
     )

@@ -30,14 +30,14 @@ class WorkshopForm(FlaskForm):
     process_id = SelectField(_l("Konsultacje"), coerce=int, validators=[DataRequired()])
     kind = SelectField(_l("Rodzaj spotkania"), choices=kind_choices)
     title = StringField(_l("Tytuł"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Adres (slug)"), validators=[Optional(), Length(max=120), SLUG])
+    slug = StringField(_l("Adres strony"), validators=[Optional(), Length(max=120), SLUG])
     lead = TextAreaField(
-        _l("Zapowiedź (jedno, dwa zdania)"), validators=[Optional(), Length(max=500)]
+        _l("Zapowiedź"), validators=[Optional(), Length(max=500)]
     )
     starts_at = DateTimeLocalField(_l("Początek"), format=WHEN, validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Koniec"), format=WHEN, validators=[DataRequired()])
     venue = StringField(
-        _l("Miejsce (nazwa sali, budynku)"), validators=[Optional(), Length(max=200)]
+        _l("Miejsce"), validators=[Optional(), Length(max=200)]
     )
     address = StringField(_l("Adres"), validators=[Optional(), Length(max=300)])
     online_url = URLField(
@@ -65,7 +65,7 @@ class WorkshopForm(FlaskForm):
         _l("Zapisy do"), format=WHEN, validators=[Optional()]
     )
     participants_count = IntegerField(
-        _l("Liczba uczestników (po spotkaniu)"),
+        _l("Liczba uczestników"),
         validators=[Optional(), NumberRange(min=0, max=100000)],
     )
     published = BooleanField(_l("Opublikowane (widoczne na stronie)"), default=True)
