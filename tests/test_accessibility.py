@@ -174,7 +174,7 @@ def test_the_residents_and_staff_experience_pages_pass_axe_at_both_widths(app, m
         with open_browser(base) as browser:
             page = browser.page
             page.set_viewport_size({"width": width, "height": height})
-            problems += check_pages(browser, base, [(f"{l} at {width}", p) for l, p in public])
+            problems += check_pages(browser, base, [(f"{label} at {width}", path) for label, path in public])
             # Registering for the full meeting: the form gives way to "check your e-mail".
             browser.goto(f"{base}/workshops/{targets['full_workshop']}")
             page.fill("#name", "Ola Nowak")
@@ -201,7 +201,7 @@ def test_the_residents_and_staff_experience_pages_pass_axe_at_both_widths(app, m
                 )],
             )  # fmt: skip
             sign_in(browser, base, admin.email, Factory.PASSWORD)
-            problems += check_pages(browser, base, [(f"{l} at {width}", p) for l, p in staff])
+            problems += check_pages(browser, base, [(f"{label} at {width}", path) for label, path in staff])
             # A confirmation step (a group's "Usuń" without JavaScript's dialog).
             browser.goto(f"{base}/staff/workshops/{targets['open_workshop_id']}")
             page.locator("form[data-confirm]").first.evaluate("form => form.submit()")

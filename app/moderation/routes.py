@@ -134,7 +134,7 @@ def bulk():
     if not form.validate_on_submit():
         return _render_queue(filters, form, 400, selected)
     reason = services.reason_from_template(form.reason.data, form.reply_template.data)
-    if form.action.data == "reject" and not confirmed():
+    if form.action.data == "reject" and (reason or "").strip() and not confirmed():
         return ask(
             ngettext(
                 "Odrzucić %(num)s zaznaczony pomysł?", "Odrzucić %(num)s zaznaczonych pomysłów?",
@@ -271,7 +271,8 @@ def decision(idea_id: int):
     if not form.validate_on_submit():
         return _render_review(idea, form, 400)
     reason = services.reason_from_template(form.reason.data, form.reply_template.data)
-    if form.action.data in ("reject", "merge") and not confirmed():
+    # Asked once the decision is complete (a missing reason is refused below).
+    if form.action.data in ("reject", "merge") and (reason or "").strip() and not confirmed():
         back = url_for("moderation.review", idea_id=idea.id)
         if form.action.data == "reject":
             return ask(

@@ -2,10 +2,25 @@
 // a dialog before it is sent; a "yes" sends it with confirm=y, so the server
 // skips its own confirmation page (which is what a browser without
 // JavaScript gets). data-confirm-when="field=value1,value2" asks only when
-// that field has one of those values (the moderation decision's reject/merge).
+// that field has one of those values (the moderation decision's reject or
+// merge); data-confirm-needs="a,b" only when one of those fields is filled
+// in (a decision without a reason is refused by the server anyway).
 (function () {
   "use strict";
+  function filled(form) {
+    var needs = form.getAttribute("data-confirm-needs");
+    if (!needs) {
+      return true;
+    }
+    return needs.split(",").some(function (name) {
+      var field = form.elements[name];
+      return field && typeof field.value === "string" && field.value.trim() !== "";
+    });
+  }
   function applies(form) {
+    if (!filled(form)) {
+      return false;
+    }
     var when = form.getAttribute("data-confirm-when");
     if (!when) {
       return true;
