@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from app.models import utcnow
 
 
@@ -46,3 +48,23 @@ def test_the_picture_is_the_latest_article_cover_of_the_consultation(client, mak
     card = page.split('class="card mb-3 process-card"', 1)[1].split("</li>", 1)[0]
     assert f"/media/covers/{'b' * 32}-960.jpg" in card and "a" * 32 not in card
     assert 'alt=""' in card  # beside its title, the picture is decoration
+
+
+@pytest.mark.parametrize(
+    ("n", "meetings", "ideas", "reject"),
+    [(1, "1 spotkanie", "1 pomysł", "Odrzucić 1 zaznaczony pomysł?"),
+     (3, "3 spotkania", "3 pomysły", "Odrzucić 3 zaznaczone pomysły?"),
+     (5, "5 spotkań", "5 pomysłów", "Odrzucić 5 zaznaczonych pomysłów?"),
+     (12, "12 spotkań", "12 pomysłów", "Odrzucić 12 zaznaczonych pomysłów?"),
+     (22, "22 spotkania", "22 pomysły", "Odrzucić 22 zaznaczone pomysły?"),
+     (25, "25 spotkań", "25 pomysłów", "Odrzucić 25 zaznaczonych pomysłów?")],
+)  # fmt: skip
+def test_polish_plural_forms_of_the_new_counts(app, n, meetings, ideas, reject):
+    from flask_babel import force_locale, ngettext
+
+    with app.test_request_context(), force_locale("pl"):
+        assert ngettext("%(num)s spotkanie", "%(num)s spotkań", n) == meetings
+        assert ngettext("%(num)s pomysł", "%(num)s pomysłów", n) == ideas
+        assert ngettext(
+            "Odrzucić %(num)s zaznaczony pomysł?", "Odrzucić %(num)s zaznaczonych pomysłów?", n
+        ) == reject
