@@ -67,7 +67,7 @@ run: system-packages install
 	@echo "  $(FLASK) users create you@example.org --role admin --name 'Your Name'"
 	@echo "then sign in at http://$(HOST):$(PORT)/staff/login"
 	@echo ""
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	FLASK_RUN_HOST=$(HOST) FLASK_RUN_PORT=$(PORT) $(FLASK) run
 
 lint: install-dev
 	$(BIN)/ruff check app tests config.py wsgi.py bench

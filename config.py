@@ -43,12 +43,25 @@ def env_duration(name: str, default: str) -> timedelta:
         ) from None
 
 
+def default_base_url() -> str:
+    """BASE_URL when it is not set: the address ``flask run`` (``make run
+    HOST=… PORT=…``) serves on, so links in mails, feeds and the API lead
+    back to the running server; a wildcard host is reached as 127.0.0.1."""
+    host = os.environ.get("FLASK_RUN_HOST", "").strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - only naming the address to link to
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    port = os.environ.get("FLASK_RUN_PORT", "").strip() or "5000"
+    return f"http://{host}:{port}"
+
+
 class Config:
     # Filled in by create_app when unset: sqlite file and secret key live in
     # the instance folder.
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or None
     SECRET_KEY = os.environ.get("SECRET_KEY") or None
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    BASE_URL = (os.environ.get("BASE_URL") or default_base_url()).rstrip("/")
     # Hosts (comma-separated) images in Markdown may come from besides this
     # site; an image from anywhere else is shown as its alt text.
     MARKDOWN_IMAGE_HOSTS = tuple(

@@ -13,6 +13,7 @@ from app import (
     api,
     articles,
     auth,
+    bilingual,
     catalogue,
     comments,
     consultation_report,
@@ -182,6 +183,7 @@ def create_app(
     directions_display.init_app(app)
     video_display.init_app(app)
     phases.init_app(app)  # phase_allows() in templates
+    bilingual.init_app(app)
     staff_dashboard.init_app(
         app,
         panels=(

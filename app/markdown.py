@@ -109,3 +109,80 @@ def plain_text(text: str | None, length: int = 200) -> str:
     if len(plain) > length:
         plain = plain[: length - 1].rsplit(" ", 1)[0] + "…"
     return plain
+
+
+def markdown_text(text: str | None) -> str:
+    """Markdown as readable plain text, for the text part of a mail.
+
+    Paragraphs and headings stay apart, list items keep a dash (or their
+    number), quotes a "> ", a link shows its address after the words, and
+    the marks of emphasis and code go. An image is its alt text.
+    """
+    if not text:
+        return ""
+    tokens = _parser().parse(text)
+    blocks: list[str] = []
+    prefixes: list[str] = []  # one entry per open list or quote
+    counters: list[int] = []
+    item_start = False
+    for token in tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            counters.append(int(token.attrGet("start") or 1) if kind == "ordered_list_open" else 0)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            counters.pop()
+        elif kind == "list_item_open":
+            item_start = True
+        elif kind == "blockquote_open":
+            prefixes.append("> ")
+        elif kind == "blockquote_close":
+            prefixes.pop()
+        elif kind == "hr":
+            blocks.append("".join(prefixes) + "* * *")
+        elif kind in ("inline", "code_block", "fence"):
+            body = _inline_text(token) if kind == "inline" else token.content.rstrip("\n")
+            indent = "   " * max(len(counters) - 1, 0)
+            if item_start and counters:
+                number = counters[-1]
+                marker = f"{number}. " if number else "- "
+                if number:
+                    counters[-1] += 1
+                body = indent + marker + body.replace("\n", "\n" + indent + " " * len(marker))
+                item_start = False
+            quote = "".join(prefixes)
+            blocks.append("\n".join(quote + line for line in body.split("\n")))
+    # Items of one list follow each other; other blocks are paragraphs.
+    out: list[str] = []
+    for block in blocks:
+        tight = out and _is_item(block) and _is_item(out[-1])
+        out.append(("\n" if tight else "\n\n") + block if out else block)
+    return "".join(out).strip()
+
+
+_ITEM = re.compile(r"^(?:> )*\s*(?:- |\d+\. )")
+
+
+def _is_item(block: str) -> bool:
+    return bool(_ITEM.match(block))
+
+
+def _inline_text(token) -> str:  # noqa: ANN001
+    parts: list[str] = []
+    href_stack: list[str] = []
+    for child in token.children or []:
+        kind = child.type
+        if kind in ("text", "code_inline"):
+            parts.append(child.content)
+        elif kind in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif kind == "image":
+            parts.append("".join(c.content for c in child.children or []))
+        elif kind == "link_open":
+            href_stack.append(str(child.attrGet("href") or ""))
+            parts.append("")
+        elif kind == "link_close":
+            href = href_stack.pop() if href_stack else ""
+            # The words and then the address, unless the words are the address.
+            if href and not parts[-1:] == [href]:
+                parts.append(f" ({href.removeprefix('mailto:')})")
+    return "".join(parts)

@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import db, login_manager
-from app.markdown import plain_text, render_markdown
+from app.markdown import markdown_text, plain_text, render_markdown
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -109,6 +109,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["plain"] = plain_text
+    app.jinja_env.filters["markdown_text"] = markdown_text
     app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.globals["staff_endpoints"] = lambda: app.view_functions.keys()
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from app.extensions import db
+from app.ideas.tracking import issue_tracking_token
 from app.models import (
     Category,
     Idea,
@@ -118,7 +119,12 @@ class Factory:
             kwargs["process_id"] = self.process().id
         if "category_id" not in kwargs:
             kwargs["category_id"] = self.category().id
-        track_token, track_hash = new_token()
+        # The tracking link is derived as the application derives it, so
+        # mails about the idea carry the same link.
+        with self.app.app_context():
+            holder = Idea()
+            track_token = issue_tracking_token(holder)
+        track_hash, track_nonce = holder.track_token_hash, holder.track_token_nonce
         confirm_token, confirm_hash = new_token()
         fields = {
             "title": f"Pomysł numer {n}",
@@ -129,6 +135,7 @@ class Factory:
             "status": status,
             "submitted_at": now - timedelta(hours=2),
             "track_token_hash": track_hash,
+            "track_token_nonce": track_nonce,
             "confirm_token_hash": confirm_hash,
             "consent_version": "test",
             "consented_at": now - timedelta(hours=2),

@@ -62,7 +62,8 @@ def snapshot(app, idea_id: int) -> Snapshot:  # noqa: ANN001
 def decide(client, idea, action: str | None, **fields: Any):  # noqa: ANN001, ANN201
     """POST a decision with the contract's field names; the version shown
     defaults to the idea's."""
-    data: dict[str, Any] = {"version": getattr(idea, "version", 1)}
+    # Reject and merge ask first (app.confirm); the rules are tested confirmed.
+    data: dict[str, Any] = {"version": getattr(idea, "version", 1), "confirm": "y"}
     if action is not None:
         data["action"] = action
     data.update(fields)

@@ -147,3 +147,68 @@ def test_public_pages_reflow_at_320_pixels_without_javascript(app, make, live_se
             if width > 320:
                 too_wide.append(f"{label} ({path}): {width}px wide")
     assert not too_wide, "\n".join(too_wide)
+
+
+def test_the_residents_and_staff_experience_pages_pass_axe_at_both_widths(app, make, live_server):
+    """The pages reworked for first-time users, at 375 px and 1366 px: the
+    consultations list, results, a full meeting and its "check your e-mail"
+    state, English pages with Polish fallbacks, the editors and a
+    confirmation step."""
+    require_chromium()
+    load_demo(app)
+    targets = demo_targets(app, make)
+    admin = make.user(role="admin")
+    base = live_server.url
+    public = [
+        ("consultations", "/processes"),
+        ("results", "/results"),
+        ("full meeting", f"/workshops/{targets['full_workshop']}"),
+        ("unconfirmed registration", f"/registrations/{targets['registration']}"),
+    ]
+    staff = [
+        ("article editor", f"/staff/articles/{targets['article_id']}/edit"),
+        ("meeting with minutes editor", f"/staff/workshops/{targets['open_workshop_id']}"),
+        ("new workshop form", "/staff/workshops/new"),
+    ]
+    problems = []
+    for width, height in ((375, 800), (1366, 900)):
+        with open_browser(base) as browser:
+            page = browser.page
+            page.set_viewport_size({"width": width, "height": height})
+            problems += check_pages(browser, base, [(f"{label} at {width}", path) for label, path in public])
+            # Registering for the full meeting: the form gives way to "check your e-mail".
+            browser.goto(f"{base}/workshops/{targets['full_workshop']}")
+            page.fill("#name", "Ola Nowak")
+            page.fill("#email", f"ola{width}@example.org")
+            page.select_option("#participant_group", "young_person")
+            page.check("#consent")
+            page.click("form.registration-form button[type=submit]")
+            page.wait_for_selector(".registration-sent")
+            assert page.locator("form.registration-form").count() == 0
+            problems += [describe_violations(f"check your e-mail at {width}", page.url, v)
+                         for v in [run_axe(page)] if v]  # fmt: skip
+            # English, with the Polish texts marked.
+            browser.goto(f"{base}/processes")
+            page.locator("form.language-switcher button[name=lang]").evaluate(
+                "button => button.form.requestSubmit(button)"
+            )
+            page.wait_for_selector("html[lang=en]")
+            problems += check_pages(
+                browser, base,
+                [(f"English {label} at {width}", path) for label, path in (
+                    ("consultation", f"/processes/{targets['process']}"),
+                    ("article", f"/articles/{targets['article']}"),
+                    ("catalogue", "/ideas"),
+                )],
+            )  # fmt: skip
+            sign_in(browser, base, admin.email, Factory.PASSWORD)
+            problems += check_pages(browser, base, [(f"{label} at {width}", path) for label, path in staff])
+            # A confirmation step (a group's "Usuń" without JavaScript's dialog).
+            browser.goto(f"{base}/staff/workshops/{targets['open_workshop_id']}")
+            page.locator("form[data-confirm]").first.evaluate("form => form.submit()")
+            page.wait_for_selector(".confirm-step")
+            problems += [describe_violations(f"confirmation step at {width}", page.url, v)
+                         for v in [run_axe(page)] if v]  # fmt: skip
+            width_px = page.evaluate("document.documentElement.scrollWidth")
+            assert width_px <= max(width, 1366), f"confirmation step {width_px}px wide"
+    assert not problems, "\n\n".join(problems)

@@ -30,6 +30,7 @@ LAYERS = {
         "app.markdown",
         "app.i18n",
         "app.form_messages",
+        "app.bilingual",
         "app.logging",
         "app.translations",
     },
@@ -49,6 +50,7 @@ LAYERS = {
         "app.transaction",
         "app.maintenance",
         "app.notices",
+        "app.confirm",
     },
     FEATURES: {
         "app.core",

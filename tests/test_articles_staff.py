@@ -322,7 +322,7 @@ def test_the_editor_page_wires_the_live_preview_script(client, login):
     login("editor")
     page = client.get("/staff/articles/new").get_data(as_text=True)
     assert 'data-preview-url="/staff/articles/preview"' in page
-    assert "/static/js/articles.js" in page
+    assert "/static/js/editor.js" in page and "/static/js/related-ideas.js" in page
     assert 'name="preview"' in page
 
 

@@ -427,7 +427,9 @@ def test_reply_templates_can_be_created_edited_and_deleted(app, client, make, mo
     assert response.status_code == 303
     changed = make.get(ReplyTemplate, template_id)
     assert (changed.body, changed.action) == ("Nowa treść szablonu.", None)
-    assert client.post(f"/staff/moderation/templates/{template_id}/delete").status_code == 303
+    assert client.post(
+        f"/staff/moderation/templates/{template_id}/delete", data={"confirm": "y"}
+    ).status_code == 303
     assert make.get(ReplyTemplate, template_id) is None
     actions = [row.action for row in audit_rows(app, object_type="reply_templates")]
     assert actions == [
@@ -499,6 +501,7 @@ def test_bulk_reject_skips_a_stale_idea_and_decides_the_rest(app, client, make, 
             "action": "reject",
             "reason": "Poza zakresem konsultacji.",
             "selected": [f"{fresh.id}:{fresh.version}", f"{stale.id}:3"],
+            "confirm": "y",
         },
         follow_redirects=True,
     )

@@ -77,7 +77,10 @@ def test_publish_and_reject_at_once_leave_exactly_one_outcome(app, make, live_se
         live_server,
         make,
         idea,
-        [{"action": "publish"}, {"action": "reject", "reason": "Poza tematem konsultacji."}],
+        [
+            {"action": "publish"},
+            {"action": "reject", "reason": "Poza tematem konsultacji.", "confirm": "y"},
+        ],
     )
     assert sorted(statuses) == [303, 409]
     after = make.get(type(idea), idea.id)

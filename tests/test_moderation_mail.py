@@ -70,8 +70,10 @@ def test_changes_requested_mail_gives_the_reason_and_points_to_the_tracking_page
     message, text, html = _only_message_to(smtp_server, idea.email)
     assert message["Subject"] == "Prosimy o poprawki w Twoim pomyśle"
     assert reason in text and reason in html
-    assert "prywatny link do śledzenia" in text
-    assert "prywatny link do śledzenia" in html
+    # The author's own tracking link is in the mail itself, not "in an earlier one".
+    link = f"/ideas/track/{idea.track_token}"
+    assert link in text and f'href="http://odkrywka.test{link}"' in html
+    assert "prywatną stronę pomysłu" in text and "dostałeś" not in text
 
 
 def test_merge_mail_links_to_the_target(mail_client, mail_make, mail_moderator, smtp_server):

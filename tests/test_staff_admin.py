@@ -158,7 +158,7 @@ def test_admin_adds_and_removes_a_phase(app, client, login, make):
         phase = db.session.scalar(select(Phase))
         assert (phase.title, phase.starts_on) == ("Warsztaty", date(2027, 1, 10))
         phase_id = phase.id
-    client.post(f"/staff/processes/{process.id}/phases/{phase_id}/delete")
+    client.post(f"/staff/processes/{process.id}/phases/{phase_id}/delete", data={"confirm": "y"})
     assert make.count(Phase) == 0
 
 

@@ -377,7 +377,7 @@ def test_staff_add_edit_and_remove_groups(app, client, make, login):
         data={"group-name": "Seniorzy, młodzież i samorząd", "group-position": "1"},
     )
     assert make.get(WorkshopGroup, group_id).name == "Seniorzy, młodzież i samorząd"
-    client.post(f"/staff/workshops/{workshop.id}/groups/{group_id}/delete")
+    client.post(f"/staff/workshops/{workshop.id}/groups/{group_id}/delete", data={"confirm": "y"})
     assert make.count(WorkshopGroup) == 0
     with app.app_context():
         actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
@@ -402,7 +402,9 @@ def test_group_with_ideas_cannot_be_removed(client, make, login):
     make.idea(workshop_id=workshop.id, workshop_group_id=group.id, source="workshop")
     login("moderator")
     response = client.post(
-        f"/staff/workshops/{workshop.id}/groups/{group.id}/delete", follow_redirects=True
+        f"/staff/workshops/{workshop.id}/groups/{group.id}/delete",
+        data={"confirm": "y"},
+        follow_redirects=True,
     )
     assert "nie można jej usunąć" in response.get_data(as_text=True)
     assert make.count(WorkshopGroup) == 1
@@ -748,7 +750,9 @@ def test_staff_cancel_a_registration_and_the_waiting_list_moves_up(app, client, 
     login("moderator")
     page = client.get(f"/staff/workshops/{workshop.id}").get_data(as_text=True)
     assert f'form="cancel-{holder_id}"' in page
-    response = client.post(f"/staff/workshops/{workshop.id}/registrations/{holder_id}/cancel")
+    response = client.post(
+        f"/staff/workshops/{workshop.id}/registrations/{holder_id}/cancel", data={"confirm": "y"}
+    )
     assert response.status_code == 303
     with app.app_context():
         statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())

@@ -48,6 +48,12 @@ def test_register_confirm_and_cancel_by_clicking(live_server, app, make, browser
     page.check("#consent")
     page.click("main form button[type=submit]")
     expect(page.locator("main")).to_contain_text("Sprawdź skrzynkę")
+    # The form gives way to what happens next; the link brings it back.
+    assert page.locator("form.registration-form").count() == 0
+    expect(page.locator(".registration-sent")).to_contain_text("jan@example.org")
+    assert axe_violations(page) == []
+    page.click("text=Zapisz inną osobę albo popraw adres")
+    expect(page.locator("form.registration-form")).to_be_visible()
 
     page.goto(live_server.url + _last_link(app))
     assert axe_violations(page) == []

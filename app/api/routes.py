@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -64,7 +65,16 @@ def _page_json(items: list, page: int, per_page: int, total: int):  # noqa: ANN2
 
 @bp.route("/")
 def docs():
-    return render_template("api/docs.html", spec=build_spec())
+    # The page speaks the reader's language; the OpenAPI document stays English.
+    labels = {
+        "listIdeas": _l("Opublikowane pomysły, z filtrami i stronami jak w katalogu /ideas"),
+        "getIdea": _l("Jeden opublikowany pomysł"),
+        "listWorkshops": _l("Spotkania konsultacji"),
+        "listArticles": _l("Opublikowane artykuły, od najnowszych"),
+        "getStats": _l("Liczby, na których opiera się strona /results"),
+        "getOpenApi": _l("Ten dokument"),
+    }
+    return render_template("api/docs.html", spec=build_spec(), op_labels=labels)
 
 
 @bp.route("/openapi.json")

@@ -29,7 +29,7 @@ from app.models import (
     Workshop,
     utcnow,
 )
-from app.text import single_line, slugify
+from app.text import fold, single_line, slugify
 
 MAX_TAGS = 10
 BOT_MARKERS = ("bot", "crawler", "spider", "preview", "slurp", "headless", "facebookexternalhit")
@@ -100,6 +100,9 @@ class ArticleData:
     process_id: int | None = None
     workshop_ids: list[int] = field(default_factory=list)
     idea_ids: list[int] = field(default_factory=list)
+    title_en: str = ""
+    lead_en: str = ""
+    body_en: str = ""
 
 
 def parse_tags(raw: str) -> list[str]:
@@ -225,6 +228,10 @@ def _apply(article: Article, data: ArticleData) -> None:
     article.title = single_line(data.title, 200)
     article.lead = single_line(data.lead, 500)
     article.body = data.body.replace("\r\n", "\n").strip() + "\n"
+    article.title_en = single_line(data.title_en, 200)
+    article.lead_en = single_line(data.lead_en, 500)
+    english_body = data.body_en.replace("\r\n", "\n").strip()
+    article.body_en = english_body + "\n" if english_body else ""
     if data.remove_cover:
         article.cover_key = None
         article.cover_widths = None
@@ -260,7 +267,7 @@ def update_article(
     if expected_version != article.version:
         raise StaleVersion(
             _l(
-                "Ktoś inny zapisał ten artykuł, gdy go edytowałeś. Twoje zmiany są niżej – "
+                "Ktoś inny zapisał ten artykuł w czasie Twojej edycji. Twoje zmiany są niżej – "
                 "skopiuj je, otwórz artykuł ponownie i nanieś je na nowszą wersję."
             ),
             field="version",
@@ -458,3 +465,25 @@ def purge_article_views() -> int:
     cutoff = utcnow() - timedelta(days=2)
     result = db.session.execute(delete(ArticleView).where(ArticleView.created_at < cutoff))
     return result.rowcount or 0
+
+
+def ideas_matching(query: str, limit: int = 10) -> list[Idea]:
+    """Published ideas whose title holds every word of *query* (Polish
+    letters optional), or whose number it is: for choosing related ideas
+    by their titles."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    published = Idea.status == IdeaStatus.PUBLISHED
+    if query.isdigit() and len(query) < 10:
+        found = db.session.scalar(select(Idea).where(published, Idea.id == int(query)))
+        return [found] if found is not None else []
+    words = [fold(word) for word in query.split()][:6]
+    return list(
+        db.session.scalars(
+            select(Idea)
+            .where(published, *[Idea.search_title.contains(w, autoescape=True) for w in words])
+            .order_by(Idea.supports_count.desc(), Idea.id.desc())
+            .limit(limit)
+        )
+    )

@@ -20,6 +20,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.follows import services as follows
 from app.ideas import lifecycle
+from app.ideas.tracking import tracking_url
 from app.mail import (
     DROP,
     KEEP,
@@ -322,6 +323,7 @@ def answer_idea(
             idea=idea,
             answer=entry,
             idea_url=idea_url,
+            track_url=tracking_url(idea),
         )
     supporters = db.session.scalars(
         select(Support)

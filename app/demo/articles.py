@@ -129,7 +129,7 @@ ARTICLES = [
     {
         "title": "Spotkanie otwierające za nami: eksperci pokazali diagnozę regionu",
         "lead": (
-            "Ponad sto osób wypełniło salę parku technologicznego. Eksperci przedstawili, "
+            "86 osób wypełniło salę parku technologicznego. Eksperci przedstawili, "
             "z czym region wchodzi w transformację, a mieszkańcy od razu zaczęli pytać o konkrety."
         ),
         "body": """\

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from app.extensions import db
 from app.models import Category, Phase, Process, utcnow
+from app.timeutil import local_to_utc, utc_to_local
 
 DEMO_PROCESS_SLUG = "nowa-energia-regionu"
 
@@ -42,6 +43,12 @@ programu, a jeśli tak – jak postępuje jego realizacja.
 """
 
 
+def _local(now: datetime, days: int, at: time) -> datetime:
+    """*at* o'clock in Warsaw, *days* from today, as UTC."""
+    day = (utc_to_local(now) + timedelta(days=days)).date()
+    return local_to_utc(datetime.combine(day, at))
+
+
 def load(ctx: dict) -> None:
     now = utcnow()
     today = now.date()
@@ -54,8 +61,10 @@ def load(ctx: dict) -> None:
         ),
         description=DESCRIPTION,
         organiser="Regionalny Park Przemysłowo-Technologiczny",
-        opens_at=now - timedelta(days=14),
-        closes_at=now + timedelta(days=16),
+        # Plausible wall-clock times, whatever the hour the demo is loaded at:
+        # opened at 9:00, closes at the end of a day.
+        opens_at=_local(now, -14, time(9, 0)),
+        closes_at=_local(now, 16, time(23, 59)),
         published=True,
     )
     db.session.add(process)

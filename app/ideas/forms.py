@@ -18,6 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from app import bilingual
 from app.uploads import UploadError, validate_upload
 
 # C0/C1 control characters except tab and line feed (kept in descriptions).
@@ -180,7 +181,7 @@ class IdeaForm(FlaskForm):
 
     def __init__(self, *args: Any, categories: list, processes: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("— wybierz —"))] + [(c.slug, c.name) for c in categories]
+        self.category.choices = [("", _l("— wybierz —"))] + [(c.slug, bilingual.text(c, "name")) for c in categories]
         self._category_slugs = {c.slug for c in categories}
         self.process_slug.choices = [("", _l("— wybierz —"))] + [
             (p.slug, p.title) for p in processes
@@ -218,7 +219,7 @@ class IdeaEditForm(FlaskForm):
 
     def __init__(self, *args: Any, categories: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", _l("— wybierz —"))] + [(c.slug, c.name) for c in categories]
+        self.category.choices = [("", _l("— wybierz —"))] + [(c.slug, bilingual.text(c, "name")) for c in categories]
         self._category_slugs = {c.slug for c in categories}
 
     def validate_category(self, field: Any) -> None:

@@ -22,6 +22,7 @@ from app.errors import ServiceError, StaleVersion
 from app.extensions import db
 from app.ideas import lifecycle
 from app.ideas.lifecycle import AUTHOR
+from app.ideas.tracking import issue_tracking_token, tracking_url
 from app.mail import DROP, KEEP, queue_mail, ref_id, summaries
 from app.models import (
     Attachment,
@@ -435,8 +436,7 @@ def confirm_idea(token: str) -> Confirmation | None:
     if not lifecycle.move(idea, "confirm", AUTHOR):
         # Another click won the race a moment ago.
         return Confirmation(idea, already=True)
-    track_token, track_hash = new_token()
-    idea.track_token_hash = track_hash
+    track_token = issue_tracking_token(idea)
     idea.confirmed_at = utcnow()
     db.session.flush()
     queue_mail(
@@ -515,6 +515,7 @@ def withdraw_idea(idea: Idea, reason: str | None = None) -> IdeaEvent:
             _l("Pomysł został wycofany"),
             locale=idea.locale,
             idea=idea,
+            track_url=tracking_url(idea),
         )
     return event
 
@@ -615,6 +616,7 @@ def erase_author_data(idea: Idea) -> str:
     forget_author_in_history([idea.id])
     idea.submitter_hash = None
     idea.track_token_hash = None
+    idea.track_token_nonce = None
     idea.confirm_token_hash = None
     idea.version = idea.version + 1
     lifecycle.record(idea, "author_erased", idea.status, idea.status, actor=AUTHOR)

@@ -82,6 +82,10 @@ class Article(TimestampMixin, db.Model):
     title: Mapped[str] = mapped_column(String(200), nullable=False)
     lead: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     body: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # English versions (optional): the English interface shows them, else the Polish text.
+    title_en: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    lead_en: Mapped[str] = mapped_column(String(500), nullable=False, default="", server_default="")
+    body_en: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
 
     # Cover tile: variants live under UPLOAD_DIR/covers/<cover_key>-<width>.<ext>.
     cover_key: Mapped[str | None] = mapped_column(String(64))

@@ -109,6 +109,9 @@ class Idea(TimestampMixin, db.Model):
 
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     track_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The tracking link is derived from this (and SECRET_KEY), so every mail
+    # to the author can carry it again; None: no link to give (erased).
+    track_token_nonce: Mapped[str | None] = mapped_column(String(64))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

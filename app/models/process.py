@@ -22,6 +22,10 @@ class Process(TimestampMixin, db.Model):
     lead: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     organiser: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # English versions (optional): the English interface shows them, else the Polish text.
+    title_en: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    lead_en: Mapped[str] = mapped_column(String(500), nullable=False, default="", server_default="")
+    description_en: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
@@ -108,6 +112,7 @@ class Category(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True, nullable=False)
     name: Mapped[str] = mapped_column(String(120), nullable=False)
+    name_en: Mapped[str] = mapped_column(String(120), nullable=False, default="", server_default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)

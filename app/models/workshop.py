@@ -29,6 +29,7 @@ class ParticipantGroup(enum.StrEnum):
     SENIOR = "senior"
     ENTREPRENEUR = "entrepreneur"
     LOCAL_GOVERNMENT = "local_government"
+    COMPANY_HEAD = "company_head"
     OTHER = "other"
 
 
@@ -55,6 +56,10 @@ class Workshop(TimestampMixin, db.Model):
     online_url: Mapped[str | None] = mapped_column(String(500))
     lead: Mapped[str] = mapped_column(String(500), nullable=False, default="")
     programme: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    # English versions (optional): the English interface shows them, else the Polish text.
+    title_en: Mapped[str] = mapped_column(String(200), nullable=False, default="", server_default="")
+    lead_en: Mapped[str] = mapped_column(String(500), nullable=False, default="", server_default="")
+    programme_en: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
     # Places held by confirmed registrations; changed only by one conditional
     # UPDATE so concurrent confirmations never overbook.

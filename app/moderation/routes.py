@@ -26,6 +26,7 @@ from sqlalchemy import select
 
 from app.catalogue import services as catalogue
 from app.catalogue.forms import AnswerForm
+from app.confirm import ask, confirmed
 from app.extensions import db
 from app.ideas import lifecycle
 from app.models import Idea, IdeaSource, IdeaStatus, ReplyTemplate
@@ -133,6 +134,16 @@ def bulk():
     if not form.validate_on_submit():
         return _render_queue(filters, form, 400, selected)
     reason = services.reason_from_template(form.reason.data, form.reply_template.data)
+    if form.action.data == "reject" and (reason or "").strip() and not confirmed():
+        return ask(
+            ngettext(
+                "Odrzucić %(num)s zaznaczony pomysł?", "Odrzucić %(num)s zaznaczonych pomysłów?",
+                len(selected),
+            ),
+            _("Te pomysły nie zostaną opublikowane, a każdy autor dostanie e-mail z uzasadnieniem."),
+            _("Tak, odrzuć zaznaczone"),
+            url_for("moderation.queue", **filters.args()),
+        )
     outcome = None
     with committing(show=False) as done:
         outcome = services.bulk_decide(
@@ -260,6 +271,24 @@ def decision(idea_id: int):
     if not form.validate_on_submit():
         return _render_review(idea, form, 400)
     reason = services.reason_from_template(form.reason.data, form.reply_template.data)
+    # Asked once the decision is complete (a missing reason is refused below).
+    if form.action.data in ("reject", "merge") and (reason or "").strip() and not confirmed():
+        back = url_for("moderation.review", idea_id=idea.id)
+        if form.action.data == "reject":
+            return ask(
+                _("Odrzucić pomysł „%(title)s”?", title=idea.title),
+                _("Pomysł nie zostanie opublikowany, a autor dostanie e-mail z uzasadnieniem."),
+                _("Tak, odrzuć pomysł"),
+                back,
+            )
+        return ask(
+            _("Połączyć pomysł „%(title)s” z pomysłem nr %(target)s?",
+              title=idea.title, target=form.merge_into.data),
+            _("Poparcia trafią do wspólnego pomysłu, ten zniknie z katalogu, a autor dostanie "
+              "e-mail z uzasadnieniem."),
+            _("Tak, połącz pomysły"),
+            back,
+        )
     with committing(show=False) as done:
         services.decide(
             idea,
@@ -388,6 +417,13 @@ def template_edit(template_id: int | None = None):
 @permission_required("moderate")
 def template_delete(template_id: int):
     template = db.get_or_404(ReplyTemplate, template_id)
+    if not confirmed():
+        return ask(
+            _("Usunąć szablon „%(title)s”?", title=template.title),
+            _("Szablonu nie da się przywrócić. Decyzje, w których go użyto, zachowają swój tekst."),
+            _("Tak, usuń szablon"),
+            url_for("moderation.templates"),
+        )
     with committing():
         services.delete_template(current_user, template)
     flash(_("Usunięto szablon."), "success")

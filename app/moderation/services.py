@@ -23,6 +23,7 @@ from app.errors import ServiceError
 from app.extensions import db
 from app.follows import services as follows
 from app.ideas import lifecycle
+from app.ideas.tracking import tracking_url
 from app.mail import InvalidRecipient, queue_mail
 from app.models import (
     DigestDelivery,
@@ -532,6 +533,7 @@ def _notify_author(
         "target": target,
         "target_url": None,
         "catalogue_url": None,
+        "track_url": tracking_url(idea),
     }
     try:
         if action == "publish":

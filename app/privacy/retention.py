@@ -66,6 +66,7 @@ def anonymise_old_ideas(now: datetime | None = None) -> int:
             municipality=None,
             submitter_hash=None,
             track_token_hash=None,
+            track_token_nonce=None,
             confirm_token_hash=None,
         )
         .execution_options(synchronize_session=False)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Category, Idea, IdeaStatus, Process, Workshop
-from app.processes import bp, phases
+from app.processes import bp, phases, services
 
 
 @bp.route("")
@@ -14,7 +14,9 @@ def index():
     processes = db.session.scalars(
         select(Process).where(Process.published.is_(True)).order_by(Process.opens_at.desc())
     ).all()
-    return render_template("processes/index.html", processes=processes)
+    return render_template(
+        "processes/index.html", processes=processes, overviews=services.overviews(processes)
+    )
 
 
 @bp.route("/<slug>")

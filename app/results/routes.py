@@ -7,11 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.extensions import db
-from app.i18n import format_when
+from app.i18n import format_day, format_when
 from app.ideas.lifecycle import public_status_label, source_label
 from app.models import Process
 from app.results import bp
+from app.results.services import share
 from app.results.stats import ACCEPTED_STATUSES, current
+from app.workshops.forms import participant_group_labels
 
 
 def _week_label(monday) -> str:  # noqa: ANN001
@@ -38,6 +40,7 @@ def index():
                 error=_("Nie ma takich konsultacji."),
             ), 400
     stats = current(process.id if process else None)
+    group_labels = participant_group_labels()
     return render_template(
         "results/index.html",
         processes=processes,
@@ -60,7 +63,11 @@ def index():
             )
             for status, n in stats.by_status
         ],
-        week_rows=[(_week_label(monday), n) for monday, n in stats.per_week],
+        week_rows=[
+            (_week_label(monday), n, format_day(monday, "short")) for monday, n in stats.per_week
+        ],
+        group_rows=[(group_labels.get(group, group), n) for group, n in stats.by_group],
+        answered_share=share(stats.answered, stats.total_ideas),
         workshop_rows=[
             (
                 f"{w.title} ({format_when(w.starts_at, 'short')})",

@@ -27,6 +27,7 @@ from app.models import (
     WorkshopGroup,
     utcnow,
 )
+from app.results.services import participation_by_group
 from app.text import slugify
 
 ACCEPTED_STATUSES = (ResultStatus.ACCEPTED, ResultStatus.IN_PROGRESS, ResultStatus.IMPLEMENTED)
@@ -68,6 +69,8 @@ class Stats:
     participants: int = 0
     progress: list[ProgressRow] = field(default_factory=list)
     accepted: int = 0  # all accepted ideas; ``progress`` holds the first PROGRESS_ROWS
+    answered: int = 0  # published ideas with an official answer
+    by_group: list[tuple[str, int]] = field(default_factory=list)  # participant group, n
 
     def as_json(self) -> dict:
         """The ``/api/v1/stats`` shape (CONTRACT)."""
@@ -138,6 +141,7 @@ def collect(process_id: int | None = None, now: datetime | None = None) -> Stats
         ).all()
     )
     stats.by_status = [(str(s), int(status_counts.get(s, 0))) for s in ResultStatus]
+    stats.answered = stats.total_ideas - int(status_counts.get(ResultStatus.PUBLISHED, 0))
 
     submitted = [Idea.status.not_in(_NOT_SUBMITTED)]
     if process_id is not None:
@@ -162,6 +166,7 @@ def collect(process_id: int | None = None, now: datetime | None = None) -> Stats
     stats.workshops_held = len(held)
     stats.workshops_upcoming = sum(1 for w in stats.workshops if w.starts_at > now)
     stats.participants = sum(w.participants or 0 for w in held)
+    stats.by_group = participation_by_group(process_id, now)
 
     accepted = [*published, Idea.result_status.in_(ACCEPTED_STATUSES)]
     stats.accepted = int(db.session.scalar(select(func.count()).select_from(Idea).where(*accepted)))

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.confirm import ask, confirmed
 from app.extensions import db
 from app.models import Category, Phase, Process, User
 from app.processes import phases
@@ -160,6 +161,13 @@ def phase_edit(process_id: int, phase_id: int | None = None):
 @permission_required("manage_processes")
 def phase_delete(process_id: int, phase_id: int):
     phase = db.get_or_404(Phase, phase_id)
+    if phase.process_id == process_id and not confirmed():
+        return ask(
+            _("Usunąć etap „%(title)s”?", title=phase.title),
+            _("Etap zniknie z osi czasu konsultacji. Tego nie da się cofnąć."),
+            _("Tak, usuń etap"),
+            url_for("staff.process_edit", process_id=process_id),
+        )
     if phase.process_id == process_id:
         with committing():
             services.delete_phase(current_user, phase)

@@ -57,10 +57,15 @@ class PasswordResetForm(FlaskForm):
 
 class ProcessForm(FlaskForm):
     title = StringField(_l("Tytuł"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Adres (slug)"), validators=[Optional(), Length(max=120), SLUG])
+    slug = StringField(_l("Adres strony"), validators=[Optional(), Length(max=120), SLUG])
     lead = TextAreaField(_l("Wstęp"), validators=[Optional(), Length(max=500)])
-    description = TextAreaField(_l("Opis (Markdown)"), validators=[Optional(), Length(max=50000)])
+    description = TextAreaField(_l("Opis"), validators=[Optional(), Length(max=50000)])
     organiser = StringField(_l("Organizator"), validators=[Optional(), Length(max=200)])
+    title_en = StringField(_l("Tytuł po angielsku"), validators=[Optional(), Length(max=200)])
+    lead_en = TextAreaField(_l("Wstęp po angielsku"), validators=[Optional(), Length(max=500)])
+    description_en = TextAreaField(
+        _l("Opis po angielsku"), validators=[Optional(), Length(max=50000)]
+    )
     opens_at = DateTimeLocalField(
         _l("Przyjmowanie pomysłów od"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
@@ -93,7 +98,8 @@ class PhaseForm(FlaskForm):
 
 class CategoryForm(FlaskForm):
     name = StringField(_l("Nazwa"), validators=[DataRequired(), Length(max=120)])
-    slug = StringField(_l("Adres (slug)"), validators=[Optional(), Length(max=120), SLUG])
+    name_en = StringField(_l("Nazwa po angielsku"), validators=[Optional(), Length(max=120)])
+    slug = StringField(_l("Adres strony"), validators=[Optional(), Length(max=120), SLUG])
     description = TextAreaField(_l("Opis"), validators=[Optional(), Length(max=2000)])
     position = IntegerField(_l("Kolejność"), default=0, validators=[Optional()])
     active = BooleanField(_l("Aktywna (do wyboru w formularzu)"), default=True)

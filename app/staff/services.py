@@ -93,6 +93,9 @@ def save_process(actor: User, process: Process | None, data: dict[str, Any]) -> 
     process.lead = (data.get("lead") or "").strip()
     process.description = data.get("description") or ""
     process.organiser = (data.get("organiser") or "").strip()
+    process.title_en = (data.get("title_en") or "").strip()
+    process.lead_en = (data.get("lead_en") or "").strip()
+    process.description_en = data.get("description_en") or ""
     process.opens_at = opens_at
     process.closes_at = closes_at
     process.published = bool(data.get("published"))
@@ -145,6 +148,7 @@ def save_category(actor: User, category: Category | None, data: dict[str, Any]) 
         db.session.add(category)
     category.slug = slug
     category.name = data["name"].strip()
+    category.name_en = (data.get("name_en") or "").strip()
     category.description = (data.get("description") or "").strip()
     category.position = data.get("position") or 0
     category.active = bool(data.get("active"))

@@ -34,7 +34,7 @@ def _optional_int(value: object) -> int | None:
 class ArticleForm(FlaskForm):
     title = StringField(_l("Tytuł"), validators=[DataRequired(_l("Podaj tytuł.")), Length(5, 200)])
     slug = StringField(
-        _l("Adres (slug)"),
+        _l("Adres strony"),
         validators=[Optional(), Length(max=100)],
         description=_l(
             "Zostaw puste, a utworzymy go z tytułu. Polskie litery zamienimy na łacińskie."
@@ -48,8 +48,11 @@ class ArticleForm(FlaskForm):
         ),
     )
     body = TextAreaField(
-        _l("Treść (Markdown)"), validators=[DataRequired(_l("Napisz treść artykułu."))]
+        _l("Treść"), validators=[DataRequired(_l("Napisz treść artykułu."))]
     )
+    title_en = StringField(_l("Tytuł po angielsku"), validators=[Optional(), Length(max=200)])
+    lead_en = TextAreaField(_l("Wstęp po angielsku"), validators=[Optional(), Length(max=500)])
+    body_en = TextAreaField(_l("Treść po angielsku"), validators=[Optional()])
     cover = FileField(_l("Okładka"))
     pending_cover = HiddenField()
     cover_alt = StringField(
@@ -66,7 +69,7 @@ class ArticleForm(FlaskForm):
         description=_l("Link do filmu w serwisie YouTube lub Vimeo."),
     )
     tags = StringField(
-        _l("Tematy (tagi)"),
+        _l("Tematy"),
         validators=[Optional(), Length(max=500)],
         description=_l("Oddziel przecinkami, np. „warsztaty, energia”. Najwyżej 10."),
     )
@@ -75,8 +78,10 @@ class ArticleForm(FlaskForm):
     ideas = StringField(
         _l("Powiązane pomysły"),
         validators=[Optional(), Length(max=500)],
-        description=_l("Numery opublikowanych pomysłów oddzielone przecinkami, np. „12, 45”."),
+        description=_l("Numery wybranych pomysłów (uzupełniają się, gdy wybierasz pomysły z wyszukiwania)."),
     )
+    idea_query = StringField(_l("Szukaj pomysłu po tytule"), validators=[Optional(), Length(max=200)])
+    find_ideas = SubmitField(_l("Szukaj pomysłów"))
     version = HiddenField()
     save = SubmitField(_l("Zapisz"))
     preview = SubmitField(_l("Podgląd"))

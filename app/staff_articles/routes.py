@@ -24,6 +24,7 @@ from app.articles.covers import (
 from app.articles.services import (
     ArticleData,
     create_article,
+    ideas_matching,
     parse_ids,
     parse_tags,
     publish_article,
@@ -33,7 +34,7 @@ from app.articles.services import (
 )
 from app.articles.video import UnsupportedVideo, parse_video_url
 from app.extensions import db
-from app.models import Article, ArticleRevision, ArticleStatus, Process, Workshop, utcnow
+from app.models import Article, ArticleRevision, ArticleStatus, Idea, Process, Workshop, utcnow
 from app.security.permissions import permission_required
 from app.staff_articles import bp
 from app.staff_articles.forms import ArticleForm, PublishForm
@@ -142,6 +143,10 @@ def _read_form(form: ArticleForm, article: Article | None) -> ArticleData | None
         ]
         valid = False
 
+    # Ideas ticked in the search results (the page without JavaScript) join the list.
+    added = [value for value in request.form.getlist("add_ideas") if value.isdigit()]
+    if added:
+        form.ideas.data = ", ".join(filter(None, [(form.ideas.data or "").strip(), *added]))
     try:
         idea_ids = parse_ids(form.ideas.data or "")
     except ValueError:
@@ -164,6 +169,9 @@ def _read_form(form: ArticleForm, article: Article | None) -> ArticleData | None
         process_id=form.consultation.data,
         workshop_ids=list(form.workshops.data or []),
         idea_ids=idea_ids,
+        title_en=form.title_en.data or "",
+        lead_en=form.lead_en.data or "",
+        body_en=form.body_en.data or "",
     )
 
 
@@ -172,12 +180,19 @@ def _render_form(form: ArticleForm, article: Article | None, status: int = 200, 
     publish_form = PublishForm(formdata=None)
     if article is not None and article.state() == "scheduled":
         publish_form.publish_at.data = utc_to_local(article.published_at)
+    try:
+        chosen = [db.session.get(Idea, i) for i in parse_ids(form.ideas.data or "")]
+    except ValueError:
+        chosen = []
+    results = ideas_matching(form.idea_query.data or "") if form.find_ideas.data else None
     return (
         render_template(
             "staff_articles/form.html",
             form=form,
             article=article,
             pending=pending,
+            chosen_ideas=[idea for idea in chosen if idea is not None],
+            idea_results=results,
             preview_html=preview,
             publish_form=publish_form,
             now=utcnow(),
@@ -194,6 +209,8 @@ def new():
     if request.method == "GET":
         return _render_form(form, None)
     data = _read_form(form, None)
+    if form.find_ideas.data:
+        return _render_form(form, None)
     if form.preview.data:
         return _render_form(form, None, 400 if data is None else 200, render_body(form.body.data))
     if data is None:
@@ -226,6 +243,8 @@ def edit(article_id: int):
     form = ArticleForm()
     _fill_choices(form)
     data = _read_form(form, article)
+    if form.find_ideas.data:
+        return _render_form(form, article)
     if form.preview.data:
         return _render_form(
             form, article, 400 if data is None else 200, render_body(form.body.data)
@@ -248,6 +267,14 @@ def edit(article_id: int):
         return _render_form(form, article, done.status)
     flash(_("Zapisano zmiany."), "success")
     return redirect(url_for("staff_articles.edit", article_id=article.id), code=303)
+
+
+@bp.route("/idea-search")
+@permission_required("manage_articles")
+def idea_search():
+    """Published ideas by title, for choosing an article's related ideas."""
+    ideas = ideas_matching(request.args.get("q", "")[:200])
+    return jsonify(items=[{"id": idea.id, "title": idea.title} for idea in ideas])
 
 
 @bp.route("/preview", methods=["POST"])

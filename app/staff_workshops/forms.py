@@ -30,14 +30,14 @@ class WorkshopForm(FlaskForm):
     process_id = SelectField(_l("Konsultacje"), coerce=int, validators=[DataRequired()])
     kind = SelectField(_l("Rodzaj spotkania"), choices=kind_choices)
     title = StringField(_l("Tytuł"), validators=[DataRequired(), Length(max=200)])
-    slug = StringField(_l("Adres (slug)"), validators=[Optional(), Length(max=120), SLUG])
+    slug = StringField(_l("Adres strony"), validators=[Optional(), Length(max=120), SLUG])
     lead = TextAreaField(
-        _l("Zapowiedź (jedno, dwa zdania)"), validators=[Optional(), Length(max=500)]
+        _l("Zapowiedź"), validators=[Optional(), Length(max=500)]
     )
     starts_at = DateTimeLocalField(_l("Początek"), format=WHEN, validators=[DataRequired()])
     ends_at = DateTimeLocalField(_l("Koniec"), format=WHEN, validators=[DataRequired()])
     venue = StringField(
-        _l("Miejsce (nazwa sali, budynku)"), validators=[Optional(), Length(max=200)]
+        _l("Miejsce"), validators=[Optional(), Length(max=200)]
     )
     address = StringField(_l("Adres"), validators=[Optional(), Length(max=300)])
     online_url = URLField(
@@ -48,7 +48,12 @@ class WorkshopForm(FlaskForm):
             Length(max=500),
         ],
     )
-    programme = TextAreaField(_l("Program (Markdown)"), validators=[Optional(), Length(max=20000)])
+    programme = TextAreaField(_l("Program"), validators=[Optional(), Length(max=20000)])
+    title_en = StringField(_l("Tytuł po angielsku"), validators=[Optional(), Length(max=200)])
+    lead_en = TextAreaField(_l("Wstęp po angielsku"), validators=[Optional(), Length(max=500)])
+    programme_en = TextAreaField(
+        _l("Program po angielsku"), validators=[Optional(), Length(max=20000)]
+    )
     capacity = IntegerField(
         _l("Liczba miejsc"),
         validators=[Optional(), NumberRange(min=1, max=100000, message=_l("Od 1 do 100 000."))],
@@ -60,7 +65,7 @@ class WorkshopForm(FlaskForm):
         _l("Zapisy do"), format=WHEN, validators=[Optional()]
     )
     participants_count = IntegerField(
-        _l("Liczba uczestników (po spotkaniu)"),
+        _l("Liczba uczestników"),
         validators=[Optional(), NumberRange(min=0, max=100000)],
     )
     published = BooleanField(_l("Opublikowane (widoczne na stronie)"), default=True)
@@ -78,7 +83,7 @@ class GroupForm(FlaskForm):
 
 
 class MinutesForm(FlaskForm):
-    minutes = TextAreaField(_l("Protokół (Markdown)"), validators=[Optional(), Length(max=100000)])
+    minutes = TextAreaField(_l("Protokół"), validators=[Optional(), Length(max=100000)])
     minutes_published = BooleanField(_l("Opublikuj protokół na stronie spotkania"))
 
 
@@ -92,7 +97,7 @@ class MessageForm(FlaskForm):
         default="confirmed",
     )
     subject = StringField(_l("Temat"), validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField(_l("Treść (Markdown)"), validators=[DataRequired(), Length(max=10000)])
+    body = TextAreaField(_l("Treść"), validators=[DataRequired(), Length(max=10000)])
 
 
 class IdeaForm(FlaskForm):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.confirm import ask, confirmed
 from app.extensions import db
 from app.ideas import lifecycle
 from app.models import Category, Process
@@ -16,6 +17,7 @@ from app.staff_workshops import bp, services
 from app.staff_workshops.forms import GroupForm, IdeaForm, MessageForm, MinutesForm, WorkshopForm
 from app.transaction import committing
 from app.web import private_page
+from app.workshops.display import section_markdown
 from app.workshops.forms import participant_group_labels
 from app.workshops.services import counts as registration_counts
 
@@ -137,6 +139,13 @@ def group_delete(workshop_id: int, group_id: int):
     group = get_or_404(WorkshopGroup, group_id)
     if group.workshop_id != workshop.id:
         abort(404)
+    if not confirmed():
+        return ask(
+            _("Usunąć grupę „%(name)s”?", name=group.name),
+            _("Grupa zniknie ze strony spotkania. Tego nie da się cofnąć."),
+            _("Tak, usuń grupę"),
+            url_for("staff_workshops.detail", workshop_id=workshop.id) + "#grupy",
+        )
     with committing() as done:
         services.delete_group(current_user, group)
     if done:
@@ -179,6 +188,16 @@ def registration_cancel(workshop_id: int, registration_id: int):
     registration = get_or_404(Registration, registration_id)
     if registration.workshop_id != workshop.id:
         abort(404)
+    if registration.is_active and not confirmed():
+        return ask(
+            _("Anulować zapis: %(name)s?", name=registration.name),
+            _(
+                "Ta osoba dostanie e-mail, że organizator anulował jej zapis, a zwolnione "
+                "miejsce dostanie pierwsza osoba z listy rezerwowej. Tego nie da się cofnąć."
+            ),
+            _("Tak, anuluj zapis"),
+            url_for("staff_workshops.detail", workshop_id=workshop.id) + "#zapisy",
+        )
     with committing() as done:
         outcome = services.cancel_registration(current_user, workshop, registration)
     if done:
@@ -206,6 +225,13 @@ def message(workshop_id: int):
 
 
 # --- outcomes -------------------------------------------------------------------
+
+
+@bp.route("/minutes-preview", methods=["POST"])
+@permission_required(PERMISSION)
+def minutes_preview():
+    """Minutes as readers will see them (sanitised), for the live preview."""
+    return jsonify(html=str(section_markdown(request.form.get("body", ""))))
 
 
 @bp.route("/<int:workshop_id>/minutes", methods=["POST"])

@@ -129,6 +129,9 @@ def save_workshop(actor: User, workshop: Workshop | None, data: dict[str, Any]) 
     workshop.address = single_line(data.get("address") or "", 300)
     workshop.online_url = online_url
     workshop.programme = data.get("programme") or ""
+    workshop.title_en = single_line(data.get("title_en") or "", 200)
+    workshop.lead_en = (data.get("lead_en") or "").strip()
+    workshop.programme_en = data.get("programme_en") or ""
     workshop.participants_count = data.get("participants_count")
     workshop.published = bool(data.get("published"))
     db.session.flush()
@@ -262,10 +265,11 @@ def registrations_of(workshop: Workshop) -> list[Registration]:
 
 def cancel_registration(actor: User, workshop: Workshop, registration: Registration) -> str:
     """Cancel on someone's behalf (they phoned or wrote); the waiting list
-    moves up exactly as when they cancel themselves, and they get the mail."""
+    moves up exactly as when they cancel themselves, and they get a mail
+    saying the organiser cancelled it."""
     previous = registration.status
     try:
-        outcome = registrations.cancel(registration)
+        outcome = registrations.cancel(registration, by_organiser=True)
     except registrations.RegistrationError as error:
         raise WorkshopError(str(error)) from error
     if outcome == "cancelled":

@@ -22,6 +22,7 @@ def participant_group_labels() -> dict[str, str]:
         ParticipantGroup.SENIOR: _l("Senior / seniorka"),
         ParticipantGroup.ENTREPRENEUR: _l("Przedsiębiorca / przedsiębiorczyni"),
         ParticipantGroup.LOCAL_GOVERNMENT: _l("Samorząd lokalny"),
+        ParticipantGroup.COMPANY_HEAD: _l("Osoba kierująca firmą"),
         ParticipantGroup.OTHER: _l("Inna"),
     }
 

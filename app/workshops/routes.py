@@ -112,7 +112,17 @@ def _detail_context(workshop: Workshop) -> dict:
 def detail(slug: str):
     workshop = _published_workshop(slug)
     form = RegistrationForm()
-    return render_template("workshops/detail.html", form=form, **_detail_context(workshop))
+    # Right after a registration the form gives way to "check your e-mail"
+    # (once: a reload, or "Zapisz inną osobę", shows the form again).
+    sent = session.get("registration_sent")
+    if sent and sent.get("slug") == workshop.slug:
+        session.pop("registration_sent")
+        mark_private()
+    else:
+        sent = None
+    return render_template(
+        "workshops/detail.html", form=form, sent=sent, **_detail_context(workshop)
+    )
 
 
 @bp.route("/workshops/<slug>/register", methods=["POST"])
@@ -141,16 +151,14 @@ def register(slug: str):
         else:
             # The same answer whatever the address's state (new, unconfirmed,
             # confirmed, waiting): only its owner learns which, by mail.
-            flash(
-                _(
-                    "Sprawdź skrzynkę %(email)s – wysłaliśmy tam wiadomość o zapisie na to "
-                    "spotkanie. Jeśli zapis trzeba potwierdzić, miejsce zarezerwujemy dopiero "
-                    "po kliknięciu w link z tej wiadomości.",
-                    email=form.email.data.strip(),
-                ),
-                "success",
+            session["registration_sent"] = {
+                "slug": workshop.slug,
+                "email": form.email.data.strip(),
+                "waiting": bool(workshop.is_full),
+            }
+            return redirect(
+                url_for("workshops.detail", slug=workshop.slug, _anchor="zapisy"), code=303
             )
-            return redirect(url_for("workshops.detail", slug=workshop.slug), code=303)
     context = _detail_context(workshop)
     return (
         render_template(
@@ -232,7 +240,8 @@ def registration_confirm(token: str):
         "waiting": (
             _(
                 "Zapis potwierdzony, ale wszystkie miejsca są zajęte – jesteś na liście "
-                "rezerwowej. Napiszemy, gdy zwolni się miejsce."
+                "rezerwowej, na miejscu %(position)s. Napiszemy, gdy zwolni się miejsce.",
+                position=services.waiting_position(registration) or 1,
             ),
             "info",
         ),

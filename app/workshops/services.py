@@ -395,10 +395,13 @@ def confirm(registration: Registration, now: datetime | None = None) -> str:
     return outcome
 
 
-def cancel(registration: Registration, now: datetime | None = None) -> str:
+def cancel(
+    registration: Registration, now: datetime | None = None, *, by_organiser: bool = False
+) -> str:
     """Cancel a registration; a freed place goes to the first on the waiting list.
 
-    Returns ``"cancelled"`` or ``"already"``.
+    Returns ``"cancelled"`` or ``"already"``. *by_organiser*: staff cancelled
+    it, and the mail says so (instead of thanking the person for telling us).
     """
     now = now or utcnow()
     workshop = registration.workshop
@@ -423,7 +426,7 @@ def cancel(registration: Registration, now: datetime | None = None) -> str:
         fill_from_waiting_list(workshop, now)
     _refresh(registration, workshop)
     if previous != RegistrationStatus.UNCONFIRMED:
-        _mail_status(registration, "cancelled")
+        _mail_status(registration, "cancelled", by_organiser=by_organiser)
     return "cancelled"
 
 
@@ -483,7 +486,7 @@ def _status_subject(outcome: str, title: str) -> object:
     return subjects[outcome]
 
 
-def _mail_status(registration: Registration, outcome: str) -> None:
+def _mail_status(registration: Registration, outcome: str, **extra: Any) -> None:
     """Tell the person what happened, with their private link (to view or
     cancel with one button) and the calendar file."""
     workshop = registration.workshop
@@ -499,6 +502,7 @@ def _mail_status(registration: Registration, outcome: str) -> None:
         position=waiting_position(registration),
         link=manage_url(registration),
         cancel_link=manage_url(registration, cancel=1),
+        **extra,
     )
 
 

@@ -1,6 +1,6 @@
-/* Articles: click-to-load video players and the editor's live preview.
-   Progressive enhancement: without this file the video placeholder is a
-   plain link to the video and the editor has a "Preview" button. */
+/* Articles: click-to-load video players (the editor's toolbar and live
+   preview are in editor.js). Progressive enhancement: without this file the
+   video placeholder is a plain link to the video. */
 (function () {
   "use strict";
 
@@ -41,61 +41,4 @@
       }
     });
   });
-
-  // Live preview of the Markdown body in the editor.
-  var body = document.querySelector("textarea[data-preview-url]");
-  var target = document.getElementById("live-preview");
-  if (!body || !target) {
-    return;
-  }
-  var form = body.form;
-  var tokenField = form ? form.querySelector("input[name=csrf_token]") : null;
-  var timer = null;
-  var lastSent = null;
-  var status = document.getElementById("live-preview-status");
-
-  function render() {
-    var text = body.value;
-    if (text === lastSent) {
-      return;
-    }
-    lastSent = text;
-    var data = new FormData();
-    data.append("body", text);
-    if (tokenField) {
-      data.append("csrf_token", tokenField.value);
-    }
-    fetch(body.getAttribute("data-preview-url"), {
-      method: "POST",
-      body: data,
-      credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch", "Accept": "application/json" }
-    })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error(String(response.status));
-        }
-        return response.json();
-      })
-      .then(function (payload) {
-        // The server rendered and sanitised it (markdown-it + nh3 allowlist).
-        target.innerHTML = payload.html;
-        if (status) {
-          status.textContent = status.getAttribute("data-ok") || "";
-        }
-      })
-      .catch(function () {
-        lastSent = null;
-        if (status) {
-          status.textContent = status.getAttribute("data-failed") || "";
-        }
-      });
-  }
-
-  body.addEventListener("input", function () {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(render, 400);
-  });
-  target.closest("[data-live-preview]").hidden = false;
-  render();
 })();
