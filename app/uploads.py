@@ -32,7 +32,7 @@ from typing import Any
 from flask import abort, current_app, send_from_directory
 from flask.wrappers import Response
 from flask_babel import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -340,6 +340,9 @@ def process_image(
                 # Decode at 1/2, 1/4 or 1/8 scale when that still covers max_side.
                 image.draft(None, _fitted(size, max_side))
             _check_decoding_cost(image, content_type, limits, size)
+            # A truncated file is refused, whatever another library set for
+            # the whole process (WeasyPrint turns this on when imported).
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
             raise bomb_error() from error

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from app.comments import services as comment_services
 from app.extensions import db
 from app.ideas import lifecycle
 from app.models import AuditEntry, IdeaStatus
@@ -18,6 +19,7 @@ APP = Path(__file__).resolve().parent.parent / "app"
 DYNAMIC = {
     "idea.{action}": [f"idea.{a}" for a in lifecycle.DECISIONS],
     "privacy.idea_{outcome}": ["privacy.idea_deleted", "privacy.idea_anonymised"],
+    "comment.{action}": [f"comment.{a}" for a in comment_services.MODERATION],
 }
 
 

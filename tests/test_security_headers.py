@@ -120,12 +120,29 @@ def test_bootstrap_scripts_are_files_not_inline(app):
     assert "cdn" not in html.lower()
 
 
+# A self-contained file, not a page of the site: the consultation report as
+# kept for good (frozen) and fed to the PDF renderer carries its style sheet
+# inside, and is served with its own policy (no scripts at all, inline style
+# only: consultation_report.routes.FROZEN_HTML_CSP).
+SELF_CONTAINED = {"consultation_report/document.html"}
+
+
 def _page_templates() -> list[Path]:
     return [
         path
         for path in TEMPLATES.rglob("*.html")
         if "email" not in path.relative_to(TEMPLATES).parts
+        and str(path.relative_to(TEMPLATES)) not in SELF_CONTAINED
     ]
+
+
+def test_a_self_contained_report_has_no_scripts_and_its_own_policy():
+    from app.consultation_report.routes import FROZEN_HTML_CSP
+
+    source = (TEMPLATES / "consultation_report/document.html").read_text(encoding="utf-8")
+    assert not re.search(r"<script\b", source, flags=re.I)
+    assert not re.search(r"\son[a-z]+\s*=", source)
+    assert "script-src" not in FROZEN_HTML_CSP and "default-src 'none'" in FROZEN_HTML_CSP
 
 
 @pytest.mark.parametrize("path", _page_templates(), ids=lambda p: str(p.relative_to(TEMPLATES)))

@@ -901,3 +901,17 @@ def test_413_message_is_the_same_when_csrf_reads_the_body_first(client, app, cat
 def test_an_apostrophe_in_the_address_is_accepted(client, app, category):
     assert submit(client, category, email="o'brien@example.org").status_code == 303
     assert outbox(app)[0].recipient == "o'brien@example.org"
+
+
+def test_a_truncated_image_is_refused_after_a_report_pdf_was_made(client, app, category):
+    """WeasyPrint switches Pillow to accepting truncated images when it is
+    imported; an upload is checked the same after a report PDF was made."""
+    import weasyprint  # noqa: F401 - the import is what flips the setting
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as it is right after that import
+    data = form_data(category.slug)
+    data["attachment"] = with_file(truncated_jpeg(), "zdjecie.jpg")
+    response = client.post("/ideas/new", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert "uszkodzony" in response.get_data(as_text=True)

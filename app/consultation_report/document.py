@@ -48,8 +48,13 @@ def render_pdf(html: str) -> bytes:
     Nothing is fetched while rendering: the document holds its styles and
     its charts are inline SVG, so any other URL (an image in a text, say)
     is refused rather than loaded from the network or the disk."""
+    from PIL import ImageFile
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
+
+    # Importing WeasyPrint makes Pillow accept truncated images in the whole
+    # process; the report embeds no bitmap, and uploads must refuse them.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
 
     fetcher = URLFetcher(allowed_protocols={"data"}, timeout=1)
     return HTML(

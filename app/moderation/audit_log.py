@@ -22,6 +22,7 @@ from app.models import (
     Category,
     Direction,
     Idea,
+    Newsletter,
     Process,
     ReplyTemplate,
     User,
@@ -44,6 +45,13 @@ ACTION_SENTENCES: dict[str, Any] = {
     "idea.reports_dismissed": _l("Odrzucono zgłoszenia czytelników do pomysłu %(object)s"),
     "idea.recorded_from_workshop": _l("Wpisano pomysł %(object)s ze spotkania"),
     "support.withdrawn": _l("Wycofano poparcie pomysłu"),
+    # comments (their author's words are not repeated in the log)
+    "comment.approve": _l("Zatwierdzono komentarz %(object)s"),
+    "comment.hide": _l("Ukryto komentarz %(object)s"),
+    "comment.restore": _l("Przywrócono komentarz %(object)s"),
+    "comment.official_reply": _l("Dodano odpowiedź organizatora %(object)s"),
+    "comment.reports_dismissed": _l("Odrzucono zgłoszenia czytelników do komentarza %(object)s"),
+    "comment.deleted_by_author": _l("Autor usunął komentarz %(object)s"),
     "reply_template.created": _l("Dodano szablon odpowiedzi %(object)s"),
     "reply_template.updated": _l("Zmieniono szablon odpowiedzi %(object)s"),
     "reply_template.deleted": _l("Usunięto szablon odpowiedzi"),
@@ -53,6 +61,13 @@ ACTION_SENTENCES: dict[str, Any] = {
     "article.restore": _l("Przywrócono wcześniejszą wersję artykułu %(object)s"),
     "article.publish": _l("Opublikowano artykuł %(object)s"),
     "article.unpublish": _l("Wycofano publikację artykułu %(object)s"),
+    # newsletters and the consultation report
+    "newsletter.created": _l("Utworzono newsletter %(object)s"),
+    "newsletter.updated": _l("Zmieniono newsletter %(object)s"),
+    "newsletter.scheduled": _l("Zaplanowano wysyłkę newslettera %(object)s"),
+    "newsletter.cancelled": _l("Wstrzymano wysyłkę newslettera %(object)s"),
+    "newsletter.test_sent": _l("Wysłano próbny newsletter %(object)s"),
+    "report.frozen": _l("Zamrożono wersję raportu z konsultacji"),
     # videos
     "video.create": _l("Dodano film %(object)s"),
     "video.edit": _l("Zmieniono film %(object)s"),
@@ -103,6 +118,7 @@ ACTION_SENTENCES: dict[str, Any] = {
     "privacy.erased": _l("Usunięto dane osoby"),
     "privacy.idea_deleted": _l("Usunięto niepublikowany pomysł wraz z danymi autora"),
     "privacy.idea_anonymised": _l("Usunięto dane autora pomysłu %(object)s"),
+    "privacy.comments_erased": _l("Usunięto komentarze osoby i jej dane"),
     "privacy.support_deleted": _l("Usunięto poparcie wraz z adresem e-mail"),
     "privacy.registration_anonymised": _l("Usunięto dane osoby zapisanej na spotkanie"),
     "mail.retry": _l("Ponowiono wysyłkę wiadomości e-mail"),
@@ -136,6 +152,9 @@ OBJECT_TYPES: dict[str, Any] = {
     "registrations": _l("zapis na spotkanie"),
     "outbox_messages": _l("wiadomość e-mail"),
     "directions": _l("kierunek rozwojowy"),
+    "comments": _l("komentarz"),
+    "newsletters": _l("newsletter"),
+    "frozen_reports": _l("wersja raportu"),
 }
 
 # Model and the column naming it, per object type.
@@ -149,6 +168,7 @@ _NAMED: dict[str, tuple[Any, Any]] = {
     "users": (User, User.name),
     "reply_templates": (ReplyTemplate, ReplyTemplate.title),
     "directions": (Direction, Direction.title),
+    "newsletters": (Newsletter, Newsletter.subject),
 }
 
 # States of things other than ideas, as staff read them.
