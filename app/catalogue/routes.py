@@ -35,6 +35,7 @@ from app.catalogue.filters import (
     parse_search,
 )
 from app.catalogue.forms import AnswerForm, SupportForm
+from app.catalogue.paging import MAX_OFFSET, TooDeep, ideas_slice
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
@@ -51,7 +52,7 @@ from app.models import (
     Process,
     Workshop,
 )
-from app.search import idea_statements, search_ideas, snippet
+from app.search import idea_statements, snippet
 from app.text import csv_cell
 from app.timeutil import iso
 from app.transaction import Outcome, committing
@@ -118,13 +119,28 @@ def _filter_choices() -> dict:
     }
 
 
+# Catalogue pages crawlers are invited to index; deeper ones say noindex
+# (every idea is in the sitemap anyway).
+CRAWL_PAGES = 5
+
+
 @bp.route("/ideas")
 def index():
     args = active_args(request.args)
     try:
         search = parse_search(request.args)
         page_number = parse_int(request.args, "page", 1, 1, 1_000_000)
+        found = ideas_slice(search, page=page_number, per_page=PER_PAGE, options=_card_options())
     except FilterError as error:
+        if isinstance(error, TooDeep):
+            error = FilterError(
+                "page",
+                _(
+                    "Strony wyników mają numery do %(pages)s. Dalsze pomysły znajdziesz, "
+                    "zawężając wyniki wyszukiwaniem lub filtrami.",
+                    pages=MAX_OFFSET // PER_PAGE + 1,
+                ),
+            )
         return render_template(
             "catalogue/index.html",
             page=Page([], 1, PER_PAGE, 0),
@@ -133,11 +149,13 @@ def index():
             error=error,
             **_filter_choices(),
         ), 400
-    items, total = search_ideas(search, page_number, PER_PAGE, _card_options())
     terms = search.terms
     return render_template(
         "catalogue/index.html",
-        page=Page(items, page_number, PER_PAGE, total),
+        page=Page(
+            found.items, page_number, PER_PAGE, found.totals.count, found.totals.exact,
+            max_pages=MAX_OFFSET // PER_PAGE + 1,
+        ),
         search=search,
         search_terms=terms,
         searched=" ".join(search.q.split())[:100] if terms else "",
@@ -145,6 +163,7 @@ def index():
         wider_args={"q": search.q} if terms and set(args) - {"q", "sort"} else None,
         args=args,
         error=None,
+        noindex=page_number > CRAWL_PAGES,
         **_filter_choices(),
     )
 
