@@ -174,8 +174,9 @@ def _after(sort: str, values: list[int]) -> Any:
     )
 
 
-def count_capped(stmt: Select, cap: int = TOTAL_CAP) -> Totals:
+def count_capped(stmt: Select, cap: int | None = None) -> Totals:
     """How many rows *stmt* selects, reading at most ``cap + 1`` of them."""
+    cap = TOTAL_CAP if cap is None else cap
     rows = stmt.with_only_columns(literal_column("1"), maintain_column_froms=True).order_by(None).limit(cap + 1).subquery()
     found = int(db.session.scalar(select(func.count()).select_from(rows)) or 0)
     return Totals(min(found, cap), found <= cap)
