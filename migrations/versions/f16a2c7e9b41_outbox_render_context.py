@@ -1,0 +1,26 @@
+"""mail outbox: messages rendered by the mail worker (render_context)
+
+Revision ID: f16a2c7e9b41
+Revises: e4f1a7c9d2b8
+Create Date: 2026-11-29 12:00:00
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "f16a2c7e9b41"
+down_revision = "e4f1a7c9d2b8"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("render_context", sa.JSON(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
+        batch_op.drop_column("render_context")
