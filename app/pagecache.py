@@ -444,6 +444,14 @@ def _with_token(response: Response) -> Response:
     return response
 
 
+def rendered_at(scope: int = EVERYTHING) -> int | None:
+    """The number of *scope* the page being rendered for the store was read
+    at (None outside the store): a key for parts a worker may keep longer
+    than one request (filter lists), read without another query."""
+    found = g.get("page_cache_versions")
+    return found.get(scope) if found else None
+
+
 def do_not_keep() -> None:
     """Serve this response, but do not keep it (its content lags the version)."""
     g.page_cache_skip = True
@@ -495,6 +503,7 @@ def serve(render: Callable[[], Any]) -> Response:
     # Read before the data: a change committed while rendering moves a
     # number past the one kept, so the page is dropped at the next request.
     before = versions({*depends, IDEA_LISTS})
+    g.page_cache_versions = before
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     setattr(g, field, _placeholder())
     g.page_cache_ideas = set() if tracking else None
