@@ -137,6 +137,8 @@ def test_a_table_the_scheme_does_not_know_drops_every_page(app, site):
         db.session.get(Category, x.category_id).name = "Nowa nazwa kategorii"
         db.session.commit()
     assert set(after_change(client, pages).values()) == {"miss"}
+    # The catalogue's filter list, kept by each worker, shows the new name.
+    assert "Nowa nazwa kategorii</option>" in client.get("/ideas?page=2").get_data(as_text=True)
 
 
 class _Base(DeclarativeBase):
