@@ -60,7 +60,9 @@ def addresses(app, seed: int = 16) -> dict[str, list[str]]:  # noqa: ANN001
         catalogue.append("/ideas?" + urlencode(query))
     api = []
     for row in rng.sample(rows, min(SIZES["API pages"], len(rows))):
-        if rng.random() < 0.7:
+        if encode_cursor is None:
+            api.append(f"/api/v1/ideas?page={rng.randint(1, len(rows) // PER_PAGE)}")
+        elif rng.random() < 0.7:
             cursor = encode_cursor("newest", [_micros(row.published_at), row.id])
             api.append("/api/v1/ideas?" + urlencode({"after": cursor}))
         else:
