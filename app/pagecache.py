@@ -4,17 +4,20 @@ A public page (the catalogue, an idea, an article, the API list…) is the same
 for every anonymous reader in one language, so each worker keeps the rendered
 response in memory and serves it again without querying or rendering.
 
-Staleness is ruled out by a number, not by a timer: ``content_version`` in
-the database goes up in the same transaction as every change to what public
-pages show (session events below watch every flush and every UPDATE/DELETE
-statement, so no service has to remember to do it). A kept page carries the
-number it was rendered at; one look at the number per request tells whether
-the page still holds. A support confirmed on one host is therefore visible on
-the next request to any worker on any host. The only changes that do not
-move the number are those no page shows exactly (article view counters, the
-mail outbox, audit rows, moderators' notes); ``PAGE_CACHE_SECONDS`` bounds how
-long a kept page lives in any case, which also covers what changes with time
-alone (an article scheduled for 10:00, a phase that ends).
+Staleness is ruled out by numbers, not by a timer: rows of
+``content_version`` go up in the same transaction as every change to what
+public pages show (session events below watch every flush and every
+UPDATE/DELETE statement, so no service has to remember to do it). Each
+number covers a scope (everything; the lists of ideas; the statistics; one
+idea), ``PAGES_SHOWING`` says which scopes a change to a table's rows
+touches (a table it does not name touches everything), and a kept page
+carries the numbers of the scopes it depends on, read before it was
+rendered. One look at them per request tells whether the page still holds,
+so a support confirmed on one host is visible on the next request to any
+worker on any host, while the pages of other ideas and the articles stay
+kept. ``PAGE_CACHE_SECONDS`` bounds how long a kept page lives in any case,
+which also covers what changes with time alone (an article scheduled for
+10:00, a phase that ends).
 
 Only anonymous requests whose session holds nothing but the language and the
 CSRF secret are served from the store, and only 200 responses that set no

@@ -174,7 +174,9 @@ def new():
     process = _chosen_process(form, processes)
     if isinstance(process, str):
         return _render_new(form, processes, 409, process)
-    category = db.session.scalar(select(Category).where(Category.slug == form.category.data))
+    category = form.categories_by_slug.get(form.category.data) or db.session.scalar(
+        select(Category).where(Category.slug == form.category.data)
+    )
     submission = Submission(
         title=form.title.data,
         description=form.description.data,
