@@ -29,7 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, literal_column, or_, select
+from sqlalchemy import Select, func, literal_column, select, tuple_
 
 from app.catalogue.filters import FilterError
 from app.extensions import db
@@ -41,6 +41,7 @@ from app.search import (
     _filtered,
     _fts,
     _fts_ref,
+    _order,
     _Plan,
     _sqlite_matches,
     _statements,
@@ -149,29 +150,16 @@ def _cursor_after(sort: str, idea: Idea, offset: int) -> str:
 
 
 def _after(sort: str, values: list[int]) -> Any:
-    """The rows that come after *values* in *sort*'s order."""
-    if sort == "oldest":
-        published, idea_id = _from_micros(values[0]), values[1]
-        return or_(
-            Idea.published_at > published,
-            and_(Idea.published_at == published, Idea.id > idea_id),
-        )
+    """The rows that come after *values* in *sort*'s order: one row-value
+    comparison, which both databases answer as a range of the index holding
+    that order (``ix_ideas_status_published_id``,
+    ``ix_ideas_status_supports_published``), however deep."""
     if sort == "supports":
-        supports, published, idea_id = values[0], _from_micros(values[1]), values[2]
-        return or_(
-            Idea.supports_count < supports,
-            and_(Idea.supports_count == supports, Idea.published_at < published),
-            and_(
-                Idea.supports_count == supports,
-                Idea.published_at == published,
-                Idea.id < idea_id,
-            ),
-        )
-    published, idea_id = _from_micros(values[0]), values[1]
-    return or_(
-        Idea.published_at < published,
-        and_(Idea.published_at == published, Idea.id < idea_id),
-    )
+        keys = tuple_(Idea.supports_count, Idea.published_at, Idea.id)
+        return keys < tuple_(values[0], _from_micros(values[1]), values[2])
+    keys = tuple_(Idea.published_at, Idea.id)
+    cursor = tuple_(_from_micros(values[0]), values[1])
+    return keys > cursor if sort == "oldest" else keys < cursor
 
 
 def count_capped(stmt: Select, cap: int | None = None) -> Totals:
@@ -235,6 +223,17 @@ def ideas_slice(
         stmt = stmt.where(_after(sort, keyset))
     if plan.terms and sort == "relevance" and _dialect() == "sqlite":
         rows_stmt = _ranked_page(plan, search, offset, per_page + 1).options(*options)
+    elif offset and sort != "relevance":
+        # The page's ids from the index alone, then only those rows: an
+        # OFFSET over whole rows (and their joined category…) reads them all.
+        ids = (
+            stmt.with_only_columns(Idea.id, maintain_column_froms=True)
+            .limit(per_page + 1)
+            .offset(offset)
+        )
+        rows_stmt = (
+            select(Idea).where(Idea.id.in_(ids.scalar_subquery())).order_by(*_order(search))
+        ).options(*options)
     else:
         rows_stmt = stmt.options(*options).limit(per_page + 1).offset(offset)
     rows = list(db.session.scalars(rows_stmt).unique())

@@ -1,4 +1,5 @@
-"""mail outbox: messages rendered by the mail worker (render_context)
+"""mail outbox: messages rendered by the mail worker (render_context); ideas: indexes
+holding the catalogue's whole orders (cursor paging)
 
 Revision ID: f16a2c7e9b41
 Revises: e4f1a7c9d2b8
@@ -19,8 +20,26 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.add_column(sa.Column("render_context", sa.JSON(), nullable=True))
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_index("ix_ideas_status_published_at")
+        batch_op.drop_index("ix_ideas_status_supports")
+        batch_op.create_index(
+            "ix_ideas_status_published_id", ["status", "published_at", "id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_ideas_status_supports_published",
+            ["status", "supports_count", "published_at", "id"],
+            unique=False,
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_index("ix_ideas_status_supports_published")
+        batch_op.drop_index("ix_ideas_status_published_id")
+        batch_op.create_index("ix_ideas_status_supports", ["status", "supports_count"], unique=False)
+        batch_op.create_index(
+            "ix_ideas_status_published_at", ["status", "published_at"], unique=False
+        )
     with op.batch_alter_table("outbox_messages", schema=None) as batch_op:
         batch_op.drop_column("render_context")
