@@ -192,9 +192,10 @@ def new():
     bounced = earlier_mail_bounced(submission.email)
     with committing(show=False) as done:
         idea, _token = submit_idea(submission)
+        idea_id = idea.id  # read before the commit expires it (no reload after)
     if not done:
         return _render_new(form, processes, done.status, done.message)
-    return _remember_sent(submission.email, idea.id, bounced)
+    return _remember_sent(submission.email, idea_id, bounced)
 
 
 @bp.errorhandler(RateLimitExceeded)
