@@ -81,13 +81,20 @@ _CHANGED = "content_changed"
 # number goes up in the same transaction as every change within it:
 #
 # - ``EVERYTHING``: every kept page depends on it;
-# - ``IDEA_LISTS``: pages listing published ideas or counting them (the
-#   catalogue, the API lists, the home page, feeds, the sitemap, /results…);
+# - ``IDEA_LISTS``: which ideas a list shows, in which order (the catalogue,
+#   the API lists, the home page, feeds, the sitemap…);
 # - ``STATISTICS``: the figures of /results and /api/v1/stats, which also
 #   count confirmed submissions still waiting for moderation;
+# - ``SUPPORT_RANKING``: lists ordered by supports (``sort=supports``);
 # - one scope per idea (``idea_scope(id)``, ideas share IDEA_BUCKETS rows):
-#   the pages that show that idea alone (its page, its API item, the article
-#   pages that link it).
+#   every page depends on the ideas it loaded while rendering (an idea's
+#   page, the cards of a catalogue page, the ideas an article links to);
+# - ``ANY_IDEA`` moves with every idea's scope: no page depends on it, it
+#   tells ``serve`` that an idea changed while a page was being rendered.
+#
+# A confirmed support changes only its idea's count: it drops the pages
+# showing that idea, the statistics and the lists ordered by supports, not
+# the home page or a catalogue page that shows other ideas.
 #
 # ``PAGES_SHOWING`` says which scopes a change to a row of a table touches.
 # A table it does not name touches EVERYTHING: a table added later keeps
@@ -97,6 +104,8 @@ _CHANGED = "content_changed"
 EVERYTHING = 1
 IDEA_LISTS = 2
 STATISTICS = 3
+SUPPORT_RANKING = 4
+ANY_IDEA = 5
 IDEA_BUCKETS = 65_536
 _IDEA_BASE = 100_000
 NOTHING: frozenset[int] = frozenset()
@@ -126,11 +135,26 @@ class OfIdea:
                 return NOTHING
             if seen and "published" not in seen:
                 return frozenset({STATISTICS})
+            if _changed_columns(row) <= COUNT_COLUMNS:
+                return self.of_ids([idea_id], count_only=True)
         return self.of_ids([idea_id])
 
     @staticmethod
-    def of_ids(ids: Iterable[int]) -> frozenset[int]:
-        return frozenset({IDEA_LISTS, STATISTICS, *map(idea_scope, ids)})
+    def of_ids(ids: Iterable[int], count_only: bool = False) -> frozenset[int]:
+        lists = SUPPORT_RANKING if count_only else IDEA_LISTS
+        return frozenset({lists, STATISTICS, ANY_IDEA, *map(idea_scope, ids)})
+
+
+# Columns whose change moves an idea within no list but the ranking by
+# supports (its count), if nothing else changed.
+COUNT_COLUMNS = frozenset({"supports_count", "updated_at"})
+
+
+def _changed_columns(row: Any) -> set[str]:
+    state = inspect(row)
+    if state.pending or state.deleted or state.was_deleted:
+        return {"*"}
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
 
 
 def _statuses_seen(row: Any) -> set[str]:
@@ -152,9 +176,12 @@ PAGES_SHOWING: dict[str, Affects] = {
 
 # The scopes a kept page depends on, by endpoint (always EVERYTHING too).
 # Not named here: IDEA_LISTS and STATISTICS (the safe default).
+# Every page also depends on each idea it loads (``_track_idea``); a list
+# asked with ``sort=supports`` on SUPPORT_RANKING.
 PAGE_DEPENDS_ON: dict[str, frozenset[int]] = {
     **dict.fromkeys(
         (
+            "core.home",
             "catalogue.index",
             "api.ideas",
             "feeds.ideas_atom",
@@ -164,8 +191,6 @@ PAGE_DEPENDS_ON: dict[str, frozenset[int]] = {
         ),
         frozenset({IDEA_LISTS}),
     ),
-    # Pages about one thing: they also depend on every idea they load
-    # (``_track_idea``), e.g. the ideas an article links to.
     **dict.fromkeys(
         (
             "catalogue.detail",
@@ -183,7 +208,9 @@ PAGE_DEPENDS_ON: dict[str, frozenset[int]] = {
         NOTHING,
     ),
 }
-_DEFAULT_DEPENDS_ON = frozenset({IDEA_LISTS, STATISTICS})
+_DEFAULT_DEPENDS_ON = frozenset({IDEA_LISTS, STATISTICS, SUPPORT_RANKING})
+# A page that loads more ideas than this depends on any idea's change.
+MAX_TRACKED_IDEAS = 200
 
 
 def _row_scopes(obj: object) -> frozenset[int]:
@@ -226,7 +253,12 @@ def _statement_scopes(table: str, statement: Any) -> frozenset[int]:
     if isinstance(rule, OfIdea):
         where = getattr(statement, "whereclause", None)
         ids = _ids_in(where, rule.column) if where is not None else None
-        return rule.of_ids(ids) if ids else frozenset({EVERYTHING})
+        if not ids:
+            return frozenset({EVERYTHING})
+        values = getattr(statement, "_values", None) or {}
+        columns = {getattr(key, "key", key) for key in values}
+        count_only = rule.column == "id" and bool(columns) and columns <= COUNT_COLUMNS
+        return rule.of_ids(ids, count_only=count_only)
     return rule
 
 
@@ -247,7 +279,7 @@ def versions(scopes: Iterable[int]) -> dict[int, int]:
 def current_version() -> int:
     """One number that moves with every change to the lists of ideas and the
     statistics (or to everything): for what /results computes."""
-    return sum(versions((EVERYTHING, IDEA_LISTS, STATISTICS)).values())
+    return sum(versions((EVERYTHING, IDEA_LISTS, STATISTICS, SUPPORT_RANKING)).values())
 
 
 def _bump_statement(scopes: Iterable[int]) -> str:
@@ -499,30 +531,32 @@ def serve(render: Callable[[], Any]) -> Response:
         return _with_token(_from_entry(entry))
 
     depends = {EVERYTHING, *PAGE_DEPENDS_ON.get(request.endpoint or "", _DEFAULT_DEPENDS_ON)}
+    if request.args.get("sort") == "supports":
+        depends.add(SUPPORT_RANKING)
     idea_id = (request.view_args or {}).get("idea_id")
     if isinstance(idea_id, int):
         depends.add(idea_scope(idea_id))
-    tracking = IDEA_LISTS not in depends
     # Read before the data: a change committed while rendering moves a
     # number past the one kept, so the page is dropped at the next request.
-    before = versions({*depends, IDEA_LISTS})
+    before = versions({*depends, ANY_IDEA})
     g.page_cache_versions = before
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     setattr(g, field, _placeholder())
-    g.page_cache_ideas = set() if tracking else None
+    g.page_cache_ideas = set()
     try:
         response = current_app.make_response(render())
     finally:
         g.pop(field, None)
-        loaded = g.pop("page_cache_ideas", None)
+        loaded = g.pop("page_cache_ideas", None) or set()
     kept = {scope: before[scope] for scope in depends}
-    if loaded:
+    if len(loaded) > MAX_TRACKED_IDEAS:
+        kept[ANY_IDEA] = before[ANY_IDEA]
+    elif loaded:
         # Ideas met while rendering: their numbers are read now, which is
-        # exact only if no published idea changed meanwhile (any such change
-        # also moves IDEA_LISTS).
+        # exact only if no idea changed meanwhile (ANY_IDEA did not move).
         extra = {idea_scope(i) for i in loaded} - set(kept)
-        after = versions({*extra, IDEA_LISTS})
-        if after[IDEA_LISTS] != before[IDEA_LISTS]:
+        after = versions({*extra, ANY_IDEA})
+        if after[ANY_IDEA] != before[ANY_IDEA]:
             do_not_keep()
         kept.update({scope: after[scope] for scope in extra})
     if _keepable(response):
