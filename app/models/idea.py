@@ -65,6 +65,8 @@ class Idea(TimestampMixin, db.Model):
         # after a cursor is one range of one of these (app.catalogue.paging).
         Index("ix_ideas_status_published_id", "status", "published_at", "id"),
         Index("ix_ideas_status_supports_published", "status", "supports_count", "published_at", "id"),
+        # A category's page and its capped count, from the index alone.
+        Index("ix_ideas_category_status_published", "category_id", "status", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -31,10 +31,16 @@ def upgrade():
             ["status", "supports_count", "published_at", "id"],
             unique=False,
         )
+        batch_op.create_index(
+            "ix_ideas_category_status_published",
+            ["category_id", "status", "published_at", "id"],
+            unique=False,
+        )
 
 
 def downgrade():
     with op.batch_alter_table("ideas", schema=None) as batch_op:
+        batch_op.drop_index("ix_ideas_category_status_published")
         batch_op.drop_index("ix_ideas_status_supports_published")
         batch_op.drop_index("ix_ideas_status_published_id")
         batch_op.create_index("ix_ideas_status_supports", ["status", "supports_count"], unique=False)
