@@ -416,6 +416,25 @@ class PageStore:
                 self._entries.move_to_end(key)
         return entry
 
+    def peek(self, key: str) -> Entry | None:
+        """The unexpired entry for *key*, whatever its numbers."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry.expires <= time.monotonic():
+                self._drop(key)
+                return None
+            return entry
+
+    def hit(self, key: str, entry: Entry) -> None:
+        with self._lock:
+            if self._entries.get(key) is entry:
+                self._entries.move_to_end(key)
+
+    def discard(self, key: str, entry: Entry) -> None:
+        with self._lock:
+            if self._entries.get(key) is entry:
+                self._drop(key)
+
     def put(self, key: str, entry: Entry) -> None:
         if len(entry.body) > self.max_bytes // 8:
             return
@@ -526,19 +545,25 @@ def serve(render: Callable[[], Any]) -> Response:
     if store is None or not _request_is_cacheable():
         return current_app.make_response(render())
     key = _key()
-    entry = store.get(key, versions)
-    if entry is not None:
-        return _with_token(_from_entry(entry))
-
     depends = {EVERYTHING, *PAGE_DEPENDS_ON.get(request.endpoint or "", _DEFAULT_DEPENDS_ON)}
     if request.args.get("sort") == "supports":
         depends.add(SUPPORT_RANKING)
     idea_id = (request.view_args or {}).get("idea_id")
     if isinstance(idea_id, int):
         depends.add(idea_scope(idea_id))
-    # Read before the data: a change committed while rendering moves a
-    # number past the one kept, so the page is dropped at the next request.
-    before = versions({*depends, ANY_IDEA})
+    # One read serves both: whether the kept page holds, and (when it does
+    # not) the numbers a new one is rendered at. Read before the data: a
+    # change committed while rendering moves a number past the one kept, so
+    # the page is dropped at the next request.
+    entry = store.peek(key)
+    wanted = {*depends, ANY_IDEA, *(scope for scope, _ in entry.versions)} if entry else {
+        *depends, ANY_IDEA}  # fmt: skip
+    before = versions(wanted)
+    if entry is not None:
+        if all(before.get(scope, 0) == number for scope, number in entry.versions):
+            store.hit(key, entry)
+            return _with_token(_from_entry(entry))
+        store.discard(key, entry)
     g.page_cache_versions = before
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     setattr(g, field, _placeholder())
