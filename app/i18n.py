@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
+from babel import dates
 from babel.dates import format_interval
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
 
 from app.extensions import babel
 
@@ -48,7 +50,15 @@ def format_day(value: date | None, style: str = "long") -> str:
     """A calendar day: "11 grudnia 2026" in prose, "11.12.2026" in tables."""
     if value is None:
         return ""
-    return format_date(value, "long" if style in PROSE else "short")
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    # Kept per language and day: every card of a catalogue page shows one.
+    return _day(str(get_locale() or "pl"), value, "long" if style in PROSE else "short")
+
+
+@lru_cache(maxsize=4096)
+def _day(locale: str, day: date, style: str) -> str:
+    return dates.format_date(day, style, locale=locale)
 
 
 def format_days(start: date | None, end: date | None = None, style: str = "long") -> str:

@@ -129,6 +129,7 @@ def queue_mail(
     *,
     ref: str | None = None,
     unsubscribe_url: str | None = None,
+    render_later: bool = False,
     **context: Any,
 ) -> OutboxMessage | None:
     """Render ``templates/email/<template>.txt`` (and ``.html`` if present) in
@@ -139,6 +140,11 @@ def queue_mail(
     person subscribed to) adds the RFC 8058 one-click headers. Returns None,
     queueing nothing, for a notification to an address marked undeliverable
     for its kind.
+
+    *render_later*: only the subject is rendered now; the body is rendered
+    by whoever delivers the message (the mail worker), from *context*, which
+    must then be plain JSON (strings, numbers, lists, dicts: a template's
+    ``idea.title`` reads a dict's key as well as an object's attribute).
     """
     recipient = _clean_address(recipient)
     kind = mail_kind(template)
@@ -154,13 +160,18 @@ def queue_mail(
             kind,
         )
         return None
-    subject_text, body_text, body_html = _render(template, locale, subject, context)
+    if render_later:
+        with force_locale(locale):
+            subject_text, body_text, body_html = single_line(str(subject), 250), "", None
+    else:
+        subject_text, body_text, body_html = _render(template, locale, subject, context)
     now = utcnow()
     message = OutboxMessage(
         recipient=recipient,
         subject=subject_text,
         body_text=body_text,
         body_html=body_html,
+        render_context=context if render_later else None,
         template=template,
         ref=ref,
         unsubscribe_url=unsubscribe_url,
@@ -188,6 +199,18 @@ def rerender(message: OutboxMessage, subject: Any, **context: Any) -> None:
     message.subject, message.body_text, message.body_html = _render(
         message.template, message.locale or "pl", subject, context
     )
+    message.render_context = None
+
+
+def render_waiting(message: OutboxMessage) -> None:
+    """Render the body of a message queued with ``render_later`` (in its
+    language, from its stored context); nothing for one already rendered."""
+    if message.render_context is None:
+        return
+    _subject, message.body_text, message.body_html = _render(
+        message.template, message.locale or "pl", message.subject, message.render_context
+    )
+    message.render_context = None
 
 
 def ref_id(message: OutboxMessage, kind: str) -> int | None:
@@ -528,6 +551,7 @@ def deliver_due(
     try:
         for message in messages:
             try:
+                render_waiting(message)
                 if connection is None:
                     logger.info(
                         "Mail (no MAIL_SERVER, not sent) to %s: %s\n%s",

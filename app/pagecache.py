@@ -4,17 +4,20 @@ A public page (the catalogue, an idea, an article, the API list…) is the same
 for every anonymous reader in one language, so each worker keeps the rendered
 response in memory and serves it again without querying or rendering.
 
-Staleness is ruled out by a number, not by a timer: ``content_version`` in
-the database goes up in the same transaction as every change to what public
-pages show (session events below watch every flush and every UPDATE/DELETE
-statement, so no service has to remember to do it). A kept page carries the
-number it was rendered at; one look at the number per request tells whether
-the page still holds. A support confirmed on one host is therefore visible on
-the next request to any worker on any host. The only changes that do not
-move the number are those no page shows exactly (article view counters, the
-mail outbox, audit rows, moderators' notes); ``PAGE_CACHE_SECONDS`` bounds how
-long a kept page lives in any case, which also covers what changes with time
-alone (an article scheduled for 10:00, a phase that ends).
+Staleness is ruled out by numbers, not by a timer: rows of
+``content_version`` go up in the same transaction as every change to what
+public pages show (session events below watch every flush and every
+UPDATE/DELETE statement, so no service has to remember to do it). Each
+number covers a scope (everything; the lists of ideas; the statistics; one
+idea), ``PAGES_SHOWING`` says which scopes a change to a table's rows
+touches (a table it does not name touches everything), and a kept page
+carries the numbers of the scopes it depends on, read before it was
+rendered. One look at them per request tells whether the page still holds,
+so a support confirmed on one host is visible on the next request to any
+worker on any host, while the pages of other ideas and the articles stay
+kept. ``PAGE_CACHE_SECONDS`` bounds how long a kept page lives in any case,
+which also covers what changes with time alone (an article scheduled for
+10:00, a phase that ends).
 
 Only anonymous requests whose session holds nothing but the language and the
 CSRF secret are served from the store, and only 200 responses that set no
@@ -30,17 +33,19 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask.wrappers import Response
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 
 from app.extensions import db
 from app.i18n import current_language
@@ -67,6 +72,8 @@ QUIET_TABLES = frozenset(
         "follow_subscriptions",
         "direction_mail_optouts",
         "newsletter_recipients",
+        "idea_events",  # the history: shown on the author's private page only
+        "undeliverable_addresses",
     }
 )
 # The article view and video play counters are raised with plain SQL.
@@ -80,65 +87,259 @@ NEUTRAL_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
 _CHANGED = "content_changed"
 
 
-# --- The version --------------------------------------------------------
+# --- What a change makes stale ------------------------------------------
+#
+# Kept pages depend on *scopes*, each a row of ``content_version`` whose
+# number goes up in the same transaction as every change within it:
+#
+# - ``EVERYTHING``: every kept page depends on it;
+# - ``IDEA_LISTS``: which ideas a list shows, in which order (the catalogue,
+#   the API lists, the home page, feeds, the sitemap…);
+# - ``STATISTICS``: the figures of /results and /api/v1/stats, which also
+#   count confirmed submissions still waiting for moderation;
+# - ``SUPPORT_RANKING``: lists ordered by supports (``sort=supports``);
+# - one scope per idea (``idea_scope(id)``, ideas share IDEA_BUCKETS rows):
+#   every page depends on the ideas it loaded while rendering (an idea's
+#   page, the cards of a catalogue page, the ideas an article links to);
+# - ``ANY_IDEA`` moves with every idea's scope: no page depends on it, it
+#   tells ``serve`` that an idea changed while a page was being rendered.
+#
+# A confirmed support changes only its idea's count: it drops the pages
+# showing that idea, the statistics and the lists ordered by supports, not
+# the home page or a catalogue page that shows other ideas.
+#
+# ``PAGES_SHOWING`` says which scopes a change to a row of a table touches.
+# A table it does not name touches EVERYTHING: a table added later keeps
+# pages exact without anyone remembering this module, and one line here
+# makes it precise.
+
+EVERYTHING = 1
+IDEA_LISTS = 2
+STATISTICS = 3
+SUPPORT_RANKING = 4
+ANY_IDEA = 5
+IDEA_BUCKETS = 65_536
+_IDEA_BASE = 100_000
+NOTHING: frozenset[int] = frozenset()
+
+
+def idea_scope(idea_id: int) -> int:
+    return _IDEA_BASE + int(idea_id) % IDEA_BUCKETS
+
+
+@dataclass(frozen=True)
+class OfIdea:
+    """Rows that belong to one idea (*column* holds its id): a change drops
+    that idea's pages, the lists of ideas and the statistics. For the
+    ``ideas`` table itself (*column* ``"id"``), an idea that is not and was
+    not published touches only the statistics, and one still waiting for
+    its author's confirmation nothing at all."""
+
+    column: str
+
+    def of_row(self, row: Any) -> frozenset[int]:
+        idea_id = getattr(row, self.column, None)
+        if idea_id is None:
+            return frozenset({EVERYTHING})
+        if self.column == "id":
+            seen = _statuses_seen(row)
+            if seen and all(status == "unconfirmed" for status in seen):
+                return NOTHING
+            if seen and "published" not in seen:
+                return frozenset({STATISTICS})
+            if _changed_columns(row) <= COUNT_COLUMNS:
+                return self.of_ids([idea_id], count_only=True)
+        return self.of_ids([idea_id])
+
+    @staticmethod
+    def of_ids(ids: Iterable[int], count_only: bool = False) -> frozenset[int]:
+        lists = SUPPORT_RANKING if count_only else IDEA_LISTS
+        return frozenset({lists, STATISTICS, ANY_IDEA, *map(idea_scope, ids)})
+
+
+# Columns whose change moves an idea within no list but the ranking by
+# supports (its count), if nothing else changed.
+COUNT_COLUMNS = frozenset({"supports_count", "updated_at"})
+
+
+def _changed_columns(row: Any) -> set[str]:
+    state = inspect(row)
+    if state.pending or state.deleted or state.was_deleted:
+        return {"*"}
+    return {attr.key for attr in state.attrs if attr.history.has_changes()}
+
+
+def _statuses_seen(row: Any) -> set[str]:
+    """Every status the row had in this transaction (empty: not loaded)."""
+    history = inspect(row).attrs.status.history
+    return {str(s) for s in (*history.added, *history.unchanged, *history.deleted)}
+
+
+Affects = frozenset[int] | OfIdea
+PAGES_SHOWING: dict[str, Affects] = {
+    **dict.fromkeys(QUIET_TABLES, NOTHING),
+    "ideas": OfIdea("id"),
+    "idea_answers": OfIdea("idea_id"),
+    "attachments": OfIdea("idea_id"),
+    # The count a page shows lives in ideas.supports_count; the rows are
+    # read by the statistics only.
+    "supports": frozenset({STATISTICS}),
+}
+
+# The scopes a kept page depends on, by endpoint (always EVERYTHING too).
+# Not named here: IDEA_LISTS and STATISTICS (the safe default).
+# Every page also depends on each idea it loads (``_track_idea``); a list
+# asked with ``sort=supports`` on SUPPORT_RANKING.
+PAGE_DEPENDS_ON: dict[str, frozenset[int]] = {
+    **dict.fromkeys(
+        (
+            "core.home",
+            "catalogue.index",
+            "api.ideas",
+            "feeds.ideas_atom",
+            "feeds.sitemap",
+            "feeds.sitemap_part",
+            "ideas.similar",
+        ),
+        frozenset({IDEA_LISTS}),
+    ),
+    **dict.fromkeys(
+        (
+            "catalogue.detail",
+            "api.idea",
+            "articles.detail",
+            "articles.index",
+            "articles.tag",
+            "feeds.articles_atom",
+            "privacy.privacy",
+            "privacy.accessibility",
+            "api.docs",
+            "api.openapi",
+            "api.articles",
+        ),
+        NOTHING,
+    ),
+}
+_DEFAULT_DEPENDS_ON = frozenset({IDEA_LISTS, STATISTICS, SUPPORT_RANKING})
+# A page that loads more ideas than this depends on any idea's change.
+MAX_TRACKED_IDEAS = 200
+
+
+def _row_scopes(obj: object) -> frozenset[int]:
+    table = getattr(obj, "__tablename__", None)
+    if table is None:
+        return NOTHING
+    rule = PAGES_SHOWING.get(table)
+    if rule is None:
+        return frozenset({EVERYTHING})
+    return rule.of_row(obj) if isinstance(rule, OfIdea) else rule
+
+
+def _ids_in(clause: Any, column: str) -> list[int] | None:
+    """The ids a WHERE clause pins *column* to (``= 7``, ``IN (7, 8)``,
+    either inside an AND), or None when it does not."""
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        for part in clause.clauses:
+            found = _ids_in(part, column)
+            if found is not None:
+                return found
+        return None
+    if not isinstance(clause, BinaryExpression) or getattr(clause.left, "name", None) != column:
+        return None
+    right = clause.right
+    if not isinstance(right, BindParameter):
+        return None
+    value = right.effective_value
+    if clause.operator is operators.eq and isinstance(value, int):
+        return [value]
+    if clause.operator is operators.in_op and isinstance(value, (list, tuple)):
+        if all(isinstance(v, int) for v in value):
+            return list(value)
+    return None
+
+
+def _statement_scopes(table: str, statement: Any) -> frozenset[int]:
+    rule = PAGES_SHOWING.get(table)
+    if rule is None:
+        return frozenset({EVERYTHING})
+    if isinstance(rule, OfIdea):
+        where = getattr(statement, "whereclause", None)
+        ids = _ids_in(where, rule.column) if where is not None else None
+        if not ids:
+            return frozenset({EVERYTHING})
+        values = getattr(statement, "_values", None) or {}
+        columns = {getattr(key, "key", key) for key in values}
+        count_only = rule.column == "id" and bool(columns) and columns <= COUNT_COLUMNS
+        return rule.of_ids(ids, count_only=count_only)
+    return rule
+
+
+# --- The versions -------------------------------------------------------
+
+
+def versions(scopes: Iterable[int]) -> dict[int, int]:
+    """The current number of each scope (0 for one never raised)."""
+    wanted = sorted(set(scopes))
+    # Plain SQL: this runs on every kept-page request, so it skips the ORM.
+    numbers = ", ".join(str(int(scope)) for scope in wanted)  # integers only
+    sql = f"SELECT id, value FROM content_version WHERE id IN ({numbers})"  # noqa: S608  # nosec B608
+    rows = db.session.connection().exec_driver_sql(sql).all()
+    found = {int(row[0]): int(row[1] or 0) for row in rows}
+    return {scope: found.get(scope, 0) for scope in wanted}
 
 
 def current_version() -> int:
-    # Plain SQL: this runs on every kept-page request, so it skips the ORM.
-    value = (
-        db.session.connection()
-        .exec_driver_sql("SELECT value FROM content_version WHERE id = 1")
-        .scalar()
+    """One number that moves with every change to the lists of ideas and the
+    statistics (or to everything): for what /results computes."""
+    return sum(versions((EVERYTHING, IDEA_LISTS, STATISTICS, SUPPORT_RANKING)).values())
+
+
+def _bump_statement(scopes: Iterable[int]) -> str:
+    # One statement on both databases (SQLite 3.24+ and PostgreSQL), rows in
+    # a fixed order so two transactions never lock them in opposite orders.
+    rows = ", ".join(f"({int(scope)}, 1)" for scope in sorted(scopes))  # integers only
+    return (
+        f"INSERT INTO content_version (id, value) VALUES {rows} "  # noqa: S608  # nosec B608
+        "ON CONFLICT (id) DO UPDATE SET value = content_version.value + 1"
     )
-    return int(value or 0)
 
 
-# One statement on both databases (SQLite 3.24+ and PostgreSQL), sent as
-# plain SQL: it runs in every transaction that changes a public page.
-_BUMP = (
-    "INSERT INTO content_version (id, value) VALUES (1, 1) "
-    "ON CONFLICT (id) DO UPDATE SET value = content_version.value + 1"
-)
+def _bump(session: Session, scopes: Iterable[int]) -> None:
+    session.connection().exec_driver_sql(_bump_statement(scopes))
 
 
-def _bump(session: Session) -> None:
-    session.connection().exec_driver_sql(_BUMP)
-
-
-def _changes_public_content(obj: object) -> bool:
-    table = getattr(obj, "__tablename__", None)
-    if table is None or table in QUIET_TABLES:
-        return False
-    touches = getattr(obj, "touches_public_pages", None)
-    return touches() if callable(touches) else True
+def _note(session: Session, scopes: Iterable[int]) -> None:
+    changed = session.info.setdefault(_CHANGED, set())
+    if EVERYTHING not in changed:
+        changed.update(scopes)
+    if EVERYTHING in changed:
+        session.info[_CHANGED] = {EVERYTHING}
 
 
 def _after_flush(session: Session, flush_context: Any) -> None:
-    if session.info.get(_CHANGED):
+    if EVERYTHING in session.info.get(_CHANGED, ()):
         return
     for obj in (*session.new, *session.deleted):
-        if _changes_public_content(obj):
-            session.info[_CHANGED] = True
-            return
+        _note(session, _row_scopes(obj))
     for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False) and _changes_public_content(obj):
-            session.info[_CHANGED] = True
-            return
+        # Collections too: a link row (article ↔ idea) is the owner's change.
+        if session.is_modified(obj):
+            _note(session, _row_scopes(obj))
 
 
 def _on_execute(state: Any) -> None:
-    if state.is_select or session_changed(state.session):
+    if state.is_select or EVERYTHING in state.session.info.get(_CHANGED, ()):
         return
     statement = state.statement
     table = getattr(statement, "table", None)
     if table is not None:
-        if getattr(table, "name", None) not in QUIET_TABLES:
-            state.session.info[_CHANGED] = True
+        _note(state.session, _statement_scopes(getattr(table, "name", ""), statement))
         return
     sql = str(getattr(statement, "text", ""))
     match = _TEXT_WRITE.match(sql)
-    if match and match.group(1) not in QUIET_TABLES and not _QUIET_TEXT.match(sql):
-        state.session.info[_CHANGED] = True
+    if match and not _QUIET_TEXT.match(sql):
+        rule = PAGES_SHOWING.get(match.group(1))
+        _note(state.session, rule if isinstance(rule, frozenset) else {EVERYTHING})
 
 
 def session_changed(session: Session) -> bool:
@@ -150,8 +351,9 @@ def _before_commit(session: Session) -> None:
     # of the transaction, after every row lock it takes (no lock-order cycle).
     if session.new or session.dirty or session.deleted:
         session.flush()
-    if session.info.pop(_CHANGED, False):
-        _bump(session)
+    changed = session.info.pop(_CHANGED, None)
+    if changed:
+        _bump(session, changed)
 
 
 def _forget(session: Session, transaction: Any) -> None:
@@ -161,14 +363,26 @@ def _forget(session: Session, transaction: Any) -> None:
         session.info.pop(_CHANGED, None)
 
 
+def _track_idea(target: Any, *args: Any) -> None:
+    if has_request_context():
+        loaded = g.get("page_cache_ideas")
+        if loaded is not None and target.id is not None:
+            loaded.add(target.id)
+
+
 def watch(session_factory: Any) -> None:
-    """Move the version on every committed public change made through it."""
+    """Move the versions on every committed public change made through it."""
     if event.contains(session_factory, "after_flush", _after_flush):
         return
     event.listen(session_factory, "after_flush", _after_flush)
     event.listen(session_factory, "do_orm_execute", _on_execute)
     event.listen(session_factory, "before_commit", _before_commit)
     event.listen(session_factory, "after_transaction_end", _forget)
+    from app.models import Idea
+
+    if not event.contains(Idea, "load", _track_idea):
+        event.listen(Idea, "load", _track_idea)
+        event.listen(Idea, "refresh", _track_idea)
 
 
 # --- The store ----------------------------------------------------------
@@ -176,7 +390,7 @@ def watch(session_factory: Any) -> None:
 
 @dataclass(frozen=True)
 class Entry:
-    version: int
+    versions: tuple[tuple[int, int], ...]  # (scope, number) it was rendered at
     expires: float
     status: int
     headers: tuple[tuple[str, str], ...]
@@ -193,16 +407,45 @@ class PageStore:
         self._entries: OrderedDict[str, Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: str, version: int) -> Entry | None:
+    def get(self, key: str, current: Callable[[Iterable[int]], dict[int, int]]) -> Entry | None:
+        """The entry for *key* if its scopes still have the numbers it was
+        rendered at (*current* reads them), else None (and it is dropped)."""
         with self._lock:
             entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry.version != version or entry.expires <= time.monotonic():
+            if entry is not None and entry.expires <= time.monotonic():
+                self._drop(key)
+                entry = None
+        if entry is None:
+            return None
+        now = current(scope for scope, _ in entry.versions)
+        if any(now.get(scope, 0) != number for scope, number in entry.versions):
+            with self._lock:
+                if self._entries.get(key) is entry:
+                    self._drop(key)
+            return None
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+        return entry
+
+    def peek(self, key: str) -> Entry | None:
+        """The unexpired entry for *key*, whatever its numbers."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None and entry.expires <= time.monotonic():
                 self._drop(key)
                 return None
-            self._entries.move_to_end(key)
             return entry
+
+    def hit(self, key: str, entry: Entry) -> None:
+        with self._lock:
+            if self._entries.get(key) is entry:
+                self._entries.move_to_end(key)
+
+    def discard(self, key: str, entry: Entry) -> None:
+        with self._lock:
+            if self._entries.get(key) is entry:
+                self._drop(key)
 
     def put(self, key: str, entry: Entry) -> None:
         if len(entry.body) > self.max_bytes // 8:
@@ -267,6 +510,14 @@ def _with_token(response: Response) -> Response:
     return response
 
 
+def rendered_at(scope: int = EVERYTHING) -> int | None:
+    """The number of *scope* the page being rendered for the store was read
+    at (None outside the store): a key for parts a worker may keep longer
+    than one request (filter lists), read without another query."""
+    found = g.get("page_cache_versions")
+    return found.get(scope) if found else None
+
+
 def do_not_keep() -> None:
     """Serve this response, but do not keep it (its content lags the version)."""
     g.page_cache_skip = True
@@ -306,17 +557,45 @@ def serve(render: Callable[[], Any]) -> Response:
     if store is None or not _request_is_cacheable():
         return current_app.make_response(render())
     key = _key()
-    version = current_version()
-    entry = store.get(key, version)
+    depends = {EVERYTHING, *PAGE_DEPENDS_ON.get(request.endpoint or "", _DEFAULT_DEPENDS_ON)}
+    if request.args.get("sort") == "supports":
+        depends.add(SUPPORT_RANKING)
+    idea_id = (request.view_args or {}).get("idea_id")
+    if isinstance(idea_id, int):
+        depends.add(idea_scope(idea_id))
+    # One read serves both: whether the kept page holds, and (when it does
+    # not) the numbers a new one is rendered at. Read before the data: a
+    # change committed while rendering moves a number past the one kept, so
+    # the page is dropped at the next request.
+    entry = store.peek(key)
+    wanted = {*depends, ANY_IDEA, *(scope for scope, _ in entry.versions)} if entry else {
+        *depends, ANY_IDEA}  # fmt: skip
+    before = versions(wanted)
     if entry is not None:
-        return _with_token(_from_entry(entry))
-
+        if all(before.get(scope, 0) == number for scope, number in entry.versions):
+            store.hit(key, entry)
+            return _with_token(_from_entry(entry))
+        store.discard(key, entry)
+    g.page_cache_versions = before
     field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
     setattr(g, field, _placeholder())
+    g.page_cache_ideas = set()
     try:
         response = current_app.make_response(render())
     finally:
         g.pop(field, None)
+        loaded = g.pop("page_cache_ideas", None) or set()
+    kept = {scope: before[scope] for scope in depends}
+    if len(loaded) > MAX_TRACKED_IDEAS:
+        kept[ANY_IDEA] = before[ANY_IDEA]
+    elif loaded:
+        # Ideas met while rendering: their numbers are read now, which is
+        # exact only if no idea changed meanwhile (ANY_IDEA did not move).
+        extra = {idea_scope(i) for i in loaded} - set(kept)
+        after = versions({*extra, ANY_IDEA})
+        if after[ANY_IDEA] != before[ANY_IDEA]:
+            do_not_keep()
+        kept.update({scope: after[scope] for scope in extra})
     if _keepable(response):
         headers = tuple(
             (name, value)
@@ -326,7 +605,7 @@ def serve(render: Callable[[], Any]) -> Response:
         store.put(
             key,
             Entry(
-                version=version,
+                versions=tuple(sorted(kept.items())),
                 expires=time.monotonic() + current_app.config["PAGE_CACHE_SECONDS"],
                 status=response.status_code,
                 headers=headers,

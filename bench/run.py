@@ -36,11 +36,12 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 
 import requests
 
-from bench import concurrency, seed, wrk
+from bench import concurrency, crowd, seed, wrk
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -229,7 +230,7 @@ def fraction(ratio: float) -> str:
 
 
 def load_part(
-    args, env, facts, workdir: Path
+    args, env, facts, workdir: Path, crowd_paths: dict | None = None, smtp=None  # noqa: ANN001
 ) -> tuple[list[wrk.Result], list[tuple[str, bool, str]]]:  # noqa: ANN001
     # As recommended for production under load: requests only queue their
     # mail and a separate worker delivers it (README, "The mail worker").
@@ -286,6 +287,34 @@ def load_part(
         first_hello = measure("hello (bare Flask)", hello.url + "/")
         for name, path, script in targets:
             results.append(measure(name, app_server.url + path, script))
+        crowd_results: list[wrk.Result] = []
+        if crowd_paths:
+            say("crowd: each request a random address among thousands")
+            for kind, paths in crowd_paths.items():
+                script = crowd.script(workdir / f"crowd-{kind.replace(' ', '-')}.lua", paths)
+                result = measure(f"crowd: {kind}", app_server.url + "/", script)
+                result.hit_rate = crowd.hit_rate(result.raw)
+                crowd_results.append(result)
+            script = crowd.script(workdir / "crowd-mixed.lua", crowd.mixed(crowd_paths))
+            with (
+                crowd.Writes(app_server.url, smtp, facts, crowd_paths["idea pages"][:500],
+                             uuid.uuid4().hex[:6]) as writes,
+                crowd.Sampler(app_server.url) as sampler,
+            ):  # fmt: skip
+                result = measure("crowd: mixed, 1 write/s", app_server.url + "/", script)
+            result.hit_rate = crowd.hit_rate(result.raw)
+            result.first_pages_hit_rate = sampler.rate
+            result.writes = dict(Counter(writes.statuses))
+            crowd_results.append(result)
+            say(
+                f"  mixed run: writes {writes.kinds}, answers {result.writes}; kept-page hits "
+                f"{(result.hit_rate or 0):.0%} of all reads, {sampler.rate:.0%} of "
+                f"{sampler.answers} samples of the home page and the first catalogue pages"
+            )
+            for r in crowd_results:
+                if r.hit_rate is not None:
+                    say(f"  {r.name}: kept-page hits {r.hit_rate:.0%}")
+            results.extend(crowd_results)
         second_hello = measure("hello (again)", hello.url + "/")
         say(f"load average after: {load_average()}")
     hello_rps = (first_hello.requests_per_second + second_hello.requests_per_second) / 2
@@ -310,7 +339,8 @@ def load_part(
             f"{result.name:<30} {result.requests_per_second:8.0f} {result.p50_ms:8.1f} "
             f"{result.p99_ms:8.1f} {result.errors:7d} {fraction(ratio):>9}"
         )
-    pages = results[1:]
+    pages = [r for r in results[1:] if not r.name.startswith("crowd: ")]
+    crowd_runs = [r for r in results[1:] if r.name.startswith("crowd: ")]
     catalogue = next(r for r in pages if r.name == "catalogue")
     targets_met = [
         (
@@ -337,6 +367,37 @@ def load_part(
     ]
     if not form_ok:
         targets_met.append(("form submission measured", False, "the form is missing"))
+    form = next((r for r in pages if r.name.startswith("form submission")), None)
+    if form is not None:
+        share = 1 / 16 if env["DATABASE_URL"].startswith("postgresql") else 1 / 12
+        targets_met.append(
+            (f"form submission ≥ {fraction(share)} of hello", form.ratio_to(hello) >= share,
+             fraction(form.ratio_to(hello)))
+        )  # fmt: skip
+    reads = [r for r in crowd_runs if "mixed" not in r.name]
+    if reads:
+        targets_met += [
+            (
+                "crowd: every kind ≥ 1/8 of hello",
+                all(r.ratio_to(hello) >= 1 / 8 for r in reads),
+                ", ".join(f"{r.name[7:]} {fraction(r.ratio_to(hello))}" for r in reads),
+            ),
+            (
+                "crowd: p99 < 100 ms",
+                all(r.p99_ms < 100 for r in reads),
+                ", ".join(f"{r.name[7:]} {r.p99_ms:.0f} ms" for r in reads),
+            ),
+        ]
+    mixed_run = next((r for r in crowd_runs if "mixed" in r.name), None)
+    if mixed_run is not None:
+        targets_met += [
+            ("mixed run: reads ≥ 1/10 of hello", mixed_run.ratio_to(hello) >= 1 / 10,
+             fraction(mixed_run.ratio_to(hello))),
+            ("mixed run: home and first catalogue pages kept > 90 %",
+             mixed_run.first_pages_hit_rate > 0.9, f"{mixed_run.first_pages_hit_rate:.0%}"),
+            ("mixed run: every write answered without 5xx",
+             all(status < 500 for status in mixed_run.writes), str(mixed_run.writes)),
+        ]  # fmt: skip
     say("")
     for name, ok, detail in targets_met:
         say(f"{'MET ' if ok else 'MISS'}  {name}: {detail}")
@@ -410,6 +471,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--skip-concurrency", action="store_true")
     parser.add_argument("--skip-search", action="store_true")
+    parser.add_argument("--skip-crowd", action="store_true",
+                        help="no crowd runs (a random address per request) in the load part")  # fmt: skip
     parser.add_argument("--queries", type=int, default=400,
                         help="random Polish queries timed in process (search part)")  # fmt: skip
     parser.add_argument("--json", type=Path, help="write the figures to this file")
@@ -457,7 +520,8 @@ def main(argv: list[str] | None = None) -> int:
             outcome["search"] = figures
             ok = ok and met
         if not args.skip_load:
-            results, targets = load_part(args, env, facts, workdir)
+            paths = None if args.skip_crowd else crowd.addresses(app)
+            results, targets = load_part(args, env, facts, workdir, paths, smtp)
             outcome["load"] = [{k: v for k, v in vars(r).items() if k != "raw"} for r in results]
             outcome["targets"] = [{"target": n, "met": m, "detail": d} for n, m, d in targets]
             ok = ok and all(r.errors == 0 for r in results)

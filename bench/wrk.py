@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +26,10 @@ class Result:
     errors: int
     error_detail: str
     raw: str
+    # Crowd runs: the share of answers served from the kept pages.
+    hit_rate: float | None = None
+    first_pages_hit_rate: float = 0.0
+    writes: dict = field(default_factory=dict)
 
     def ratio_to(self, hello: Result) -> float:
         return self.requests_per_second / hello.requests_per_second if hello else 0.0

@@ -56,7 +56,7 @@ def test_a_change_shows_at_once(app, make):
         row = db.session.get(Idea, idea.id)
         row.supports_count += 1
         db.session.commit()
-    assert version(app) == before + 1
+    assert version(app) > before
     response = client.get(url)
     assert cache_state(response) == "miss"
     assert supports_shown(response.get_data(as_text=True)) == 1
@@ -70,7 +70,7 @@ def test_an_update_statement_moves_the_version(app, make):
             update(Idea).where(Idea.id == idea.id).values(supports_count=Idea.supports_count + 5)
         )
         db.session.commit()
-    assert version(app) == before + 1
+    assert version(app) > before
 
 
 def test_a_support_confirmed_by_mail_link_shows_on_the_next_view(mail_app, smtp_server, make):
@@ -121,7 +121,7 @@ def test_a_confirmed_submission_moves_the_version(app, make):
     with app.app_context():
         db.session.get(Idea, idea.id).status = IdeaStatus.AWAITING_REVIEW
         db.session.commit()
-    assert version(app) == before + 1
+    assert version(app) > before
 
 
 def test_publishing_an_idea_moves_the_version(app, make):
@@ -133,7 +133,7 @@ def test_publishing_an_idea_moves_the_version(app, make):
         db.session.get(Idea, idea.id).status = IdeaStatus.PUBLISHED
         db.session.get(Idea, idea.id).published_at = utcnow()
         db.session.commit()
-    assert version(app) == before + 1
+    assert version(app) > before
     assert "Czeka na moderację" in client.get("/ideas").get_data(as_text=True)
 
 
@@ -157,7 +157,7 @@ def test_a_savepoint_rolled_back_keeps_the_rest_of_the_transaction_counted(app, 
             db.session.execute(text("SELECT 1"))
             savepoint.rollback()
         db.session.commit()
-    assert version(app) == before + 1
+    assert version(app) > before
 
 
 def test_another_worker_sees_the_change_made_elsewhere(make_app, make):
@@ -289,39 +289,44 @@ def test_switched_off_with_zero_seconds(make_app, make):
 def entry(body: bytes, version: int = 1, ttl: float = 60) -> Entry:
     import time
 
-    return Entry(version, time.monotonic() + ttl, 200, (), body)
+    return Entry(((1, version),), time.monotonic() + ttl, 200, (), body)
+
+
+def at(version: int):  # noqa: ANN201
+    """The numbers of every scope, all at *version*."""
+    return lambda scopes: dict.fromkeys(scopes, version)
 
 
 def test_store_drops_a_page_of_an_older_version():
     store = PageStore(max_entries=10, max_bytes=10_000)
     store.put("a", entry(b"x", version=1))
-    assert store.get("a", 1) is not None
-    assert store.get("a", 2) is None
+    assert store.get("a", at(1)) is not None
+    assert store.get("a", at(2)) is None
     assert len(store) == 0
 
 
 def test_store_drops_an_expired_page():
     store = PageStore(max_entries=10, max_bytes=10_000)
     store.put("a", entry(b"x", ttl=-1))
-    assert store.get("a", 1) is None
+    assert store.get("a", at(1)) is None
 
 
 def test_store_keeps_within_its_bounds_dropping_the_least_recently_used():
     store = PageStore(max_entries=2, max_bytes=10_000)
     store.put("a", entry(b"a"))
     store.put("b", entry(b"b"))
-    assert store.get("a", 1) is not None  # a is now the most recent
+    assert store.get("a", at(1)) is not None  # a is now the most recent
     store.put("c", entry(b"c"))
-    assert store.get("b", 1) is None
-    assert store.get("a", 1) is not None and store.get("c", 1) is not None
+    assert store.get("b", at(1)) is None
+    assert store.get("a", at(1)) is not None and store.get("c", at(1)) is not None
 
     small = PageStore(max_entries=100, max_bytes=800)
     for name in "abcdefghij":
         small.put(name, entry(b"z" * 100))
     assert small.size <= 800
-    assert small.get("j", 1) is not None and small.get("a", 1) is None
+    assert small.get("j", at(1)) is not None and small.get("a", at(1)) is None
     small.put("huge", entry(b"z" * 700))  # more than an eighth of the store
-    assert small.get("huge", 1) is None
+    assert small.get("huge", at(1)) is None
 
 
 def test_every_listed_endpoint_exists(app):

@@ -213,3 +213,48 @@ def test_two_mail_workers_on_two_hosts_deliver_each_message_once(cluster):
         assert {row.status for row in rows} == {OutboxStatus.SENT}
         assert len({row.claimed_by for row in rows}) == 2
         db.engine.dispose()
+
+
+def test_a_change_on_another_host_drops_that_ideas_kept_page_only(cluster):
+    """Host A keeps two idea pages; an idea changed elsewhere (a third
+    process, as another host) shows on A at once, the other stays kept."""
+    from app.models import Category, Idea, IdeaStatus, Process, utcnow
+
+    app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": cluster["url"]})
+    with app.app_context():
+        process = Process(slug=f"proces-{uuid.uuid4().hex[:6]}", title="Konsultacja", published=True)
+        category = Category(slug=f"kategoria-{uuid.uuid4().hex[:6]}", name="Kategoria")
+        db.session.add_all([process, category])
+        db.session.flush()
+        ideas = [
+            Idea(title=title, description="Opis pomysłu wystarczająco długi do pokazania.",
+                 process_id=process.id, category_id=category.id, status=IdeaStatus.PUBLISHED,
+                 published_at=utcnow(), email="autor@example.org")
+            for title in ("Opera na odkrywce", "Kino letnie na zwałowisku")
+        ]  # fmt: skip
+        db.session.add_all(ideas)
+        db.session.commit()
+        x, y = (idea.id for idea in ideas)
+    a = cluster["a"]
+
+    def kept_everywhere(path: str) -> None:
+        # Each of A's workers keeps its own copy: ask until four hits in a row.
+        streak = 0
+        for _ in range(40):
+            streak = streak + 1 if requests.get(a.url + path, timeout=10).headers.get(
+                "X-Page-Cache") == "hit" else 0  # fmt: skip
+            if streak == 4:
+                return
+        raise AssertionError(f"{path} was never kept by every worker")
+
+    kept_everywhere(f"/ideas/{x}")
+    kept_everywhere(f"/ideas/{y}")
+    with app.app_context():
+        db.session.get(Idea, x).title = "Opera w dawnej odkrywce"
+        db.session.commit()
+        db.engine.dispose()
+    for _ in range(4):
+        page = requests.get(a.url + f"/ideas/{x}", timeout=10)
+        assert "Opera w dawnej odkrywce" in page.text
+        other = requests.get(a.url + f"/ideas/{y}", timeout=10)
+        assert other.headers.get("X-Page-Cache") == "hit"

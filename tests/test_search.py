@@ -193,6 +193,8 @@ def test_search_issues_the_same_number_of_queries_for_any_page_size(app, make):
                 seen[size] = len(statements)
             assert seen[5] == seen[50]
             html = {}
+            # The filter lists are kept per content version: read them once first.
+            client.get("/ideas?q=farma&category=energia&page=2")
             for page in (1, 3):
                 statements.clear()
                 assert client.get(f"/ideas?q=farma&category=energia&page={page}").status_code == 200

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 
 from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE
+from app.catalogue.paging import MAX_OFFSET, TOTAL_CAP
 from app.models import DirectionStatus, IdeaSource, ResultStatus, WorkshopKind
 from app.search import SORTS
 
@@ -167,7 +168,18 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         },
         url=URI,
     ),
-    "IdeaPage": page_of("Idea"),
+    "IdeaPage": record(
+        items={"type": "array", "items": ref("Idea")},
+        page={"type": ["integer", "null"], "minimum": 1,
+              "description": "The page number asked for; null for a page asked by cursor."},
+        per_page={"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
+        total={**COUNT, "maximum": TOTAL_CAP,
+               "description": f"Matching ideas, counted up to {TOTAL_CAP}: when "
+               "total_exact is false there are more than this."},
+        total_exact=BOOLEAN,
+        next={"type": ["string", "null"], "format": "uri",
+              "description": "The next page (by cursor, same filters); null on the last page."},
+    ),
     "DirectionPage": page_of("Direction"),
     "WorkshopPage": page_of("Workshop"),
     "ArticlePage": page_of("Article"),
@@ -200,6 +212,17 @@ PAGING = (
     query("per_page", f"Items per page, 1–{MAX_PER_PAGE} (default {PER_PAGE}). "
           "Outside that range: 400 (it is not clamped).",
           {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": PER_PAGE}),
+)  # fmt: skip
+IDEA_PAGING = (
+    query("after", "Cursor: the page after the one whose `next` link carried it "
+          "(keep the same filters and sort). Any depth costs what the first page "
+          "costs, and ideas published meanwhile shift nothing. Not with `page`; "
+          "invalid, or made for another sort: 400.",
+          {"type": "string", "maxLength": 120}),
+    query("page", f"Page number, from 1, reaching at most {MAX_OFFSET} ideas deep "
+          "(deeper: 400, follow `next` instead). A page past the last one returns no items.",
+          {"type": "integer", "minimum": 1, "default": 1}),
+    PAGING[1],
 )  # fmt: skip
 IDEA_FILTERS = (
     query("q", "Full text. Words match with or without Polish letters, by their "
@@ -245,8 +268,8 @@ class Operation:
 
 OPERATIONS = (
     Operation("/ideas", "listIdeas",
-              "Published ideas, filtered and paged like the /ideas catalogue",
-              "One page of ideas.", "IdeaPage", (*IDEA_FILTERS, *PAGING)),
+              "Published ideas, filtered like the /ideas catalogue, paged by cursor",
+              "One page of ideas.", "IdeaPage", (*IDEA_FILTERS, *IDEA_PAGING)),
     Operation("/ideas/{id}", "getIdea", "One published idea", "The idea.", "Idea",
               (IDEA_ID,), errors=(404, 405, 429)),
     Operation("/workshops", "listWorkshops", "Meetings of the consultation",

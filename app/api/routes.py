@@ -16,7 +16,15 @@ from app.api import bp
 from app.api.openapi import build_spec
 from app.api.serializers import article_json, idea_json, video_json, workshop_json
 from app.articles.queries import visible_articles
-from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE, FilterError, parse_int, parse_search
+from app.catalogue.filters import (
+    MAX_PER_PAGE,
+    PER_PAGE,
+    FilterError,
+    active_args,
+    parse_int,
+    parse_search,
+)
+from app.catalogue.paging import ideas_slice
 from app.directions import services as directions_services
 from app.directions.serializers import direction_json
 from app.errors import error_response
@@ -24,8 +32,8 @@ from app.extensions import db, limiter
 from app.models import Idea, IdeaStatus, Process, Video, Workshop, utcnow
 from app.models.article import Article, Tag
 from app.results import stats as results_stats
-from app.search import search_ideas
 from app.videos.services import visible_videos
+from app.web import external_url
 
 MAX_PAGE = 1_000_000
 WHEN = ("upcoming", "past", "all")
@@ -86,15 +94,35 @@ def openapi():
 
 @bp.route("/ideas")
 def ideas():
+    # Pages by cursor (``after``, the ``next`` link) at any depth; page
+    # numbers within paging.MAX_OFFSET ideas (see app.catalogue.paging).
     search = parse_search(request.args)
     page, per_page = _paging()
-    items, total = search_ideas(
+    after = request.args.get("after")
+    if after is not None and "page" in request.args:
+        raise FilterError("after", _("Podaj „page” albo „after”, nie oba naraz."))
+    found = ideas_slice(
         search,
-        page,
-        per_page,
-        (joinedload(Idea.category), joinedload(Idea.process), joinedload(Idea.workshop)),
+        page=page,
+        after=after,
+        per_page=per_page,
+        options=(joinedload(Idea.category), joinedload(Idea.process), joinedload(Idea.workshop)),
     )
-    return _page_json([idea_json(idea) for idea in items], page, per_page, total)
+    next_url = None
+    if found.next_cursor:
+        query = {**active_args(request.args), "per_page": per_page, "after": found.next_cursor}
+        next_url = external_url("api.ideas", **query)
+    response = jsonify(
+        items=[idea_json(idea) for idea in found.items],
+        page=None if after is not None else page,
+        per_page=per_page,
+        total=found.totals.count,
+        total_exact=found.totals.exact,
+        next=next_url,
+    )
+    if next_url:
+        response.headers["Link"] = f'<{next_url}>; rel="next"'
+    return response
 
 
 @bp.route("/ideas/<int:idea_id>")

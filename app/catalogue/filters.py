@@ -112,10 +112,24 @@ class Page:
     page: int
     per_page: int
     total: int
+    # False: ``total`` is a lower bound ("more than 10 000").
+    total_exact: bool = True
+    # The deepest page offered by number (None: no bound).
+    max_pages: int | None = None
 
     @property
     def pages(self) -> int:
-        return max(math.ceil(self.total / self.per_page), 1) if self.per_page else 1
+        pages = max(math.ceil(self.total / self.per_page), 1) if self.per_page else 1
+        if not self.total_exact and self.max_pages:
+            return self.max_pages
+        return min(pages, self.max_pages) if self.max_pages else pages
+
+    @property
+    def beyond(self) -> bool:
+        """Whether more ideas match than the numbered pages reach."""
+        if not self.max_pages:
+            return False
+        return not self.total_exact or self.total > self.max_pages * self.per_page
 
     @property
     def has_prev(self) -> bool:

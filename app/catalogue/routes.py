@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from types import SimpleNamespace
 
 from flask import (
     Response,
@@ -22,8 +23,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
+from app import pagecache
 from app.catalogue import bp, services
 from app.catalogue.filters import (
     PER_PAGE,
@@ -35,6 +37,7 @@ from app.catalogue.filters import (
     parse_search,
 )
 from app.catalogue.forms import AnswerForm, SupportForm
+from app.catalogue.paging import MAX_OFFSET, TooDeep, ideas_slice
 from app.extensions import db, limiter
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
@@ -51,7 +54,7 @@ from app.models import (
     Process,
     Workshop,
 )
-from app.search import idea_statements, search_ideas, snippet
+from app.search import idea_statements, snippet
 from app.text import csv_cell
 from app.timeutil import iso
 from app.transaction import Outcome, committing
@@ -63,10 +66,22 @@ MAX_MERGE_HOPS = 5
 MAX_ID = 2**31 - 1
 
 
-def _idea_or_404(idea_id: int) -> Idea:
+def _idea_or_404(idea_id: int, options: tuple = ()) -> Idea:
     if idea_id > MAX_ID:
         abort(404)
-    return db.get_or_404(Idea, idea_id)
+    return db.get_or_404(Idea, idea_id, options=list(options))
+
+
+# Everything an idea's page shows, in one query instead of one lazy load
+# per relationship (a quarter of a fresh page's time went there).
+_DETAIL_OPTIONS = (
+    joinedload(Idea.category),
+    joinedload(Idea.process),
+    joinedload(Idea.workshop),
+    joinedload(Idea.workshop_group),
+    joinedload(Idea.attachment),
+    selectinload(Idea.answers),
+)
 
 
 bp.add_app_template_global(public_status_label, "idea_status_label")
@@ -99,23 +114,55 @@ def _card_options() -> tuple:
     return (joinedload(Idea.category), joinedload(Idea.workshop), joinedload(Idea.process))
 
 
-def _filter_choices() -> dict:
+def _filter_lists() -> dict:
+    # Plain values, not rows: they may outlive the session that read them.
     return {
-        "categories": db.session.scalars(
-            select(Category)
-            .where(Category.active.is_(True))
-            .order_by(Category.position, Category.name)
-        ).all(),
-        "workshops": db.session.scalars(
-            select(Workshop).where(Workshop.published.is_(True)).order_by(Workshop.starts_at)
-        ).all(),
-        "processes": db.session.scalars(
-            select(Process).where(Process.published.is_(True)).order_by(Process.opens_at.desc())
-        ).all(),
-        "statuses": PUBLIC_STATUS_LABELS,
-        "sources": SOURCE_LABELS,
-        "sorts": SORT_LABELS,
+        "categories": [
+            SimpleNamespace(slug=slug, name=name)
+            for slug, name in db.session.execute(
+                select(Category.slug, Category.name)
+                .where(Category.active.is_(True))
+                .order_by(Category.position, Category.name)
+            )
+        ],
+        "workshops": [
+            SimpleNamespace(slug=slug, title=title)
+            for slug, title in db.session.execute(
+                select(Workshop.slug, Workshop.title)
+                .where(Workshop.published.is_(True))
+                .order_by(Workshop.starts_at)
+            )
+        ],
+        "processes": [
+            SimpleNamespace(slug=slug, title=title)
+            for slug, title in db.session.execute(
+                select(Process.slug, Process.title)
+                .where(Process.published.is_(True))
+                .order_by(Process.opens_at.desc())
+            )
+        ],
     }
+
+
+def _filter_choices() -> dict:
+    """The filter lists: categories, meetings and consultations change
+    rarely (any change to them moves pagecache.EVERYTHING), so a worker keeps
+    them per that number while it renders pages for the store."""
+    version = pagecache.rendered_at()
+    kept = current_app.extensions.setdefault("catalogue_filter_lists", {})
+    lists = kept.get(version) if version is not None else None
+    if lists is None:
+        lists = _filter_lists()
+        if version is not None:
+            kept.clear()
+            kept[version] = lists
+    return {**lists, "statuses": PUBLIC_STATUS_LABELS, "sources": SOURCE_LABELS,
+            "sorts": SORT_LABELS}  # fmt: skip
+
+
+# Catalogue pages crawlers are invited to index; deeper ones say noindex
+# (every idea is in the sitemap anyway).
+CRAWL_PAGES = 5
 
 
 @bp.route("/ideas")
@@ -124,7 +171,17 @@ def index():
     try:
         search = parse_search(request.args)
         page_number = parse_int(request.args, "page", 1, 1, 1_000_000)
+        found = ideas_slice(search, page=page_number, per_page=PER_PAGE, options=_card_options())
     except FilterError as error:
+        if isinstance(error, TooDeep):
+            error = FilterError(
+                "page",
+                _(
+                    "Strony wyników mają numery do %(pages)s. Dalsze pomysły znajdziesz, "
+                    "zawężając wyniki wyszukiwaniem lub filtrami.",
+                    pages=MAX_OFFSET // PER_PAGE + 1,
+                ),
+            )
         return render_template(
             "catalogue/index.html",
             page=Page([], 1, PER_PAGE, 0),
@@ -133,11 +190,13 @@ def index():
             error=error,
             **_filter_choices(),
         ), 400
-    items, total = search_ideas(search, page_number, PER_PAGE, _card_options())
     terms = search.terms
     return render_template(
         "catalogue/index.html",
-        page=Page(items, page_number, PER_PAGE, total),
+        page=Page(
+            found.items, page_number, PER_PAGE, found.totals.count, found.totals.exact,
+            max_pages=MAX_OFFSET // PER_PAGE + 1,
+        ),
         search=search,
         search_terms=terms,
         searched=" ".join(search.q.split())[:100] if terms else "",
@@ -145,13 +204,14 @@ def index():
         wider_args={"q": search.q} if terms and set(args) - {"q", "sort"} else None,
         args=args,
         error=None,
+        noindex=page_number > CRAWL_PAGES,
         **_filter_choices(),
     )
 
 
 def _published_or_redirect(idea_id: int) -> Idea | Response:
     """The published idea, a 301 to where a merged one went, or 404."""
-    idea = _idea_or_404(idea_id)
+    idea = _idea_or_404(idea_id, _DETAIL_OPTIONS)
     hops = 0
     target = idea
     while target.status == IdeaStatus.MERGED and target.merged_into_id and hops < MAX_MERGE_HOPS:

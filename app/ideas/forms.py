@@ -183,6 +183,8 @@ class IdeaForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.category.choices = [("", _l("— wybierz —"))] + [(c.slug, bilingual.text(c, "name")) for c in categories]
         self._category_slugs = {c.slug for c in categories}
+        # The chosen category itself, without another query.
+        self.categories_by_slug = {c.slug: c for c in categories}
         self.process_slug.choices = [("", _l("— wybierz —"))] + [
             (p.slug, p.title) for p in processes
         ]

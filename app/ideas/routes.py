@@ -178,7 +178,9 @@ def new():
     process = _chosen_process(form, processes)
     if isinstance(process, str):
         return _render_new(form, processes, 409, process)
-    category = db.session.scalar(select(Category).where(Category.slug == form.category.data))
+    category = form.categories_by_slug.get(form.category.data) or db.session.scalar(
+        select(Category).where(Category.slug == form.category.data)
+    )
     submission = Submission(
         title=form.title.data,
         description=form.description.data,
@@ -195,9 +197,10 @@ def new():
     bounced = earlier_mail_bounced(submission.email)
     with committing(show=False) as done:
         idea, _token = submit_idea(submission)
+        idea_id = idea.id  # read before the commit expires it (no reload after)
     if not done:
         return _render_new(form, processes, done.status, done.message)
-    return _remember_sent(submission.email, idea.id, bounced)
+    return _remember_sent(submission.email, idea_id, bounced)
 
 
 @bp.errorhandler(RateLimitExceeded)

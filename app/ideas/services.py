@@ -362,13 +362,16 @@ def correct_pending_email(idea_id: int | None, email: str) -> Idea:
 
 def _queue_confirmation(idea: Idea, confirm_token: str) -> None:
     """The mail with the link that confirms a submission (and its address)."""
+    # Rendered by the mail worker, not in the submitter's request: what the
+    # template shows of the idea travels as plain data.
     queue_mail(
         idea.email,
         "idea_confirm",
         _l("Potwierdź zgłoszenie pomysłu"),
         locale=idea.locale,
         ref=f"idea:{idea.id}",
-        idea=idea,
+        render_later=True,
+        idea={"title": idea.title, "locale": idea.locale},
         confirm_url=external_url("ideas.confirm", token=confirm_token),
         retention_days=current_app.config["RETENTION_UNCONFIRMED_DAYS"],
     )

@@ -62,8 +62,12 @@ class ResultStatus(enum.StrEnum):
 class Idea(TimestampMixin, db.Model):
     __tablename__ = "ideas"
     __table_args__ = (
-        Index("ix_ideas_status_published_at", "status", "published_at"),
-        Index("ix_ideas_status_supports", "status", "supports_count"),
+        # The catalogue's orders, whole (with the id that breaks ties): a page
+        # after a cursor is one range of one of these (app.catalogue.paging).
+        Index("ix_ideas_status_published_id", "status", "published_at", "id"),
+        Index("ix_ideas_status_supports_published", "status", "supports_count", "published_at", "id"),
+        # A category's page and its capped count, from the index alone.
+        Index("ix_ideas_category_status_published", "category_id", "status", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

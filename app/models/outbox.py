@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -64,6 +65,9 @@ class OutboxMessage(db.Model):
     # When the resident last asked for it again ("Wyślij ponownie").
     resent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set while the body waits to be rendered by the mail worker (queue_mail
+    # with render_later=True): the template's context, as JSON.
+    render_context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class UndeliverableAddress(db.Model):
