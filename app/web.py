@@ -11,9 +11,11 @@ from flask import Flask, current_app, g, request, url_for
 from flask.wrappers import Response
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from app.extensions import db, login_manager
 from app.markdown import markdown_text, plain_text, render_markdown
+from app.models.base import MAX_ID
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,7 +81,18 @@ def external_url(endpoint: str, **values: Any) -> str:
     return current_app.config["BASE_URL"] + path
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a number no id column can hold (past
+    MAX_ID) matches no route, so it is a 404 before any view or query."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules.
+    app.url_map.converters["int"] = IdConverter
     if any(app.config.get(k) for k in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app,

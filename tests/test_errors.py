@@ -89,3 +89,26 @@ def test_error_pages_follow_the_chosen_language(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert 'lang="en"' in response.get_data(as_text=True)
+
+
+def test_no_route_takes_an_id_no_database_column_can_hold(app, client):
+    """Every ``<int:…>`` in every route stops at the largest 32-bit id: a
+    bigger number is a plain 404 before any view runs (PostgreSQL would
+    otherwise refuse it as a query parameter and answer 500)."""
+    from werkzeug.exceptions import NotFound
+    from werkzeug.routing import IntegerConverter
+
+    adapter = app.url_map.bind("localhost")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        ids = {n for n, c in rule._converters.items() if isinstance(c, IntegerConverter)}
+        if not ids:
+            continue
+        values = {name: (2**31 if name in ids else "x") for name in rule.arguments}
+        path = adapter.build(rule.endpoint, values, force_external=False)
+        method = "GET" if "GET" in rule.methods else sorted(rule.methods - {"OPTIONS"})[0]
+        with pytest.raises(NotFound):
+            adapter.match(path, method=method)  # no route takes it
+        assert client.open(path, method=method).status_code == 404, (rule.rule, method)
+        checked += 1
+    assert checked > 30

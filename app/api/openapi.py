@@ -17,13 +17,13 @@ from flask import current_app
 from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE
 from app.catalogue.paging import MAX_OFFSET, TOTAL_CAP
 from app.models import DirectionStatus, IdeaSource, ResultStatus, WorkshopKind
+from app.models.base import MAX_ID
 from app.search import SORTS
 
 STATUSES = [s.value for s in ResultStatus]
 SOURCES = [s.value for s in IdeaSource]
 KINDS = [k.value for k in WorkshopKind]
 DIRECTION_STATUSES = [s.value for s in DirectionStatus]
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
 
 # -- building blocks ---------------------------------------------------------------
 
@@ -164,21 +164,30 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         captions={
             "type": "array",
             "items": STRING,
-            "description": "Caption languages (WebVTT); always starts with \"pl\".",
+            "description": 'Caption languages (WebVTT); always starts with "pl".',
         },
         url=URI,
     ),
     "IdeaPage": record(
         items={"type": "array", "items": ref("Idea")},
-        page={"type": ["integer", "null"], "minimum": 1,
-              "description": "The page number asked for; null for a page asked by cursor."},
+        page={
+            "type": ["integer", "null"],
+            "minimum": 1,
+            "description": "The page number asked for; null for a page asked by cursor.",
+        },
         per_page={"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE},
-        total={**COUNT, "maximum": TOTAL_CAP,
-               "description": f"Matching ideas, counted up to {TOTAL_CAP}: when "
-               "total_exact is false there are more than this."},
+        total={
+            **COUNT,
+            "maximum": TOTAL_CAP,
+            "description": f"Matching ideas, counted up to {TOTAL_CAP}: when "
+            "total_exact is false there are more than this.",
+        },
         total_exact=BOOLEAN,
-        next={"type": ["string", "null"], "format": "uri",
-              "description": "The next page (by cursor, same filters); null on the last page."},
+        next={
+            "type": ["string", "null"],
+            "format": "uri",
+            "description": "The next page (by cursor, same filters); null on the last page.",
+        },
     ),
     "DirectionPage": page_of("Direction"),
     "WorkshopPage": page_of("Workshop"),

@@ -127,7 +127,7 @@ def ideas():
 
 @bp.route("/ideas/<int:idea_id>")
 def idea(idea_id: int):
-    found = db.session.get(Idea, idea_id) if idea_id <= 2**31 - 1 else None
+    found = db.session.get(Idea, idea_id)
     if found is None or found.status != IdeaStatus.PUBLISHED:
         return error_response(404, _("Nie ma opublikowanego pomysłu o tym numerze."), "not_found")
     return jsonify(idea_json(found))
@@ -206,6 +206,7 @@ def direction(slug: str):
     if found is None:
         return error_response(404, _("Nie ma takiego kierunku rozwojowego."), "not_found")
     return jsonify(direction_json(found))
+
 
 @bp.route("/videos")
 def videos():

@@ -62,13 +62,9 @@ from app.web import data_download, external_url, mark_private, private_page
 
 # How far a chain of merged ideas is followed.
 MAX_MERGE_HOPS = 5
-# Ids are 32-bit integers in the database; larger numbers cannot exist.
-MAX_ID = 2**31 - 1
 
 
 def _idea_or_404(idea_id: int, options: tuple = ()) -> Idea:
-    if idea_id > MAX_ID:
-        abort(404)
     return db.get_or_404(Idea, idea_id, options=list(options))
 
 
@@ -194,7 +190,11 @@ def index():
     return render_template(
         "catalogue/index.html",
         page=Page(
-            found.items, page_number, PER_PAGE, found.totals.count, found.totals.exact,
+            found.items,
+            page_number,
+            PER_PAGE,
+            found.totals.count,
+            found.totals.exact,
             max_pages=MAX_OFFSET // PER_PAGE + 1,
         ),
         search=search,

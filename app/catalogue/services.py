@@ -44,6 +44,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.base import is_valid_id
 from app.processes import phases
 from app.security.tokens import hash_token, new_token
 from app.text import mask_email, normalise_email
@@ -364,7 +365,6 @@ def _mail_quietly(recipient: str, template: str, subject: str, locale: str, **co
 # Mail sent to a supporter about one idea.
 SUPPORT_MAIL_TEMPLATES = ("support_confirm", "support_already", "answer_supporter")
 _LINK_ID_BYTES = 4
-MAX_SUPPORT_ID = 2**31 - 1
 
 
 def support_link_token(support: Support) -> str:
@@ -395,7 +395,7 @@ def find_support_by_link(token: str) -> Support | None:
     if len(raw) != _LINK_ID_BYTES + 32:
         return None
     support_id = int.from_bytes(raw[:_LINK_ID_BYTES], "big")
-    if not 0 < support_id <= MAX_SUPPORT_ID:
+    if not is_valid_id(support_id):
         return None
     support = db.session.get(Support, support_id)
     if support is None or not hmac.compare_digest(support_link_token(support), token):

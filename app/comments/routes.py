@@ -36,11 +36,11 @@ from app.comments.forms import (
 from app.extensions import csrf, db, limiter
 from app.i18n import current_language
 from app.models import Comment, CommentStatus, Idea, IdeaStatus, utcnow
+from app.models.base import is_valid_id
 from app.security.tokens import hash_token
 from app.transaction import committing
 from app.web import data_download, external_url, mark_private, private_page
 
-MAX_ID = 2**31 - 1
 SORT_ARG, PAGE_ARG, NEWEST = "komentarze", "strona-komentarzy", "najnowsze"
 
 
@@ -78,8 +78,6 @@ bp.add_app_template_global(services.display_name, "comment_author")
 
 
 def _published_idea(idea_id: int) -> Idea:
-    if idea_id > MAX_ID:
-        abort(404)
     idea = db.get_or_404(Idea, idea_id)
     if idea.status != IdeaStatus.PUBLISHED:
         abort(404)
@@ -103,7 +101,7 @@ def _parent_arg() -> int | None:
     raw = (request.values.get("parent_id") or request.args.get("parent") or "").strip()
     if not raw:
         return None
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else -1
+    return int(raw) if raw.isdigit() and is_valid_id(int(raw)) else -1
 
 
 def _render_write(idea: Idea, form: CommentForm, status: int = 200, problem: str | None = None):  # noqa: ANN202
@@ -348,7 +346,7 @@ def _report_limit() -> str:
 @limiter.limit(_report_limit, methods=["POST"])
 def report(idea_id: int, comment_id: int):
     idea = _published_idea(idea_id)
-    comment = db.session.get(Comment, comment_id) if comment_id <= MAX_ID else None
+    comment = db.session.get(Comment, comment_id)
     if (
         comment is None
         or comment.target_type != "idea"

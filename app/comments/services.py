@@ -52,6 +52,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.base import is_valid_id
 from app.models.comment import SHOWN_STATUSES
 from app.processes import phases
 from app.security.tokens import hash_token, new_token
@@ -1159,7 +1160,7 @@ def idea_for_alert_token(token: str) -> Idea | None:
     ident, _sep, _digest = (token or "").partition(".")
     if not ident.isdigit() or len(token) > 60:
         return None
-    idea = db.session.get(Idea, int(ident)) if int(ident) < 2**31 else None
+    idea = db.session.get(Idea, int(ident)) if is_valid_id(int(ident)) else None
     if idea is None or not idea.track_token_hash or not idea.email:
         return None
     return idea if hmac.compare_digest(alert_token(idea), token) else None

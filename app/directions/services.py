@@ -36,6 +36,7 @@ from app.models import (
     User,
     utcnow,
 )
+from app.models.base import is_valid_id
 from app.text import fold, single_line, slugify
 
 MAX_LINKS_FOUND = 15
@@ -263,7 +264,7 @@ def link_idea(
     """Take up a published idea of the same consultation; its author and its
     supporters who asked for news hear about it."""
     note = _clean_note(note)
-    idea = db.session.get(Idea, idea_id) if idea_id and 0 < idea_id < 2**31 else None
+    idea = db.session.get(Idea, idea_id) if is_valid_id(idea_id) else None
     if idea is None or idea.status != IdeaStatus.PUBLISHED:
         raise ServiceError(
             _("Nie ma takiego opublikowanego pomysłu. Wyszukaj go po tytule i wybierz z listy."),
@@ -304,7 +305,7 @@ def link_idea(
 
 
 def _link(direction: Direction, link_id: int | None) -> DirectionIdea:
-    link = db.session.get(DirectionIdea, link_id) if link_id and 0 < link_id < 2**31 else None
+    link = db.session.get(DirectionIdea, link_id) if is_valid_id(link_id) else None
     if link is None or link.direction_id != direction.id:
         raise ServiceError(_("Tego pomysłu nie ma już w kierunku."), status=404)
     return link

@@ -22,10 +22,9 @@ from app.follows import bp, services
 from app.follows.forms import EraseFollowerForm, FollowForm, FollowIdeaForm, PreferencesForm
 from app.i18n import current_language
 from app.models import Follower, Idea, Process
+from app.models.base import MAX_ID
 from app.transaction import committing
 from app.web import data_download, mark_private, private_page
-
-MAX_ID = 2**31 - 1
 
 
 @bp.app_template_global()
@@ -54,7 +53,7 @@ def _process_or_404(slug: str) -> Process:
 
 
 def _idea_or_404(idea_id: int) -> Idea:
-    idea = db.session.get(Idea, idea_id) if idea_id <= MAX_ID else None
+    idea = db.session.get(Idea, idea_id)
     if idea is None or not services.can_follow_idea(idea):
         abort(404)
     return idea

@@ -49,6 +49,7 @@ from app.models import (
     Workshop,
     utcnow,
 )
+from app.models.base import is_valid_id
 from app.models.follow import FollowCadence
 from app.models.notice import Notice
 from app.security.tokens import hash_token, new_token
@@ -90,7 +91,6 @@ _PURPOSES = {
     _SCOPE_ONE: "follow-stop",
     _SCOPE_ALL: "follow-stop-all",
 }
-MAX_ID = 2**31 - 1
 
 
 def _link(scope: int, row_id: int, salt: str) -> str:
@@ -109,7 +109,7 @@ def _parse_link(token: str) -> tuple[int, int] | None:
     if len(raw) != 1 + 4 + 32 or raw[0] not in _PURPOSES:
         return None
     row_id = int.from_bytes(raw[1:5], "big")
-    if not 0 < row_id <= MAX_ID:
+    if not is_valid_id(row_id):
         return None
     return raw[0], row_id
 

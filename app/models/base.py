@@ -7,6 +7,15 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime, TypeDecorator
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Ids are 32-bit integers in the database: a larger number names nothing,
+# and PostgreSQL refuses it as a parameter instead of finding no row.
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value: object) -> bool:
+    """Whether *value* is an int that could be a row's id."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)

@@ -55,12 +55,12 @@ from app.models import (
     Workshop,
     utcnow,
 )
+from app.models.base import is_valid_id
 from app.text import normalise_email
 from app.timeutil import iso_utc
 from app.web import external_url
 
 TEMPLATE = "newsletter"
-MAX_ID = 2**31 - 1
 KINDS = ("followers", "authors", "supporters", "registrants")
 
 
@@ -196,7 +196,7 @@ def find_by_stop_token(token: str) -> NewsletterRecipient | None:
     if len(raw) != 4 + 32:
         return None
     recipient_id = int.from_bytes(raw[:4], "big")
-    if not 0 < recipient_id <= MAX_ID:  # an INTEGER column: PostgreSQL refuses more
+    if not is_valid_id(recipient_id):
         return None
     recipient = db.session.get(NewsletterRecipient, recipient_id)
     if recipient is None:
@@ -428,7 +428,7 @@ def newsletter_or_404(newsletter_id: int) -> Newsletter:
     """The newsletter, or 404 (also for an id past PostgreSQL's INTEGER)."""
     from flask import abort
 
-    if not 0 < newsletter_id <= MAX_ID:
+    if not is_valid_id(newsletter_id):
         abort(404)
     return db.get_or_404(Newsletter, newsletter_id)
 

@@ -40,12 +40,7 @@ from app.transaction import committing
 READ, MANAGE = "read_directions", "manage_directions"
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers in the database
-
-
 def _direction(direction_id: int) -> Direction:
-    if direction_id > MAX_ID:  # PostgreSQL would refuse to compare it
-        abort(404)
     return db.get_or_404(Direction, direction_id)
 
 
@@ -266,7 +261,7 @@ def link(direction_id: int):
 
 
 def _link_or_404(direction: Direction, link_id: int) -> DirectionIdea:
-    link = db.session.get(DirectionIdea, link_id) if link_id <= MAX_ID else None
+    link = db.session.get(DirectionIdea, link_id)
     if link is None or link.direction_id != direction.id:
         abort(404)
     return link
@@ -312,7 +307,7 @@ def move_link(direction_id: int, link_id: int):
 
 
 def _milestone_or_404(direction: Direction, milestone_id: int) -> Milestone:
-    milestone = db.session.get(Milestone, milestone_id) if milestone_id <= MAX_ID else None
+    milestone = db.session.get(Milestone, milestone_id)
     if milestone is None or milestone.direction_id != direction.id:
         abort(404)
     return milestone
@@ -376,7 +371,7 @@ def _form_refused():  # noqa: ANN202
 
 
 def _application_or_404(direction: Direction, application_id: int) -> FundingApplication:
-    found = db.session.get(FundingApplication, application_id) if application_id <= MAX_ID else None
+    found = db.session.get(FundingApplication, application_id)
     if found is None or found.direction_id != direction.id:
         abort(404)
     return found

@@ -22,14 +22,6 @@ from app.workshops.forms import participant_group_labels
 from app.workshops.services import counts as registration_counts
 
 PERMISSION = "manage_workshops"
-MAX_ID = 2**31 - 1  # ids beyond a PostgreSQL integer cannot exist
-
-
-def get_or_404(model: type, ident: int):  # noqa: ANN201
-    # An id no integer column can hold is refused before it reaches the driver.
-    if not 0 < ident <= MAX_ID:
-        abort(404)
-    return db.get_or_404(model, ident)
 
 
 def _workshop_form(workshop: Workshop | None = None) -> WorkshopForm:
@@ -67,7 +59,7 @@ def index():
 @bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
 @permission_required(PERMISSION)
 def edit(workshop_id: int | None = None):
-    workshop = get_or_404(Workshop, workshop_id) if workshop_id else None
+    workshop = db.get_or_404(Workshop, workshop_id) if workshop_id else None
     form = _workshop_form(workshop)
     if form.validate_on_submit():
         with committing(form) as done:
@@ -82,7 +74,7 @@ def edit(workshop_id: int | None = None):
 @bp.route("/<int:workshop_id>")
 @permission_required(PERMISSION)
 def detail(workshop_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     return _render_detail(workshop)
 
 
@@ -112,10 +104,10 @@ def _render_detail(workshop: Workshop, status: int = 200, **forms):  # noqa: ANN
 @bp.route("/<int:workshop_id>/groups/<int:group_id>", methods=["GET", "POST"])
 @permission_required(PERMISSION)
 def group_edit(workshop_id: int, group_id: int | None = None):
-    workshop = get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     group = None
     if group_id is not None:
-        group = get_or_404(WorkshopGroup, group_id)
+        group = db.get_or_404(WorkshopGroup, group_id)
         if group.workshop_id != workshop.id:
             abort(404)
     form = GroupForm(prefix="group", obj=group)
@@ -135,8 +127,8 @@ def group_edit(workshop_id: int, group_id: int | None = None):
 @bp.route("/<int:workshop_id>/groups/<int:group_id>/delete", methods=["POST"])
 @permission_required(PERMISSION)
 def group_delete(workshop_id: int, group_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
-    group = get_or_404(WorkshopGroup, group_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
+    group = db.get_or_404(WorkshopGroup, group_id)
     if group.workshop_id != workshop.id:
         abort(404)
     if not confirmed():
@@ -160,7 +152,7 @@ def group_delete(workshop_id: int, group_id: int):
 @private_page
 @permission_required(PERMISSION)
 def registrations_csv(workshop_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     with committing():  # the export itself is audited
         data = services.registrations_csv(current_user, workshop)
     response = Response("\ufeff" + data, mimetype="text/csv")
@@ -172,7 +164,7 @@ def registrations_csv(workshop_id: int):
 @bp.route("/<int:workshop_id>/attendance", methods=["POST"])
 @permission_required(PERMISSION)
 def attendance(workshop_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
     with committing() as done:
         count = services.mark_attendance(current_user, workshop, present)
@@ -184,8 +176,8 @@ def attendance(workshop_id: int):
 @bp.route("/<int:workshop_id>/registrations/<int:registration_id>/cancel", methods=["POST"])
 @permission_required(PERMISSION)
 def registration_cancel(workshop_id: int, registration_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
-    registration = get_or_404(Registration, registration_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
+    registration = db.get_or_404(Registration, registration_id)
     if registration.workshop_id != workshop.id:
         abort(404)
     if registration.is_active and not confirmed():
@@ -211,7 +203,7 @@ def registration_cancel(workshop_id: int, registration_id: int):
 @bp.route("/<int:workshop_id>/message", methods=["POST"])
 @permission_required(PERMISSION)
 def message(workshop_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     form = MessageForm(prefix="message")
     if form.validate_on_submit():
         with committing(form) as done:
@@ -237,7 +229,7 @@ def minutes_preview():
 @bp.route("/<int:workshop_id>/minutes", methods=["POST"])
 @permission_required(PERMISSION)
 def minutes(workshop_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     form = MinutesForm(prefix="minutes")
     if form.validate_on_submit():
         with committing(form) as done:
@@ -260,7 +252,7 @@ def minutes(workshop_id: int):
 @bp.route("/<int:workshop_id>/ideas", methods=["POST"])
 @permission_required(PERMISSION)
 def idea_new(workshop_id: int):
-    workshop = get_or_404(Workshop, workshop_id)
+    workshop = db.get_or_404(Workshop, workshop_id)
     form = _idea_form(workshop)
     if form.validate_on_submit():
         with committing(form) as done:
