@@ -276,6 +276,9 @@ class TestConfig(Config):
     # Statistics are exact at once in tests; tests/test_results.py checks the
     # minimum age with it switched on.
     RESULTS_MIN_SECONDS = 0
+    # Cheap argon2id for the suite's many sign-ins (production keeps OWASP's
+    # parameters; tests/test_security_sessions.py checks them with this unset).
+    PASSWORD_HASH_PARAMS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
 CONFIGS = {

@@ -40,7 +40,8 @@ def free_port() -> int:
 
 
 # Hashing a password with the production Argon2 parameters takes tens of
-# milliseconds; accounts with the default password share one real hash.
+# milliseconds; accounts with the default password share one real hash (per
+# set of hash parameters: the test configuration's are cheap).
 _password_hashes: dict[str, str] = {}
 
 
@@ -67,12 +68,14 @@ class Factory:
         fields = {"email": f"staff{n}@example.org", "name": f"Staff {n}", "role": role}
         fields.update(kwargs)
         user = User(**fields)
-        if password in _password_hashes:
-            user.password_hash = _password_hashes[password]
+        key = repr((password, self.app.config.get("PASSWORD_HASH_PARAMS")))
+        if key in _password_hashes:
+            user.password_hash = _password_hashes[key]
         else:
-            user.set_password(password)
+            with self.app.app_context():  # the app's own hash parameters
+                user.set_password(password)
             if password == self.PASSWORD:
-                _password_hashes[password] = user.password_hash
+                _password_hashes[key] = user.password_hash
         return self._save(user)
 
     def process(self, **kwargs: Any) -> Process:

@@ -170,7 +170,14 @@ def test_secure_cookie_flag_is_sent_when_configured(client, make):
 # --- passwords ------------------------------------------------------------
 
 
+# The test configuration's cheap parameters switched off: the app's own.
+@pytest.mark.app_config(PASSWORD_HASH_PARAMS=None)
 def test_passwords_are_hashed_with_argon2id_at_owasp_parameters(make, app):
+    from config import Config, DevelopmentConfig, ProductionConfig
+
+    # Only the test configuration may ask for other parameters.
+    for config in (Config, DevelopmentConfig, ProductionConfig):
+        assert not getattr(config, "PASSWORD_HASH_PARAMS", None), config
     assert password_hasher.type.name == "ID"
     assert password_hasher.memory_cost == 19 * 1024
     assert password_hasher.time_cost == 2

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -21,6 +22,23 @@ password_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism
 # A hash to verify against when the e-mail is unknown, so both failures take
 # the same time and say the same thing.
 _DUMMY_HASH = password_hasher.hash("not-a-real-password-just-timing")
+
+# Other parameters only when the app's PASSWORD_HASH_PARAMS names them: the
+# test configuration does, so the suite's sign-ins are cheap. No other
+# configuration sets it and it is not read from the environment.
+_other_hashers: dict[tuple, tuple[PasswordHasher, str]] = {}
+
+
+def active_hasher() -> tuple[PasswordHasher, str]:
+    """The app's password hasher and a dummy hash made with it."""
+    params = current_app.config.get("PASSWORD_HASH_PARAMS") if has_app_context() else None
+    if not params:
+        return password_hasher, _DUMMY_HASH
+    key = tuple(sorted(params.items()))
+    if key not in _other_hashers:
+        hasher = PasswordHasher(**params)
+        _other_hashers[key] = (hasher, hasher.hash("not-a-real-password-just-timing"))
+    return _other_hashers[key]
 
 
 class Role(enum.StrEnum):
@@ -60,21 +78,23 @@ class User(UserMixin, TimestampMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
-        self.password_hash = password_hasher.hash(password)
+        self.password_hash = active_hasher()[0].hash(password)
 
     def check_password(self, password: str) -> bool:
+        hasher = active_hasher()[0]
         try:
-            ok = password_hasher.verify(self.password_hash, password)
+            ok = hasher.verify(self.password_hash, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
-        if ok and password_hasher.check_needs_rehash(self.password_hash):
+        if ok and hasher.check_needs_rehash(self.password_hash):
             self.set_password(password)
         return ok
 
     @staticmethod
     def burn_password_check(password: str) -> None:
         """Spend the same time as a real check, for an unknown e-mail."""
+        hasher, dummy = active_hasher()
         try:
-            password_hasher.verify(_DUMMY_HASH, password)
+            hasher.verify(dummy, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             pass

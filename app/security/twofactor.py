@@ -23,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 from app.models.base import utcnow
 from app.models.security import RecoveryCode
-from app.models.user import User, password_hasher
+from app.models.user import User, active_hasher
 
 RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i
@@ -109,9 +109,10 @@ def make_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes; returns the new ones (show them once)."""
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    hasher = active_hasher()[0]
     for code in codes:
         db.session.add(
-            RecoveryCode(user_id=user.id, code_hash=password_hasher.hash(_clean_code(code)))
+            RecoveryCode(user_id=user.id, code_hash=hasher.hash(_clean_code(code)))
         )
     db.session.flush()
     return codes
@@ -136,9 +137,10 @@ def use_recovery_code(user: User, code: str | None) -> bool:
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
         .with_for_update()
     ).all()
+    hasher = active_hasher()[0]
     for row in rows:
         try:
-            password_hasher.verify(row.code_hash, cleaned)
+            hasher.verify(row.code_hash, cleaned)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             continue
         row.used_at = utcnow()
