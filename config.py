@@ -48,7 +48,7 @@ def default_base_url() -> str:
     HOST=… PORT=…``) serves on, so links in mails, feeds and the API lead
     back to the running server; a wildcard host is reached as 127.0.0.1."""
     host = os.environ.get("FLASK_RUN_HOST", "").strip() or "127.0.0.1"
-    if host in ("0.0.0.0", "::"):  # noqa: S104 - only naming the address to link to
+    if host in ("0.0.0.0", "::"):  # noqa: S104  # nosec B104 - compared, never bound
         host = "127.0.0.1"
     if ":" in host:
         host = f"[{host}]"
