@@ -11,6 +11,7 @@ without a recorded permission fails here.
 from __future__ import annotations
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from app import create_app
 from app.models import IdeaStatus
@@ -57,8 +58,7 @@ def _url(app, make, pattern: str, endpoint: str, method: str) -> str:  # noqa: A
     rule = _rule(app, pattern, endpoint)
     values: dict[str, object] = {}
     for name in rule.arguments:
-        converter = type(rule._converters[name]).__name__
-        if converter == "IntegerConverter":
+        if isinstance(rule._converters[name], IntegerConverter):
             if name == "idea_id" and method == "GET":
                 # A published idea: the one kind of idea editors may open.
                 values[name] = make.idea(status=IdeaStatus.PUBLISHED).id

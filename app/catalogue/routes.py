@@ -112,27 +112,28 @@ def _card_options() -> tuple:
 
 def _filter_lists() -> dict:
     # Plain values, not rows: they may outlive the session that read them.
+    # The English versions come along (app.bilingual picks per reader).
     return {
         "categories": [
-            SimpleNamespace(slug=slug, name=name)
-            for slug, name in db.session.execute(
-                select(Category.slug, Category.name)
+            SimpleNamespace(slug=slug, name=name, name_en=name_en)
+            for slug, name, name_en in db.session.execute(
+                select(Category.slug, Category.name, Category.name_en)
                 .where(Category.active.is_(True))
                 .order_by(Category.position, Category.name)
             )
         ],
         "workshops": [
-            SimpleNamespace(slug=slug, title=title)
-            for slug, title in db.session.execute(
-                select(Workshop.slug, Workshop.title)
+            SimpleNamespace(slug=slug, title=title, title_en=title_en)
+            for slug, title, title_en in db.session.execute(
+                select(Workshop.slug, Workshop.title, Workshop.title_en)
                 .where(Workshop.published.is_(True))
                 .order_by(Workshop.starts_at)
             )
         ],
         "processes": [
-            SimpleNamespace(slug=slug, title=title)
-            for slug, title in db.session.execute(
-                select(Process.slug, Process.title)
+            SimpleNamespace(slug=slug, title=title, title_en=title_en)
+            for slug, title, title_en in db.session.execute(
+                select(Process.slug, Process.title, Process.title_en)
                 .where(Process.published.is_(True))
                 .order_by(Process.opens_at.desc())
             )
