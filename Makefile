@@ -79,7 +79,12 @@ test-sqlite: install-dev
 test-postgres: install-dev
 	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-test: system-packages lint test-sqlite test-postgres
+# The two databases' runs go side by side (each with its own databases, ports,
+# browsers and Redis key prefixes): together they keep both cores busy, where one
+# after the other left a core idle while tests waited on servers and browsers.
+# Each run's output is printed whole when it ends.
+test: system-packages lint
+	$(MAKE) -j2 --output-sync=target test-sqlite test-postgres
 
 # The edit-test loop: SQLite only, without the slow, browser and server tests.
 test-fast: install-dev
