@@ -76,8 +76,11 @@ lint: install-dev
 test-sqlite: install-dev
 	$(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# The browser tests (marked `browser`: what a reader sees and does in Chromium,
+# axe-core included) run once, in the SQLite run; what the database does under
+# those pages is tested on both databases by the other tests.
 test-postgres: install-dev
-	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	TEST_DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/pytest -p no:cacheprovider -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 # The two databases' runs go side by side (each with its own databases, ports,
 # browsers and Redis key prefixes): together they keep both cores busy, where one
