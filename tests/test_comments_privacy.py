@@ -134,3 +134,41 @@ def test_the_privacy_notice_tells_about_comments(client):
     assert "Komentarz pod pomysłem" in text
     assert "odkrywka_commenter" in text
     assert "Po zakończeniu konsultacji komentarze zostają" in text
+
+
+def test_readers_keys_on_closed_reports_are_forgotten_for_ideas_and_comments(app, make, client):
+    """A report keeps its reader's keyed address while it is open and a week
+    after it was closed (one reader cannot flag twice), then loses it."""
+    from app.models import CommentReport, Report
+
+    idea = make.idea()
+    comment = post_confirmed(client, app, idea.id, "Komentarz, który ktoś zgłosi.")
+    now = utcnow()
+    with app.app_context():
+        for model, owner in (
+            (Report, {"idea_id": idea.id}),
+            (CommentReport, {"comment_id": comment.id}),
+        ):
+            for label, resolved in (
+                ("old", now - timedelta(days=8)),
+                ("recent", now - timedelta(days=2)),
+                ("open", None),
+            ):
+                db.session.add(
+                    model(
+                        reason=f"Zgłoszenie {label}.",
+                        reporter_hash=f"{model.__name__}-{label}",
+                        resolved_at=resolved,
+                        **owner,
+                    )
+                )
+        db.session.commit()
+        purge_all()
+        db.session.commit()
+        for model in (Report, CommentReport):
+            kept = dict(db.session.execute(select(model.reason, model.reporter_hash)).all())
+            assert kept == {
+                "Zgłoszenie old.": None,
+                "Zgłoszenie recent.": f"{model.__name__}-recent",
+                "Zgłoszenie open.": f"{model.__name__}-open",
+            }
