@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
@@ -28,6 +29,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ANN00
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def insert_for(target: Any) -> Any:
+    """An INSERT into *target* (a model or a table) that knows ``ON CONFLICT``
+    on the database in use: PostgreSQL or SQLite, the two Odkrywka runs on."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(target)
 
 
 def init_app(app: Flask) -> None:

@@ -37,6 +37,7 @@ from sqlalchemy import delete, event, func, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.clients import keyed_hash
+from app.database import insert_for
 from app.errors import ServiceError
 from app.extensions import db
 from app.models.base import utcnow
@@ -356,12 +357,7 @@ def _mark_undeliverable(address: str, kind: str, reason: str, now: datetime) -> 
         "bounced_at": now,
         "reason": reason[:300],
     }
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(UndeliverableAddress).values(**values)
+    statement = insert_for(UndeliverableAddress).values(**values)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["address_hash", "kind"],

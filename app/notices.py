@@ -25,6 +25,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import delete, select, update
 
+from app.database import insert_for
 from app.extensions import db
 from app.mail import is_undeliverable, mail_kind, queue_mail
 from app.models.base import utcnow
@@ -38,14 +39,6 @@ logger = logging.getLogger("odkrywka.notices")
 # "notice", so an address refused for good is not mailed again.
 SINGLE_TEMPLATE = "notice"
 DIGEST_TEMPLATE = "notice_digest"
-
-
-def _insert():  # noqa: ANN202
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(Notice)
 
 
 def next_digest(cadence: str, now: datetime) -> datetime:
@@ -89,7 +82,7 @@ def notify(
         return False
     now = now or utcnow()
     statement = (
-        _insert()
+        insert_for(Notice)
         .values(
             recipient=address,
             event=event[:120],

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, insert, select, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, func, select, text
 
 from app import audit
 from app.articles.covers import StoredCover
 from app.clients import keyed_hash
+from app.database import insert_for
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
 from app.follows import services as follows
@@ -438,26 +438,14 @@ def insert_once(table: Any, values: dict[str, Any]) -> bool:
     """Insert a row keyed by its unique ``reader_hash``; False when a row
     with that hash exists (also one another request is inserting now).
     Video plays count with it too (app.videos.services)."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = (
-            dialect_insert(table)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["reader_hash"])
-            .returning(table.c.id)
-        )
-        # A row comes back only when it was really inserted.
-        return db.session.execute(statement).first() is not None
-    try:
-        with db.session.begin_nested():
-            db.session.execute(insert(table).values(**values))
-    except IntegrityError:
-        return False
-    return True
+    statement = (
+        insert_for(table)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["reader_hash"])
+        .returning(table.c.id)
+    )
+    # A row comes back only when it was really inserted.
+    return db.session.execute(statement).first() is not None
 
 
 def purge_article_views() -> int:

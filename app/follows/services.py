@@ -29,6 +29,7 @@ from sqlalchemy import delete, func, select, update
 
 from app import notices
 from app.clients import keyed_hash
+from app.database import insert_for
 from app.errors import ServiceError
 from app.extensions import db
 from app.mail import (
@@ -227,11 +228,9 @@ def _page_pattern(target: str) -> re.Pattern:
 def _insert_ignore(model: type, values: dict[str, Any], keys: list[str]) -> None:
     """INSERT the row unless one with the same *keys* exists (two requests at
     once make one row, and neither fails)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=keys))
+    db.session.execute(
+        insert_for(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    )
 
 
 def _follower_for(email: str, locale: str) -> Follower:

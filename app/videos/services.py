@@ -20,6 +20,7 @@ from app import audit
 from app.articles.services import insert_once, is_bot
 from app.articles.video import parse_video_url, video_for
 from app.clients import keyed_hash
+from app.database import insert_for
 from app.errors import ServiceError
 from app.extensions import db
 from app.models import (
@@ -419,12 +420,7 @@ def record_play(
 
 def _count_day(video_id: int, now: datetime) -> None:
     table = VideoDailyPlays.__table__
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(table).values(video_id=video_id, day=now.date(), plays=1)
+    statement = insert_for(table).values(video_id=video_id, day=now.date(), plays=1)
     db.session.execute(
         statement.on_conflict_do_update(
             index_elements=["video_id", "day"], set_={"plays": table.c.plays + 1}
