@@ -18,7 +18,7 @@ typed and the error's status. Any other exception rolls back and goes on.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -83,3 +83,17 @@ def committing(
         raise
     db.session.commit()
     outcome.committed = True
+
+
+def counted_apart(write: Callable[[], bool]) -> bool:
+    """Run a counter's *write* (a reading, a play) in a transaction of its
+    own and commit it only when it counted; returns whether it did.
+
+    The transaction is fresh so that SQLite takes the write lock first (and
+    waits for it) instead of upgrading the page's read transaction."""
+    db.session.commit()
+    if write():
+        db.session.commit()
+        return True
+    db.session.rollback()
+    return False

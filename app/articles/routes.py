@@ -31,6 +31,7 @@ from app.clients import client_address
 from app.extensions import db
 from app.models import Article, IdeaStatus, Tag
 from app.security.permissions import can
+from app.transaction import counted_apart
 from app.web import mark_private
 
 PER_PAGE = 12
@@ -98,16 +99,10 @@ def detail(slug: str):
     if not visible and not _staff_may_preview():
         abort(404)
     if visible and not _staff_may_preview() and request.method == "GET":
-        # Counting writes; start it in a fresh transaction so SQLite takes
-        # the write lock first (and waits for it) rather than upgrading a read.
         article_id = article.id
         address, agent = client_address(), request.headers.get("User-Agent")
         if not already_counted(article_id, address, agent):
-            db.session.commit()
-            if record_view(article_id, address, agent):
-                db.session.commit()
-            else:
-                db.session.rollback()
+            counted_apart(lambda: record_view(article_id, address, agent))
             article = db.session.get(Article, article_id)
     if not visible:
         # Staff preview of a draft or a scheduled article: never cached or indexed.

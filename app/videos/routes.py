@@ -9,6 +9,7 @@ from app.clients import client_address
 from app.extensions import db, limiter
 from app.models import IdeaStatus, Video
 from app.security.permissions import can
+from app.transaction import counted_apart
 from app.videos import bp
 from app.videos.media import send_media
 from app.videos.services import (
@@ -123,12 +124,7 @@ def play(slug: str):
         abort(404)
     address, agent = client_address(), request.headers.get("User-Agent")
     if not _staff_may_preview() and not already_played(video.id, address, agent):
-        # Counting writes; a fresh transaction makes SQLite take the write
-        # lock first (and wait for it) rather than upgrade a read.
-        db.session.commit()
-        if record_play(video.id, address, agent):
-            db.session.commit()
-        else:
-            db.session.rollback()
+        video_id = video.id
+        counted_apart(lambda: record_play(video_id, address, agent))
     return Response(status=204)
 
