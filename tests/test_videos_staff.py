@@ -315,3 +315,26 @@ def test_the_dashboard_counts_drafts_without_polish_captions(app, client, login)
     page = client.get("/staff/").get_data(as_text=True)
     tile = page[page.index("Filmy bez napisów po polsku") - 400 :][:800]
     assert ">1<" in tile
+
+
+def test_an_address_taken_in_the_same_instant_is_a_field_error(app, client, login, monkeypatch):
+    """Two editors save videos with one address at once: the check before
+    saving passes for both, the database takes one, the other is told at the
+    address field with what was typed kept."""
+    from app.videos import services
+
+    login("editor")
+    first = _post_new(client, title="Nagranie spotkania", slug="nagranie", source="embed",
+                      embed_url="https://youtu.be/dQw4w9WgXcQ", duration="12:30",
+                      captions_pl=_file(POLISH.encode(), "n.vtt"))  # fmt: skip
+    assert first.status_code == 303
+    monkeypatch.setattr(services, "check_slug", lambda slug, video: None)  # the race
+    second = _post_new(client, title="Drugie nagranie", slug="nagranie", source="embed",
+                       embed_url="https://youtu.be/dQw4w9WgXcQ", duration="12:30",
+                       captions_pl=_file(POLISH.encode(), "n.vtt"))  # fmt: skip
+    assert second.status_code == 409
+    page = second.get_data(as_text=True)
+    assert 'id="slug-error"' in page and "Ten adres jest już zajęty" in page
+    assert 'value="Drugie nagranie"' in page
+    with app.app_context():
+        assert db.session.scalars(select(Video.title)).all() == ["Nagranie spotkania"]

@@ -8,7 +8,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
@@ -133,7 +132,9 @@ def _read_form(form: VideoForm) -> VideoData | None:
         if _chosen(form.file):
             form.file.errors = [
                 *form.file.errors,
-                _("Popraw błędy i wybierz plik filmu ponownie (przeglądarka nie wyśle go drugi raz)."),
+                _(
+                    "Popraw błędy i wybierz plik filmu ponownie (przeglądarka nie wyśle go drugi raz)."
+                ),
             ]
         return None
     return VideoData(
@@ -190,13 +191,9 @@ def new():
     data = _read_form(form)
     if data is None:
         return _render_form(form, None, 400)
-    try:
-        with committing(form, field="file") as done:
-            _store_files(form, data)
-            video = create_video(data, current_user)
-    except IntegrityError:  # the address was taken in the same instant
-        form.slug.errors = [*form.slug.errors, _("Ten adres jest już zajęty. Wybierz inny.")]
-        return _render_form(form, None, 409)
+    with committing(form, field="file") as done:
+        _store_files(form, data)
+        video = create_video(data, current_user)
     if not done:
         return _render_form(form, None, done.status)
     flash(_("Zapisano szkic filmu „%(title)s”.", title=video.title), "success")
@@ -217,13 +214,9 @@ def edit(video_id: int):
     data = _read_form(form)
     if data is None:
         return _render_form(form, video, 400)
-    try:
-        with committing(form, field="file") as done:
-            _store_files(form, data)
-            update_video(video, data, current_user)
-    except IntegrityError:
-        form.slug.errors = [*form.slug.errors, _("Ten adres jest już zajęty. Wybierz inny.")]
-        return _render_form(form, db.get_or_404(Video, video_id), 409)
+    with committing(form, field="file") as done:
+        _store_files(form, data)
+        update_video(video, data, current_user)
     if not done:
         return _render_form(form, db.get_or_404(Video, video_id), done.status)
     flash(_("Zapisano zmiany."), "success")

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, func, or_, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import audit
@@ -319,6 +320,18 @@ def _apply_chapters(video: Video, data: VideoData) -> None:
     ]
 
 
+def _flush_slug() -> None:
+    """Flush; an address taken in the same instant by someone else is a
+    field error, like one taken before."""
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:
+        raise VideoError(
+            _("Ten adres jest już zajęty. Wybierz inny."), status=409, field="slug"
+        ) from error
+
+
 def create_video(data: VideoData, actor: Any) -> Video:
     """A new draft."""
     slug = slugify(data.slug or data.title, 100)
@@ -326,7 +339,7 @@ def create_video(data: VideoData, actor: Any) -> Video:
     video = Video(slug=slug, status=VideoStatus.DRAFT, created_by_id=getattr(actor, "id", None))
     _apply(video, data)
     db.session.add(video)
-    db.session.flush()
+    _flush_slug()
     audit.record("video.create", video, actor=actor, to_state=video.status)
     return video
 
@@ -338,6 +351,7 @@ def update_video(video: Video, data: VideoData, actor: Any) -> Video:
     check_slug(slug, video)
     video.slug = slug
     _apply(video, data)
+    _flush_slug()
     audit.record("video.edit", video, actor=actor)
     return video
 
