@@ -24,6 +24,7 @@ from app import (
     feeds,
     follows,
     form_messages,
+    fragments,
     i18n,
     ideas,
     mail,
@@ -139,6 +140,7 @@ def create_app(
         },
     )
     web.init_app(app)
+    fragments.init_app(app)  # kept_fragment() in templates: blank forms rendered once
 
     # App-wide security rules, before any view: NUL characters dropped,
     # staff session limits, administrators without 2FA sent to set it up.

@@ -15,6 +15,7 @@ request (Flask-WTF looks for them on ``request.wtforms_translations``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from babel import support
 from flask import Flask, request
@@ -67,6 +68,13 @@ PLURAL: dict[str, Callable[[int], str]] = {
 }
 
 
+@lru_cache(maxsize=8)
+def _stock_catalogue(locale: str) -> support.Translations | support.NullTranslations:
+    """WTForms' own catalogue for *locale*, read from disk once per worker
+    (not once per request: parsing it cost more than a page's queries)."""
+    return support.Translations.load(messages_path(), [locale], "wtforms")
+
+
 class FormMessages:
     """The translations object Flask-WTF asks (``ugettext``/``ungettext``)."""
 
@@ -77,7 +85,7 @@ class FormMessages:
     @property
     def stock(self) -> support.Translations | support.NullTranslations:
         if self._stock is None:
-            self._stock = support.Translations.load(messages_path(), [self.locale], "wtforms")
+            self._stock = _stock_catalogue(self.locale)
         return self._stock
 
     def ugettext(self, string: str) -> str:

@@ -7,8 +7,15 @@ from functools import lru_cache
 
 from babel import dates
 from babel.dates import format_interval
-from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, to_user_timezone
+from flask import Flask, current_app, g, has_request_context, request, session
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    get_translations,
+    to_user_timezone,
+)
 
 from app.extensions import babel
 
@@ -77,8 +84,36 @@ def format_number(value: int | float | None) -> str:
     return format_decimal(value or 0)
 
 
+def page_translations():  # noqa: ANN201 - babel.support.Translations
+    """The translations of the locale in force, found once per request.
+
+    Flask-Babel finds them anew for every string (three context lookups and
+    the locale's name each time), which is most of what the dozens of
+    ``_()`` calls in a page cost. They are kept on Babel's own per-request
+    record beside the locale object they belong to, so ``force_locale``
+    (a mail rendered in its recipient's language) and ``refresh`` are
+    followed: another locale object, another lookup."""
+    record = g.get("_flask_babel") if has_request_context() else None
+    locale = getattr(record, "babel_locale", None)
+    if locale is None:
+        return get_translations()
+    kept = getattr(record, "odkrywka_translations", None)
+    if kept is not None and kept[0] is locale:
+        return kept[1]
+    translations = get_translations()
+    record.odkrywka_translations = (locale, translations)
+    return translations
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: page_translations().ugettext(s),
+        ngettext=lambda s, p, n: page_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: page_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: page_translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
     app.jinja_env.filters["when"] = format_when
     app.jinja_env.filters["date"] = format_day
     app.jinja_env.globals["date_span"] = format_days

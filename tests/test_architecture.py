@@ -47,6 +47,7 @@ LAYERS = {
         "app.pagecache",
         "app.errors",
         "app.web",
+        "app.fragments",
         "app.transaction",
         "app.maintenance",
         "app.notices",

@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from app import pagecache
 from app.catalogue import bp, services
@@ -52,6 +52,7 @@ from app.models import (
     Idea,
     IdeaStatus,
     Process,
+    ResultStatus,
     Workshop,
 )
 from app.search import idea_statements, snippet
@@ -76,7 +77,6 @@ _DETAIL_OPTIONS = (
     joinedload(Idea.workshop),
     joinedload(Idea.workshop_group),
     joinedload(Idea.attachment),
-    selectinload(Idea.answers),
 )
 
 
@@ -237,6 +237,9 @@ def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: 
     return render_template(
         "catalogue/detail.html",
         idea=idea,
+        # Only an official answer moves an idea off "published" (see
+        # services.ANSWER_STATUSES): most ideas need no query for answers.
+        answers=idea.answers if idea.result_status != ResultStatus.PUBLISHED else [],
         support_form=support_form or SupportForm(),
         supports_open=supports_open,
         supports_closed=None if supports_open else services.supports_closed_message(idea),

@@ -30,7 +30,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 
 from app import audit, notices
 from app.clients import keyed_hash
@@ -261,35 +261,61 @@ class Discussion:
     count: int
 
 
+# A discussion's statements, built once: under every idea page they ran
+# every time, and building a statement anew (its cache key) cost more than
+# running it.
+_TARGET = (Comment.target_type == bindparam("kind"), Comment.target_id == bindparam("ident"))
+_SHOWN = Comment.status.in_(tuple(SHOWN_STATUSES))
+_COUNT_THREADS = select(func.count(Comment.id)).where(*_TARGET, _SHOWN, Comment.parent_id.is_(None))
+
+
+def _page_of_threads(order: Any) -> Select:
+    """Top-level comments of one page and all their replies, by id."""
+    top = (
+        select(Comment.id)
+        .where(*_TARGET, _SHOWN, Comment.parent_id.is_(None))
+        .order_by(order)
+        .limit(bindparam("per_page"))
+        .offset(bindparam("skip"))
+    )
+    return (
+        select(Comment)
+        .where(*_TARGET, _SHOWN, or_(Comment.id.in_(top), Comment.parent_id.in_(top)))
+        .order_by(Comment.id)
+    )
+
+
+_OLDEST_PAGE = _page_of_threads(Comment.id.asc())
+_NEWEST_PAGE = _page_of_threads(Comment.id.desc())
+
+
 def discussion(
     kind: str, ident: int, count: int, page: int = 1, newest_first: bool = False
 ) -> Discussion:
     """One page of a discussion: up to ``PER_PAGE`` top-level comments with
-    all their replies, in ONE query for the comments (plus one count).
-    Replies always read oldest first under their comment."""
-    base = (Comment.target_type == kind, Comment.target_id == ident)
-    shown = Comment.status.in_(tuple(SHOWN_STATUSES))
-    total = (
-        db.session.scalar(
-            select(func.count(Comment.id)).where(*base, shown, Comment.parent_id.is_(None))
-        )
-        or 0
-    )
+    all their replies, in ONE query for the comments, plus a count only
+    when there may be more than one page (a first page that is not full
+    counts its own threads). Replies always read oldest first under their
+    comment."""
+    params = {"kind": kind, "ident": ident, "per_page": PER_PAGE}
+
+    def count_threads() -> int:
+        return db.session.scalar(_COUNT_THREADS, params) or 0
+
+    def rows_of(page: int) -> list[Comment]:
+        statement = _NEWEST_PAGE if newest_first else _OLDEST_PAGE
+        return list(db.session.scalars(statement, {**params, "skip": (page - 1) * PER_PAGE}))
+
+    if page <= 1:
+        page = 1
+        rows = rows_of(1)
+        on_page = sum(1 for row in rows if row.parent_id is None)
+        total = on_page if on_page < PER_PAGE else count_threads()
+    else:
+        total = count_threads()
+        page = max(1, min(page, -(-total // PER_PAGE)))
+        rows = rows_of(page)
     pages = max(1, -(-total // PER_PAGE))
-    page = max(1, min(page, pages))
-    order = Comment.id.desc() if newest_first else Comment.id.asc()
-    top = (
-        select(Comment.id)
-        .where(*base, shown, Comment.parent_id.is_(None))
-        .order_by(order)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    )
-    rows = db.session.scalars(
-        select(Comment)
-        .where(*base, shown, or_(Comment.id.in_(top), Comment.parent_id.in_(top)))
-        .order_by(Comment.id)
-    ).all()
     threads: dict[int, Thread] = {}
     replies: list[Comment] = []
     for row in rows:

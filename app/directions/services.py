@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -578,15 +578,20 @@ def public_links(direction: Direction) -> list[DirectionIdea]:
     return [link for link in direction.links if link.idea.status == IdeaStatus.PUBLISHED]
 
 
+# Which directions link an idea: one indexed column, asked first on every
+# idea page (almost all ideas are in no direction, so the full query below,
+# with its visibility rules and eager loads, is then never built).
+_LINKED_DIRECTIONS = select(DirectionIdea.direction_id).where(
+    DirectionIdea.idea_id == bindparam("idea_id")
+)
+
+
 def directions_of_idea(idea: Idea) -> list[Direction]:
     """Public directions that take up *idea*."""
-    return list(
-        db.session.scalars(
-            public_directions()
-            .join(DirectionIdea, DirectionIdea.direction_id == Direction.id)
-            .where(DirectionIdea.idea_id == idea.id)
-        )
-    )
+    linked = list(db.session.scalars(_LINKED_DIRECTIONS, {"idea_id": idea.id}))
+    if not linked:
+        return []
+    return list(db.session.scalars(public_directions().where(Direction.id.in_(linked))))
 
 
 def process_totals(process_id: int | None = None) -> Totals:

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, func, or_, select, text
+from sqlalchemy import Select, bindparam, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -557,8 +557,17 @@ class Moment:
     title: str
 
 
+# Whether any chapter names an idea: one indexed column, asked first on
+# every idea page (most ideas are discussed in no recording).
+_CHAPTERS_OF_IDEA = (
+    select(VideoChapter.id).where(VideoChapter.idea_id == bindparam("idea_id")).limit(1)
+)
+
+
 def moments_for_idea(idea: Idea) -> list[Moment]:
     """Where visible videos discuss the idea: "omawiany od 00:42"."""
+    if db.session.scalar(_CHAPTERS_OF_IDEA, {"idea_id": idea.id}) is None:
+        return []
     rows = db.session.execute(
         select(Video, VideoChapter.starts_s, VideoChapter.title)
         .join(VideoChapter, VideoChapter.video_id == Video.id)

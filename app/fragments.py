@@ -1,0 +1,92 @@
+"""Parts of pages that look the same wherever they appear, rendered once.
+
+The support, follow and comment forms under every idea are, while blank,
+the same HTML for every idea and every reader of one language: labels,
+hints, choices and field ids depend on the language alone. Rendering them
+(WTForms widgets through the ``field`` macro) used to cost more than the
+rest of an idea's page, so each worker keeps each one rendered per language
+and reuses it::
+
+    <form method="post" action="{{ url_for(...) }}">
+      {{ form.csrf_token }}
+      {%- call kept_fragment("support-form", form) %}
+      ... the fields and the button ...
+      {%- endcall %}
+    </form>
+
+What differs from page to page or reader to reader (the form's address,
+the CSRF token) stays outside the call. A fragment is keyed by its name,
+the language and any further values given (a form's class, a button's
+label); a form given
+to it that is not blank (values typed in, errors to show) makes the
+fragment render afresh and keeps nothing. Templates reloading (debug) keep
+nothing either, and the number of kept fragments is bounded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from flask_wtf import FlaskForm
+from markupsafe import Markup
+
+from app.i18n import current_language
+
+# Names are literals in templates and extra key parts come from a small set
+# (button labels), so this bound is never reached in practice; it is there
+# so a template passing something unbounded cannot grow a worker's memory.
+MAX_FRAGMENTS = 512
+_CSRF = "csrf_token"
+
+
+def _blank_data(form: FlaskForm) -> dict[str, Any]:
+    """What a form of this class holds before anyone typed into it."""
+    cache: dict[type, dict[str, Any]] = current_app.extensions["fragments"]["blank"]
+    data = cache.get(type(form))
+    if data is None:
+        fresh = type(form)(formdata=None)
+        data = cache[type(form)] = {k: v for k, v in fresh.data.items() if k != _CSRF}
+    return data
+
+
+def is_blank(form: FlaskForm) -> bool:
+    """Whether *form* shows what a new form of its class shows: no value
+    typed in or given, no error."""
+    if form.errors:
+        return False
+    return {k: v for k, v in form.data.items() if k != _CSRF} == _blank_data(form)
+
+
+def kept_fragment(name: str, *key: Any, caller: Callable[[], Markup]) -> Markup:
+    """The block's HTML, rendered once per (name, language, *key) and then
+    reused. Forms among *key* must be blank for the block to be kept; each
+    is part of the key by its class."""
+    forms = [part for part in key if isinstance(part, FlaskForm)]
+    state = current_app.extensions["fragments"]
+    if not state["enabled"] or not all(is_blank(form) for form in forms):
+        return caller()
+    store: dict[tuple, Markup] = state["kept"]
+    # A form stands in the key by its class: two forms of one class, both
+    # blank, render alike.
+    full_key = (
+        name,
+        current_language(),
+        *(type(p) if isinstance(p, FlaskForm) else p for p in key),
+    )
+    html = store.get(full_key)
+    if html is None:
+        html = caller()  # a block of an autoescaped template: Markup already
+        if len(store) < MAX_FRAGMENTS:
+            store[full_key] = html
+    return html
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["fragments"] = {
+        "enabled": not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")),
+        "kept": {},
+        "blank": {},
+    }
+    app.jinja_env.globals["kept_fragment"] = kept_fragment
