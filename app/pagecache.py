@@ -616,6 +616,71 @@ def serve(render: Callable[[], Any]) -> Response:
     return _with_token(response)
 
 
+# --- Values kept while exact ----------------------------------------------
+#
+# Some figures cost more than the page around them and change far less
+# often: how many published ideas a filter matches (a count of up to 10,001
+# index entries) is the same for every page of that filter, at any depth,
+# until the lists of ideas change. They are kept per worker under the same
+# numbers as the pages, read before the data the value comes from: a value
+# is used again only while those numbers have not moved.
+
+
+class ValueStore:
+    """Kept values, least recently used dropped first."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Any, tuple[tuple, float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, stamp: tuple) -> tuple[bool, Any]:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return False, None
+            kept_stamp, expires, value = found
+            if kept_stamp != stamp or expires <= time.monotonic():
+                del self._entries[key]
+                return False, None
+            self._entries.move_to_end(key)
+            return True, value
+
+    def put(self, key: Any, stamp: tuple, value: Any, seconds: float) -> None:
+        with self._lock:
+            self._entries[key] = (stamp, time.monotonic() + seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def kept_value(key: Any, compute: Callable[[], Any], scopes: Iterable[int] = (IDEA_LISTS,)) -> Any:
+    """``compute()``, or what it returned before while the numbers of
+    *scopes* (and EVERYTHING) are still the ones read before it ran.
+
+    *key* must name everything the value depends on besides the data those
+    scopes cover (the filters of a count, say). The numbers come from the
+    page being rendered when it read them already, else one small query."""
+    store: ValueStore | None = current_app.extensions.get("page_cache_values")
+    if store is None:
+        return compute()
+    wanted = {EVERYTHING, *scopes}
+    known = g.get("page_cache_versions") or {}
+    numbers = {scope: known[scope] for scope in wanted if scope in known}
+    if missing := wanted - numbers.keys():
+        numbers.update(versions(missing))
+    stamp = tuple(sorted(numbers.items()))
+    found, value = store.get(key, stamp)
+    if found:
+        return value
+    value = compute()
+    store.put(key, stamp, value, current_app.config["PAGE_CACHE_SECONDS"])
+    return value
+
+
 def cached(view: Callable[..., Any]) -> Callable[..., Response]:
     """Serve *view* through the page store (see the module docstring)."""
 
@@ -679,5 +744,8 @@ def init_app(app: Flask) -> None:
         app.extensions["page_cache"] = PageStore(
             max_entries=app.config["PAGE_CACHE_MAX_ENTRIES"],
             max_bytes=app.config["PAGE_CACHE_MAX_BYTES"],
+        )
+        app.extensions["page_cache_values"] = ValueStore(
+            max_entries=app.config["PAGE_CACHE_MAX_ENTRIES"]
         )
     app.extensions["page_cache_placeholder"] = f"csrf-placeholder-{secrets.token_hex(16)}"

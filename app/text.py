@@ -18,12 +18,28 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+class _WithoutMarks(dict):
+    """A ``str.translate`` table that drops combining marks: each code point
+    is looked up in Unicode once, then answered from the table (a catalogue
+    page folds hundreds of titles; a loop over characters in Python cost
+    more than the rest of a card)."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code)) else code
+        if len(self) < 65_536:
+            self[code] = kept
+        return kept
+
+
+_MARKS = _WithoutMarks()
+
+
 def fold(text: str) -> str:
     """Lower case ASCII letters and digits; Polish letters folded (ł→l, ą→a)."""
     text = text.translate(_FOLD)
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return stripped.lower()
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text).translate(_MARKS).lower()
 
 
 def slugify(text: str, max_length: int = 100) -> str:

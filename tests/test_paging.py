@@ -203,3 +203,46 @@ def test_catalogue_pages_link_prev_and_next_and_deep_ones_are_noindex(
     deep = client.get("/ideas?page=2&sort=oldest").get_data(as_text=True).split("</head>")[0]
     assert '<meta name="robots" content="noindex, follow">' in deep
     assert 'rel="prev"' in deep and 'rel="next"' not in deep
+
+
+def test_a_total_is_counted_once_until_the_lists_of_ideas_change(app, client, ideas, make):
+    """Every page of one filter shows the same total: it is counted on the
+    first and kept (app.pagecache.kept_value) until an idea is published,
+    hidden or edited; a support changes no total and keeps it."""
+    from sqlalchemy import event
+
+    counts: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        first = client.get("/api/v1/ideas?per_page=5").get_json()
+        assert (first["total"], len(counts)) == (25, 1)
+        second = client.get(urlsplit(first["next"]).path + "?" + urlsplit(first["next"]).query)
+        oldest = client.get("/api/v1/ideas?sort=oldest&per_page=7").get_json()
+        html = client.get("/ideas?page=2").get_data(as_text=True)
+        assert second.get_json()["total"] == oldest["total"] == 25
+        assert "25" in html
+        assert len(counts) == 1  # every order, every depth, the catalogue too
+        roads = client.get(f"/api/v1/ideas?category={ideas['roads'].slug}").get_json()
+        assert (roads["total"], len(counts)) == (9, 2)  # another filter, another count
+
+        with app.app_context():
+            idea = db.session.get(Idea, ideas["ideas"][0].id)
+            idea.supports_count += 1
+            db.session.commit()
+        assert client.get("/api/v1/ideas?per_page=6").get_json()["total"] == 25
+        assert len(counts) == 2
+
+        make.idea(process_id=ideas["process"].id, category_id=ideas["roads"].id)
+        assert client.get("/api/v1/ideas?per_page=5").get_json()["total"] == 26
+        after = client.get(f"/api/v1/ideas?category={ideas['roads'].slug}").get_json()
+        assert after["total"] == 10
+        assert len(counts) == 4
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", note)

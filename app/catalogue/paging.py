@@ -31,6 +31,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select, tuple_
 
+from app import pagecache
 from app.catalogue.filters import FilterError
 from app.extensions import db
 from app.models import Idea
@@ -202,11 +203,16 @@ def ideas_slice(
     plan = _Plan.of(search)
     sort = search.effective_sort
     stmt, _count = _statements(plan)
-    if plan.terms and _dialect() == "sqlite":
-        # The index alone answers which ideas match (filters are tokens in it).
-        totals = count_capped(_sqlite_matches(plan))
-    else:
-        totals = count_capped(stmt)
+
+    def count() -> Totals:
+        if plan.terms and _dialect() == "sqlite":
+            # The index alone answers which ideas match (filters are tokens in it).
+            return count_capped(_sqlite_matches(plan))
+        return count_capped(stmt)
+
+    # The same for every page of these filters, whatever the order: counted
+    # once until the lists of ideas change (see pagecache.kept_value).
+    totals = pagecache.kept_value(("idea totals", TOTAL_CAP, search.with_(sort=None)), count)
     offset = (page - 1) * per_page
     keyset = None
     if after is not None:
