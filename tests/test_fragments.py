@@ -112,3 +112,28 @@ def test_translations_follow_a_locale_forced_within_the_request(app):
         assert render_template_string(template) == "Pomysły|5 komentarzy"
     with app.test_request_context("/?lang=en"):
         assert render_template_string(template) == "Ideas|5 comments"
+
+
+def current_section(html: str) -> list[str]:
+    return re.findall(r'<a class="nav-link active" href="([^"]+)" aria-current="page">', html)
+
+
+def test_the_menu_and_footer_are_kept_per_section_and_per_signed_in_state(app, client, make):
+    idea = make.idea()
+    assert current_section(client.get("/ideas").get_data(as_text=True)) == ["/ideas"]
+    assert current_section(client.get(f"/ideas/{idea.id}").get_data(as_text=True)) == ["/ideas"]
+    assert current_section(client.get("/articles").get_data(as_text=True)) == ["/articles"]
+    assert current_section(client.get("/privacy").get_data(as_text=True)) == []
+    public = client.get("/").get_data(as_text=True)
+    assert "Logowanie dla zespołu" in public and "Panel zespołu" not in public
+
+    make.user(role="moderator", email="mod@example.org")
+    login = client.post(
+        "/staff/login", data={"email": "mod@example.org", "password": make.PASSWORD}
+    )
+    assert login.status_code == 302
+    staff = client.get("/ideas").get_data(as_text=True)
+    assert "Logowanie dla zespołu" not in staff and "Panel zespołu" in staff
+    assert current_section(staff) == ["/ideas"]
+    english = client.get("/ideas?lang=en").get_data(as_text=True)
+    assert ">Ideas</a>" in english and "Staff sign-in" not in english
