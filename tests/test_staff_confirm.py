@@ -131,6 +131,10 @@ def test_staff_cancel_a_registration_in_the_browser(app, make, live_server, java
             expect(page.locator("h1")).to_have_text("Anulować zapis: Osoba 0?")
             assert axe_violations(page) == []
             page.click("text=Nie, wróć")
+            # Back on the workshop page with its scripts run (the dialog is
+            # theirs): a click before "load" would post without asking.
+            page.wait_for_url(f"**/staff/workshops/{workshop.id}*")
+            page.wait_for_load_state("load")
             questions: list[str] = []
 
             def answer(dialog, replies=iter([False, True])):  # noqa: ANN001, B008
