@@ -246,3 +246,18 @@ def test_a_total_is_counted_once_until_the_lists_of_ideas_change(app, client, id
     finally:
         with app.app_context():
             event.remove(db.engine, "before_cursor_execute", note)
+
+
+def test_a_search_is_counted_up_to_its_own_lower_cap(client, ideas, monkeypatch):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert f"({paging.SEARCH_TOTAL_CAP} when q is given)" in str(spec)
+    monkeypatch.setattr(paging, "SEARCH_TOTAL_CAP", 5)
+    searched = client.get("/api/v1/ideas?q=numer").get_json()
+    assert (searched["total"], searched["total_exact"]) == (5, False)
+    assert len(searched["items"]) == 20  # the items do not depend on the count
+    html = client.get("/ideas?q=numer").get_data(as_text=True)
+    assert "Znaleziono ponad 5 pomysłów" in html
+    listed = client.get("/api/v1/ideas").get_json()
+    assert (listed["total"], listed["total_exact"]) == (25, True)
+    narrow = client.get("/api/v1/ideas?q=numer&category=" + ideas["roads"].slug).get_json()
+    assert (narrow["total"], narrow["total_exact"]) == (5, False)

@@ -15,7 +15,7 @@ from typing import Any
 from flask import current_app
 
 from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE
-from app.catalogue.paging import MAX_OFFSET, TOTAL_CAP
+from app.catalogue.paging import MAX_OFFSET, SEARCH_TOTAL_CAP, TOTAL_CAP
 from app.models import DirectionStatus, IdeaSource, ResultStatus, WorkshopKind
 from app.models.base import MAX_ID
 from app.search import SORTS
@@ -179,8 +179,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         total={
             **COUNT,
             "maximum": TOTAL_CAP,
-            "description": f"Matching ideas, counted up to {TOTAL_CAP}: when "
-            "total_exact is false there are more than this.",
+            "description": f"Matching ideas, counted up to {TOTAL_CAP} "
+            f"({SEARCH_TOTAL_CAP} when q is given): when total_exact is false "
+            "there are more than this.",
         },
         total_exact=BOOLEAN,
         next={
