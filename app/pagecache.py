@@ -588,10 +588,10 @@ def serve(render: Callable[[], Any]) -> Response:
     kept = {scope: before[scope] for scope in depends}
     if len(loaded) > MAX_TRACKED_IDEAS:
         kept[ANY_IDEA] = before[ANY_IDEA]
-    elif loaded:
-        # Ideas met while rendering: their numbers are read now, which is
+    elif extra := {idea_scope(i) for i in loaded} - set(kept):
+        # Ideas met while rendering whose numbers were not read before it
+        # (an idea's own page read its idea's already): read now, which is
         # exact only if no idea changed meanwhile (ANY_IDEA did not move).
-        extra = {idea_scope(i) for i in loaded} - set(kept)
         after = versions({*extra, ANY_IDEA})
         if after[ANY_IDEA] != before[ANY_IDEA]:
             do_not_keep()

@@ -331,3 +331,36 @@ def test_store_keeps_within_its_bounds_dropping_the_least_recently_used():
 
 def test_every_listed_endpoint_exists(app):
     assert set(pagecache.CACHED_ENDPOINTS) <= set(app.view_functions)
+
+
+def test_an_idea_page_is_rendered_in_six_statements_and_served_again_in_one(app, make):
+    """Rendered afresh: the kept-page numbers, the idea with its category and
+    consultation, the consultation's phases, the two probes (directions,
+    recordings) and the discussion; an idea without answers asks nothing
+    for them, and its own number needs no second read. Kept: the numbers."""
+    from sqlalchemy import event
+
+    idea = make.idea(title="Ławki nad zalewem")
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    client = app.test_client()
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        first = client.get(f"/ideas/{idea.id}")
+        assert cache_state(first) == "miss"
+        assert "Ławki nad zalewem" in first.get_data(as_text=True)
+        rendered = list(statements)
+        statements.clear()
+        second = client.get(f"/ideas/{idea.id}")
+        assert cache_state(second) == "hit"
+        assert second.get_data() == first.get_data()
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", note)
+    assert len(rendered) == 6, "\n".join(rendered)
+    assert not any("idea_answers" in s for s in rendered)
+    assert len(statements) == 1 and "content_version" in statements[0]
