@@ -17,10 +17,10 @@ and reuses it::
 What differs from page to page or reader to reader (the form's address,
 the CSRF token) stays outside the call. A fragment is keyed by its name,
 the language and any further values given (a form's class, a button's
-label); a form given
-to it that is not blank (values typed in, errors to show) makes the
-fragment render afresh and keeps nothing. Templates reloading (debug) keep
-nothing either, and the number of kept fragments is bounded.
+label); a form given to it that is not blank (values typed in, errors to
+show) makes the fragment render afresh and keeps nothing. Templates
+reloading (debug) keep nothing either, and the number of kept fragments is
+bounded.
 """
 
 from __future__ import annotations
@@ -38,7 +38,12 @@ from app.i18n import current_language
 # (button labels), so this bound is never reached in practice; it is there
 # so a template passing something unbounded cannot grow a worker's memory.
 MAX_FRAGMENTS = 512
-_CSRF = "csrf_token"
+
+
+def _values(form: FlaskForm) -> dict[str, Any]:
+    """The form's values but its CSRF token (each reader's own)."""
+    token = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return {name: value for name, value in form.data.items() if name != token}
 
 
 def _blank_data(form: FlaskForm) -> dict[str, Any]:
@@ -46,8 +51,7 @@ def _blank_data(form: FlaskForm) -> dict[str, Any]:
     cache: dict[type, dict[str, Any]] = current_app.extensions["fragments"]["blank"]
     data = cache.get(type(form))
     if data is None:
-        fresh = type(form)(formdata=None)
-        data = cache[type(form)] = {k: v for k, v in fresh.data.items() if k != _CSRF}
+        data = cache[type(form)] = _values(type(form)(formdata=None))
     return data
 
 
@@ -56,7 +60,7 @@ def is_blank(form: FlaskForm) -> bool:
     typed in or given, no error."""
     if form.errors:
         return False
-    return {k: v for k, v in form.data.items() if k != _CSRF} == _blank_data(form)
+    return _values(form) == _blank_data(form)
 
 
 def kept_fragment(name: str, *key: Any, caller: Callable[[], Markup]) -> Markup:

@@ -653,9 +653,6 @@ class ValueStore:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def __len__(self) -> int:
-        return len(self._entries)
-
 
 def kept_value(key: Any, compute: Callable[[], Any], scopes: Iterable[int] = (IDEA_LISTS,)) -> Any:
     """``compute()``, or what it returned before while the numbers of
