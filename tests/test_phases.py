@@ -15,6 +15,7 @@ from app.extensions import db
 from app.models import AuditEntry, Phase, Process, Registration, Support, utcnow
 from app.processes import phases
 from app.processes.announcements import announce_started_phases
+from tests.factories import Factory
 from tests.submission_support import form_data
 from tests.workshops_support import form as registration_form
 
@@ -452,3 +453,65 @@ def test_comments_follow_the_phase_switch(client, make, closed_process):
     assert make.count(Comment) == 0
     overview = client.get(f"/processes/{closed_process.slug}").get_data(as_text=True)
     assert "Komentowanie zamknięte od" in overview
+
+
+# -- kept switches (each worker keeps a phase's days and switches) ----------------
+
+
+def _phase_rows_read(app, process_id):  # noqa: ANN001, ANN202
+    """phases.allows for SUPPORT and the phase rows it read to decide."""
+    from sqlalchemy import event
+
+    read = []
+
+    def count(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
+        if "FROM process_phases" in statement:
+            read.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            process = db.session.get(Process, process_id)
+            allowed = phases.allows(process, phases.SUPPORT)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+    return allowed, len(read)
+
+
+def test_kept_switches_follow_a_change_made_by_another_worker(make_app, make):
+    """A worker reads a consultation's phases once; a staff change made on
+    another worker (another host) is obeyed on the very next decision."""
+    reader, writer = make_app(), make_app()
+    process = make.process()
+    phase = make.phase(process.id, title="Zbieranie", starts_on=_today() - timedelta(days=1))
+    assert _phase_rows_read(reader, process.id) == (True, 1)
+    assert _phase_rows_read(reader, process.id) == (True, 0)  # kept
+
+    staff = writer.test_client()
+    admin = make.user(role="admin")
+    signed_in = staff.post("/staff/login", data={"email": admin.email, "password": Factory.PASSWORD})
+    assert signed_in.status_code == 302
+    response = staff.post(
+        f"/staff/processes/{process.id}/phases/{phase.id}",
+        data={**_phase_form(accepts_ideas=True, accepts_comments=True), "title": "Zbieranie"},
+    )
+    assert response.status_code in (302, 303)
+    assert make.get(Phase, phase.id).accepts_supports is False
+
+    assert _phase_rows_read(reader, process.id) == (False, 1)
+    assert _phase_rows_read(reader, process.id) == (False, 0)
+
+
+def test_a_decision_inside_a_changing_transaction_reads_the_phases_themselves(app, make):
+    """Within a transaction that changed something, the kept copy (which
+    that change will drop at commit) is not used."""
+    process = make.process()
+    make.phase(process.id, title="Zbieranie", starts_on=_today() - timedelta(days=1))
+    assert _phase_rows_read(app, process.id)[0] is True
+    with app.app_context():
+        row = db.session.get(Process, process.id)
+        phase = row.phases[0]
+        phase.accepts_supports = False
+        assert phases.allows(row, phases.SUPPORT) is False
+        db.session.rollback()
+    assert _phase_rows_read(app, process.id)[0] is True

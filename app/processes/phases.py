@@ -16,12 +16,16 @@ to show what is closed, since when and what comes next instead of a form.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import inspect, select
 
+from app import pagecache
+from app.extensions import db
 from app.i18n import format_when
 from app.models.base import utcnow
 from app.models.process import Phase, Process
@@ -60,14 +64,11 @@ def local_today(now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(LOCAL_TZ).date()
 
 
-def _active_on(phase: Phase, day: date) -> bool:
+def _active_on(phase: Phase | Switches, day: date) -> bool:
     return phase.starts_on <= day and (phase.ends_on is None or day <= phase.ends_on)
 
 
-def governing_phases(process: Process, day: date) -> list[Phase] | None:
-    """The phases whose switches hold on *day*, or None when no phase has
-    started yet (or the consultation has none): then phases restrict nothing."""
-    phases = list(process.phases)
+def _governing(phases: Sequence[Phase] | Sequence[Switches], day: date) -> list | None:
     running = [phase for phase in phases if _active_on(phase, day)]
     if running:
         return running
@@ -78,15 +79,73 @@ def governing_phases(process: Process, day: date) -> list[Phase] | None:
     return [phase for phase in finished if phase.ends_on == last_end]
 
 
+def governing_phases(process: Process, day: date) -> list[Phase] | None:
+    """The phases whose switches hold on *day*, or None when no phase has
+    started yet (or the consultation has none): then phases restrict nothing."""
+    return _governing(list(process.phases), day)
+
+
 def current_phases(process: Process, now: datetime | None = None) -> list[Phase]:
     """The phases running today (for "where the consultation is now")."""
     day = local_today(now)
     return [phase for phase in process.phases if _active_on(phase, day)]
 
 
+@dataclass(frozen=True)
+class Switches:
+    """What ``phases_allow`` needs of a phase: its days and its switches."""
+
+    starts_on: date
+    ends_on: date | None
+    accepts_ideas: bool
+    accepts_supports: bool
+    accepts_comments: bool
+    workshop_registration: bool
+
+
+_SWITCH_COLUMNS = (
+    Phase.starts_on,
+    Phase.ends_on,
+    Phase.accepts_ideas,
+    Phase.accepts_supports,
+    Phase.accepts_comments,
+    Phase.workshop_registration,
+)
+
+
+def _phase_switches(process: Process) -> list[Phase] | tuple[Switches, ...]:
+    """The phases of *process* for deciding what is open: its own loaded
+    phases when it has them (or this transaction changed something), else
+    each worker's kept copy of their days and switches.
+
+    Every idea page and every submission asks; loading the phases as ORM
+    objects each time cost more than the rest of the decision. A change to
+    any phase moves ``pagecache.EVERYTHING`` in its own transaction (the
+    table is not one ``PAGES_SHOWING`` names), so a kept copy never
+    outlives it, on any worker."""
+    session = db.session()
+    if (
+        "phases" not in inspect(process).unloaded
+        or process.id is None
+        or session.new
+        or session.dirty
+        or session.deleted
+        or pagecache.session_changed(session)
+    ):
+        return process.phases
+
+    def read() -> tuple[Switches, ...]:
+        rows = session.execute(
+            select(*_SWITCH_COLUMNS).where(Phase.process_id == process.id).order_by(Phase.position)
+        )
+        return tuple(Switches(*row) for row in rows)
+
+    return pagecache.kept_value(("phase-switches", process.id), read, scopes=())
+
+
 def phases_allow(process: Process, action: str, day: date) -> bool:
     """Whether the phases alone allow *action* on *day*."""
-    governing = governing_phases(process, day)
+    governing = _governing(_phase_switches(process), day)
     if governing is None:
         return True
     switch = SWITCHES[action]
