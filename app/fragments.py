@@ -15,7 +15,10 @@ and reuses it::
     </form>
 
 What differs from page to page or reader to reader (the form's address,
-the CSRF token) stays outside the call. A fragment is keyed by its name,
+the CSRF token: ``{{ csrf_input() }}``) stays outside the call. A view or a
+template global that would build a new, empty form passes
+``blank_form(FormClass)`` instead: the form is built only when its fragment
+is rendered, not on every page that reuses it. A fragment is keyed by its name,
 the language and any further values given (a form's class, a button's
 label); a form given to it that is not blank (values typed in, errors to
 show) makes the fragment render afresh and keeps nothing. Templates
@@ -30,6 +33,7 @@ from typing import Any
 
 from flask import Flask, current_app
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from app.i18n import current_language
@@ -38,6 +42,43 @@ from app.i18n import current_language
 # (button labels), so this bound is never reached in practice; it is there
 # so a template passing something unbounded cannot grow a worker's memory.
 MAX_FRAGMENTS = 512
+
+
+class BlankForm:
+    """A new, empty form of *form_class*, built on first use: it stands in
+    for ``form_class(formdata=None)`` in templates."""
+
+    def __init__(self, form_class: type[FlaskForm]) -> None:
+        self.form_class = form_class
+        self._form: FlaskForm | None = None
+
+    @property
+    def form(self) -> FlaskForm:
+        if self._form is None:
+            self._form = self.form_class(formdata=None)
+        return self._form
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.form, name)
+
+    def __getitem__(self, name: str) -> Any:
+        return self.form[name]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.form
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self.form)
+
+
+def blank_form(form_class: type[FlaskForm]) -> BlankForm:
+    return BlankForm(form_class)
+
+
+def csrf_input() -> Markup:
+    """The hidden CSRF field of a form rendered by hand (or in fragments)."""
+    name = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    return Markup('<input name="{}" type="hidden" value="{}">').format(name, generate_csrf())
 
 
 def _values(form: FlaskForm) -> dict[str, Any]:
@@ -55,9 +96,13 @@ def _blank_data(form: FlaskForm) -> dict[str, Any]:
     return data
 
 
-def is_blank(form: FlaskForm) -> bool:
+def is_blank(form: FlaskForm | BlankForm) -> bool:
     """Whether *form* shows what a new form of its class shows: no value
     typed in or given, no error."""
+    if isinstance(form, BlankForm):
+        if form._form is None:
+            return True  # not even built yet
+        form = form.form
     if form.errors:
         return False
     return _values(form) == _blank_data(form)
@@ -67,7 +112,7 @@ def kept_fragment(name: str, *key: Any, caller: Callable[[], Markup]) -> Markup:
     """The block's HTML, rendered once per (name, language, *key) and then
     reused. Forms among *key* must be blank for the block to be kept; each
     is part of the key by its class."""
-    forms = [part for part in key if isinstance(part, FlaskForm)]
+    forms = [part for part in key if isinstance(part, (FlaskForm, BlankForm))]
     state = current_app.extensions["fragments"]
     if not state["enabled"] or not all(is_blank(form) for form in forms):
         return caller()
@@ -77,7 +122,7 @@ def kept_fragment(name: str, *key: Any, caller: Callable[[], Markup]) -> Markup:
     full_key = (
         name,
         current_language(),
-        *(type(p) if isinstance(p, FlaskForm) else p for p in key),
+        *(_form_class(p) if isinstance(p, (FlaskForm, BlankForm)) else p for p in key),
     )
     html = store.get(full_key)
     if html is None:
@@ -87,6 +132,10 @@ def kept_fragment(name: str, *key: Any, caller: Callable[[], Markup]) -> Markup:
     return html
 
 
+def _form_class(form: FlaskForm | BlankForm) -> type[FlaskForm]:
+    return form.form_class if isinstance(form, BlankForm) else type(form)
+
+
 def init_app(app: Flask) -> None:
     app.extensions["fragments"] = {
         "enabled": not (app.debug or app.config.get("TEMPLATES_AUTO_RELOAD")),
@@ -94,3 +143,4 @@ def init_app(app: Flask) -> None:
         "blank": {},
     }
     app.jinja_env.globals["kept_fragment"] = kept_fragment
+    app.jinja_env.globals["csrf_input"] = csrf_input

@@ -53,6 +53,29 @@ def test_the_forms_under_an_idea_are_rendered_once_and_reused_for_other_ideas(ap
     assert answer.status_code == 302
 
 
+def test_blank_forms_are_built_only_when_their_fragment_is_rendered(app, make, monkeypatch):
+    """Once the fragments are kept, another idea's page builds none of the
+    three forms it shows (building them cost more than reusing them)."""
+    first, second = make.idea(), make.idea()
+    built = []
+    for form_class in (SupportForm, CommentForm, FollowIdeaForm):
+        original = form_class.__init__
+
+        def counting(self, *args, _original=original, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            built.append(type(self).__name__)
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(form_class, "__init__", counting)
+    client = app.test_client()
+    kept(app).clear()
+    client.get(f"/ideas/{first.id}")
+    assert sorted(set(built)) == ["CommentForm", "FollowIdeaForm", "SupportForm"]
+    built.clear()
+    page = client.get(f"/ideas/{second.id}").get_data(as_text=True)
+    assert built == []
+    assert 'name="email"' in form_html(page, f"/ideas/{second.id}/support")
+
+
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 def test_what_one_person_typed_is_shown_to_them_and_never_kept_for_the_next(app, make):
     idea = make.idea()

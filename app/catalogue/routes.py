@@ -39,6 +39,7 @@ from app.catalogue.filters import (
 from app.catalogue.forms import AnswerForm, SupportForm
 from app.catalogue.paging import MAX_OFFSET, TooDeep, ideas_slice
 from app.extensions import db, limiter
+from app.fragments import blank_form
 from app.i18n import current_language
 from app.ideas.forms import EraseForm
 from app.ideas.lifecycle import (
@@ -240,7 +241,7 @@ def _render_detail(idea: Idea, support_form: SupportForm | None = None, status: 
         # Only an official answer moves an idea off "published" (see
         # services.ANSWER_STATUSES): most ideas need no query for answers.
         answers=idea.answers if idea.result_status != ResultStatus.PUBLISHED else [],
-        support_form=support_form or SupportForm(),
+        support_form=support_form or blank_form(SupportForm),
         supports_open=supports_open,
         supports_closed=None if supports_open else services.supports_closed_message(idea),
         support_error=support_error,

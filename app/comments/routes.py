@@ -34,6 +34,7 @@ from app.comments.forms import (
     EditCommentForm,
 )
 from app.extensions import csrf, db, limiter
+from app.fragments import BlankForm, blank_form
 from app.i18n import current_language
 from app.models import Comment, CommentStatus, Idea, IdeaStatus, utcnow
 from app.models.base import is_valid_id
@@ -59,8 +60,8 @@ def idea_discussion(idea: Idea) -> services.Discussion:
 
 
 @bp.app_template_global()
-def comment_form() -> CommentForm:
-    return CommentForm(formdata=None)
+def comment_form() -> BlankForm:
+    return blank_form(CommentForm)
 
 
 @bp.app_template_global()

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app.extensions import csrf, db, limiter
 from app.follows import bp, services
 from app.follows.forms import EraseFollowerForm, FollowForm, FollowIdeaForm, PreferencesForm
+from app.fragments import BlankForm, blank_form
 from app.i18n import current_language
 from app.models import Follower, Idea, Process
 from app.models.base import MAX_ID
@@ -28,15 +29,15 @@ from app.web import data_download, mark_private, private_page
 
 
 @bp.app_template_global()
-def follow_process_form() -> FollowForm:
+def follow_process_form() -> BlankForm:
     """A fresh follow form for the consultation page's include."""
-    return FollowForm(formdata=None)
+    return blank_form(FollowForm)
 
 
 @bp.app_template_global()
-def follow_idea_form() -> FollowIdeaForm:
+def follow_idea_form() -> BlankForm:
     """A fresh follow form for the idea page's include."""
-    return FollowIdeaForm(formdata=None)
+    return blank_form(FollowIdeaForm)
 
 
 def _follow_limit() -> str:
