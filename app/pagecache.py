@@ -660,9 +660,14 @@ def kept_value(key: Any, compute: Callable[[], Any], scopes: Iterable[int] = (ID
 
     *key* must name everything the value depends on besides the data those
     scopes cover (the filters of a count, say). The numbers come from the
-    page being rendered when it read them already, else one small query."""
+    page being rendered when it read them already, else one small query.
+    A transaction that has changed something computes afresh: its change
+    moves the numbers only when it commits."""
     store: ValueStore | None = current_app.extensions.get("page_cache_values")
     if store is None:
+        return compute()
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session_changed(session):
         return compute()
     wanted = {EVERYTHING, *scopes}
     known = g.get("page_cache_versions") or {}

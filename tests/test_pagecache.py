@@ -333,20 +333,23 @@ def test_every_listed_endpoint_exists(app):
     assert set(pagecache.CACHED_ENDPOINTS) <= set(app.view_functions)
 
 
-def test_an_idea_page_is_rendered_in_six_statements_and_served_again_in_one(app, make):
-    """Rendered afresh: the kept-page numbers, the idea with its category and
-    consultation, the consultation's phases, the two probes (directions,
-    recordings) and the discussion; an idea without answers asks nothing
-    for them, and its own number needs no second read. Kept: the numbers."""
+def test_an_idea_page_is_rendered_in_two_statements_and_served_again_in_one(app, make):
+    """Rendered afresh, once the worker keeps what every idea page asks
+    (the phases' switches; which ideas have directions, recording moments
+    or comments): the kept-page numbers and the idea with its category and
+    consultation. An idea without answers asks nothing for them, and its
+    own number needs no second read. Kept: the numbers."""
     from sqlalchemy import event
 
-    idea = make.idea(title="Ławki nad zalewem")
+    warm = make.idea()
+    idea = make.idea(title="Ławki nad zalewem", process_id=warm.process_id)
     statements: list[str] = []
 
     def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         statements.append(statement)
 
     client = app.test_client()
+    assert client.get(f"/ideas/{warm.id}").status_code == 200
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", note)
     try:
@@ -361,6 +364,32 @@ def test_an_idea_page_is_rendered_in_six_statements_and_served_again_in_one(app,
     finally:
         with app.app_context():
             event.remove(db.engine, "before_cursor_execute", note)
-    assert len(rendered) == 6, "\n".join(rendered)
-    assert not any("idea_answers" in s for s in rendered)
+    assert len(rendered) == 2, "\n".join(rendered)
+    assert "content_version" in rendered[0] and "FROM ideas" in rendered[1]
     assert len(statements) == 1 and "content_version" in statements[0]
+
+
+def test_what_a_worker_keeps_for_idea_pages_follows_changes_made_elsewhere(make_app, make):
+    """A comment, a direction's link and a recording's chapter added on
+    another worker show on this worker's next rendering of the idea page."""
+    from tests.comments_support import post_confirmed
+    from tests.test_directions import _direction
+    from tests.videos_support import make_video
+
+    reader, writer = make_app(), make_app()
+    idea, other = make.idea(), make.idea()
+    page = reader.test_client()
+    html = page.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Nikt jeszcze nie skomentował" in html
+    assert "Wykorzystany w kierunku" not in html and "omawiany od" not in html
+    assert page.get(f"/ideas/{other.id}").status_code == 200  # kept values in use
+
+    post_confirmed(writer.test_client(), writer, idea.id, "Dobry pomysł na lato.")
+    html = page.get(f"/ideas/{idea.id}").get_data(as_text=True)
+    assert "Dobry pomysł na lato." in html
+
+    _direction(writer, make, title="Turystyka", ideas=[idea], process_id=idea.process_id)
+    assert "Wykorzystany w kierunku" in page.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+    make_video(writer, chapters=((42, "Kolej", idea.id),))
+    assert "omawiany od 00:42" in page.get(f"/ideas/{idea.id}").get_data(as_text=True)

@@ -32,7 +32,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from markupsafe import Markup, escape
 from sqlalchemy import Select, bindparam, delete, func, or_, select, update
 
-from app import audit, notices
+from app import audit, notices, pagecache
 from app.clients import keyed_hash
 from app.errors import ServiceError, StaleVersion
 from app.extensions import db
@@ -287,6 +287,21 @@ def _page_of_threads(order: Any) -> Select:
 
 _OLDEST_PAGE = _page_of_threads(Comment.id.asc())
 _NEWEST_PAGE = _page_of_threads(Comment.id.desc())
+_DISCUSSED = (
+    select(Comment.target_id).where(Comment.target_type == bindparam("kind"), _SHOWN).distinct()
+)
+
+
+def _discussed(kind: str) -> frozenset[int]:
+    """What of *kind* has any comment to show, kept by each worker (most
+    ideas have none, and then their page asks nothing about comments). Any
+    change to comments moves ``pagecache.EVERYTHING`` (their table is not
+    one ``PAGES_SHOWING`` names), which drops it on every worker."""
+    return pagecache.kept_value(
+        ("discussed", kind),
+        lambda: frozenset(db.session.scalars(_DISCUSSED, {"kind": kind})),
+        scopes=(),
+    )
 
 
 def discussion(
@@ -297,6 +312,8 @@ def discussion(
     when there may be more than one page (a first page that is not full
     counts its own threads). Replies always read oldest first under their
     comment."""
+    if ident not in _discussed(kind):
+        return Discussion(kind, ident, [], 1, 1, 0, newest_first, count)
     params = {"kind": kind, "ident": ident, "per_page": PER_PAGE}
 
     def count_threads() -> int:

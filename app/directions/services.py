@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, pagecache
 from app.directions import lifecycle, mail
 from app.directions.lifecycle import NEEDS_DECIDED_ON, NEEDS_SUBMITTED_ON
 from app.errors import ServiceError, StaleVersion
@@ -578,16 +578,29 @@ def public_links(direction: Direction) -> list[DirectionIdea]:
     return [link for link in direction.links if link.idea.status == IdeaStatus.PUBLISHED]
 
 
-# Which directions link an idea: one indexed column, asked first on every
-# idea page (almost all ideas are in no direction, so the full query below,
-# with its visibility rules and eager loads, is then never built).
+# Which directions link an idea: one indexed column, asked on an idea page
+# only when the idea is linked at all (almost all ideas are in no direction,
+# so the full query below, with its visibility rules and eager loads, is
+# then never built).
 _LINKED_DIRECTIONS = select(DirectionIdea.direction_id).where(
     DirectionIdea.idea_id == bindparam("idea_id")
 )
+_LINKED_IDEAS = select(DirectionIdea.idea_id).distinct()
+
+
+def _linked_ideas() -> frozenset[int]:
+    """Every idea some direction links, kept by each worker: a change to the
+    links moves ``pagecache.EVERYTHING`` (their table is not one
+    ``PAGES_SHOWING`` names), which drops it on every worker."""
+    return pagecache.kept_value(
+        "ideas-in-directions", lambda: frozenset(db.session.scalars(_LINKED_IDEAS)), scopes=()
+    )
 
 
 def directions_of_idea(idea: Idea) -> list[Direction]:
     """Public directions that take up *idea*."""
+    if idea.id not in _linked_ideas():
+        return []
     linked = list(db.session.scalars(_LINKED_DIRECTIONS, {"idea_id": idea.id}))
     if not linked:
         return []

@@ -115,27 +115,19 @@ _SWITCH_COLUMNS = (
 
 def _phase_switches(process: Process) -> list[Phase] | tuple[Switches, ...]:
     """The phases of *process* for deciding what is open: its own loaded
-    phases when it has them (or this transaction changed something), else
-    each worker's kept copy of their days and switches.
+    phases when it has them, else each worker's kept copy of their days and
+    switches (``pagecache.kept_value``).
 
     Every idea page and every submission asks; loading the phases as ORM
     objects each time cost more than the rest of the decision. A change to
     any phase moves ``pagecache.EVERYTHING`` in its own transaction (the
     table is not one ``PAGES_SHOWING`` names), so a kept copy never
     outlives it, on any worker."""
-    session = db.session()
-    if (
-        "phases" not in inspect(process).unloaded
-        or process.id is None
-        or session.new
-        or session.dirty
-        or session.deleted
-        or pagecache.session_changed(session)
-    ):
+    if "phases" not in inspect(process).unloaded or process.id is None:
         return process.phases
 
     def read() -> tuple[Switches, ...]:
-        rows = session.execute(
+        rows = db.session.execute(
             select(*_SWITCH_COLUMNS).where(Phase.process_id == process.id).order_by(Phase.position)
         )
         return tuple(Switches(*row) for row in rows)

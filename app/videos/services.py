@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, delete, func, or_, select, text
+from sqlalchemy import Select, delete, func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app import audit
+from app import audit, pagecache
 from app.articles.services import insert_once, is_bot
 from app.articles.video import parse_video_url, video_for
 from app.clients import keyed_hash
@@ -557,16 +557,22 @@ class Moment:
     title: str
 
 
-# Whether any chapter names an idea: one indexed column, asked first on
-# every idea page (most ideas are discussed in no recording).
-_CHAPTERS_OF_IDEA = (
-    select(VideoChapter.id).where(VideoChapter.idea_id == bindparam("idea_id")).limit(1)
-)
+# The ideas any chapter names (most ideas are discussed in no recording).
+_IDEAS_IN_CHAPTERS = select(VideoChapter.idea_id).where(VideoChapter.idea_id.is_not(None)).distinct()
+
+
+def _ideas_in_chapters() -> frozenset[int]:
+    """Kept by each worker: a change to the chapters moves
+    ``pagecache.EVERYTHING`` (their table is not one ``PAGES_SHOWING``
+    names), which drops it on every worker."""
+    return pagecache.kept_value(
+        "ideas-in-chapters", lambda: frozenset(db.session.scalars(_IDEAS_IN_CHAPTERS)), scopes=()
+    )
 
 
 def moments_for_idea(idea: Idea) -> list[Moment]:
     """Where visible videos discuss the idea: "omawiany od 00:42"."""
-    if db.session.scalar(_CHAPTERS_OF_IDEA, {"idea_id": idea.id}) is None:
+    if idea.id not in _ideas_in_chapters():
         return []
     rows = db.session.execute(
         select(Video, VideoChapter.starts_s, VideoChapter.title)
