@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import dates
@@ -14,10 +14,10 @@ from flask_babel import (
     format_decimal,
     get_locale,
     get_translations,
-    to_user_timezone,
 )
 
 from app.extensions import babel
+from app.timeutil import LOCAL_TZ
 
 
 def select_locale() -> str:
@@ -58,7 +58,8 @@ def format_day(value: date | None, style: str = "long") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_user_timezone(value).date()
+        # Every reader's time zone is Warsaw's (BABEL_DEFAULT_TIMEZONE, no selector).
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TZ).date()
     # Kept per language and day: every card of a catalogue page shows one.
     return _day(str(get_locale() or "pl"), value, "long" if style in PROSE else "short")
 

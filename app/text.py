@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Letters NFKD does not decompose into a base letter and a mark.
 _FOLD = str.maketrans(
@@ -50,6 +51,7 @@ def slugify(text: str, max_length: int = 100) -> str:
     return slug
 
 
+@lru_cache(maxsize=8192)
 def idea_slug(title: str) -> str:
     """The readable part of an idea's address, ``/ideas/<id>-<slug>``."""
     return slugify(title)[:80] or "pomysl"

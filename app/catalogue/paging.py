@@ -31,6 +31,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, literal_column, select, tuple_
+from sqlalchemy.orm import defer
 
 from app import pagecache
 from app.catalogue.filters import FilterError
@@ -193,6 +194,25 @@ def _ranked_page(plan: _Plan, search: IdeaSearch, offset: int, limit: int) -> Se
     )
 
 
+# What no list shows (the search index's copies of the text, the author's
+# address and tokens): never read for a page of ideas. Reading any of them
+# raises, so a list that starts showing one cannot load it row by row.
+_NOT_LISTED = tuple(
+    defer(column, raiseload=True)
+    for column in (
+        Idea.search_text,
+        Idea.search_title,
+        Idea.email,
+        Idea.submitter_hash,
+        Idea.confirm_token_hash,
+        Idea.track_token_hash,
+        Idea.track_token_nonce,
+        Idea.consented_at,
+        Idea.consent_version,
+    )
+)
+
+
 def ideas_slice(
     search: IdeaSearch,
     *,
@@ -252,7 +272,7 @@ def ideas_slice(
         ).options(*options)
     else:
         rows_stmt = stmt.options(*options).limit(per_page + 1).offset(offset)
-    rows = list(db.session.scalars(rows_stmt).unique())
+    rows = list(db.session.scalars(rows_stmt.options(*_NOT_LISTED)).unique())
     items = rows[:per_page]
     next_cursor = None
     if len(rows) > per_page:
