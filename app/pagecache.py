@@ -85,6 +85,7 @@ _QUIET_TEXT = re.compile(
 # (Flask-Login marks any non-empty anonymous session "_fresh": False).
 NEUTRAL_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh"})
 _CHANGED = "content_changed"
+_NUMBERS = "kept_value_numbers"  # the numbers kept_value read in this transaction
 
 
 # --- What a change makes stale ------------------------------------------
@@ -361,6 +362,7 @@ def _forget(session: Session, transaction: Any) -> None:
     # leaves the rest of the transaction's changes to be counted.
     if transaction.parent is None:
         session.info.pop(_CHANGED, None)
+        session.info.pop(_NUMBERS, None)
 
 
 def _track_idea(target: Any, *args: Any) -> None:
@@ -670,10 +672,15 @@ def kept_value(key: Any, compute: Callable[[], Any], scopes: Iterable[int] = (ID
     if session.new or session.dirty or session.deleted or session_changed(session):
         return compute()
     wanted = {EVERYTHING, *scopes}
-    known = g.get("page_cache_versions") or {}
+    # Numbers read once per transaction: by the page being rendered, or by
+    # an earlier kept value (forgotten when the transaction ends).
+    read_here: dict[int, int] = session.info.setdefault(_NUMBERS, {})
+    known = {**(g.get("page_cache_versions") or {}), **read_here}
     numbers = {scope: known[scope] for scope in wanted if scope in known}
     if missing := wanted - numbers.keys():
-        numbers.update(versions(missing))
+        fresh = versions(missing)
+        read_here.update(fresh)
+        numbers.update(fresh)
     stamp = tuple(sorted(numbers.items()))
     found, value = store.get(key, stamp)
     if found:

@@ -515,3 +515,30 @@ def test_a_decision_inside_a_changing_transaction_reads_the_phases_themselves(ap
         assert phases.allows(row, phases.SUPPORT) is False
         db.session.rollback()
     assert _phase_rows_read(app, process.id)[0] is True
+
+
+def test_a_submission_reads_the_kept_numbers_once_and_the_phases_not_at_all(app, make):
+    """The form and the service both ask whether the phases accept ideas:
+    the second submission reads the version numbers once and no phase."""
+    from sqlalchemy import event
+
+    process = make.process()
+    _phase(make, process, -1, 1)
+    make.category(slug="energia")
+    client = app.test_client()
+    assert client.post("/ideas/new", data=form_data("energia")).status_code == 303
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, *args):  # noqa: ANN001, ANN002
+        statements.append(statement)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        answer = client.post("/ideas/new", data=form_data("energia", email="ola@example.org"))
+    finally:
+        with app.app_context():
+            event.remove(db.engine, "before_cursor_execute", note)
+    assert answer.status_code == 303
+    assert sum("content_version" in s and s.lstrip().startswith("SELECT") for s in statements) == 1
+    assert not any("FROM process_phases" in s for s in statements)
