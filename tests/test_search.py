@@ -240,3 +240,42 @@ def test_migrations_create_the_same_objects_as_the_test_schema():
     assert latest.SQLITE_DOWNGRADE == first.SQLITE_UPGRADE
     assert first.POSTGRES_UPGRADE == search.POSTGRES_DDL
     assert first.POSTGRES_DOWNGRADE == search.POSTGRES_DROP
+
+
+def test_postgresql_ranks_only_the_newest_matches_and_other_orders_list_them_all(
+    app, client, make, monkeypatch
+):
+    """Ranking reads each ranked idea's words, so PostgreSQL ranks only the
+    newest RANKED_MATCHES matches (here 3); SQLite's index ranks them all.
+    Every match is still listed newest first."""
+    from datetime import timedelta
+
+    from app import search
+    from app.models import utcnow
+
+    monkeypatch.setattr(search, "RANKED_MATCHES", 3)
+    process, category = make.process(), make.category()
+    now = utcnow()
+    titles = ["Wiatraki na hałdzie", "Ławki w parku", "Plac zabaw", "Kino letnie", "Targ"]
+    for age, title in enumerate(titles):  # the first is the oldest
+        make.idea(
+            title=title,
+            description="Zielona energia dla gminy, wiatraki i panele.",
+            process_id=process.id,
+            category_id=category.id,
+            published_at=now - timedelta(days=len(titles) - age),
+        )
+    with app.app_context():
+        postgres = db.engine.dialect.name == "postgresql"
+    ranked = found(client, "wiatraki")
+    if postgres:
+        # The title hit is among the oldest two: not ranked, not listed.
+        assert sorted(ranked) == sorted(titles[2:])
+    else:
+        assert ranked[0] == "Wiatraki na hałdzie" and sorted(ranked) == sorted(titles)
+    monkeypatch.setattr(search, "RANKED_MATCHES", 10)
+    everything = found(client, "wiatraki wiatraki")  # another address: not a kept page
+    assert everything[0] == "Wiatraki na hałdzie" and sorted(everything) == sorted(titles)
+    newest = client.get("/ideas", query_string={"q": "wiatraki", "sort": "newest"})
+    listed = re.findall(r'card-title"><a href="[^"]+">([^<]+)</a>', newest.get_data(as_text=True))
+    assert listed == titles[::-1]
