@@ -28,10 +28,7 @@ searched: it is the author's personal data, never shown publicly.
 - PostgreSQL: ``to_tsvector('simple', search_text)`` kept as a stored
   generated column ``search_vector`` (not mapped: the database fills it) with
   a GIN index, queried with a prefix ``tsquery``; ranked by the number of
-  query words in the title, then ``ts_rank``, among the newest
-  ``RANKED_MATCHES`` matches (ranking reads each ranked idea's words: for a
-  word found in tens of thousands of ideas that took a quarter of a second
-  per search, now a few milliseconds; the other orders list every match).
+  query words in the title, then ``ts_rank``.
 """
 
 from __future__ import annotations
@@ -79,8 +76,6 @@ MAX_WORD_LENGTH = 40
 MAX_QUERY_CHARS = 1000
 
 SORTS = ("relevance", "newest", "oldest", "supports")
-# PostgreSQL ranks at most this many matches, the newest (see the docstring).
-RANKED_MATCHES = 1_000
 
 FTS_TABLE = "ideas_fts"
 PG_INDEX = "ix_ideas_search_fts"
@@ -619,15 +614,6 @@ def _statements(plan: _Plan) -> tuple[Select, Select]:
             query = func.to_tsquery(
                 _SIMPLE, " & ".join(f"({_postgres_term(term)})" for term in terms)
             )
-            # The newest matches first, from the index of publication dates
-            # (or the search index, for a rare word); only those are ranked.
-            newest = (
-                stmt.with_only_columns(Idea.id)
-                .order_by(Idea.published_at.desc(), Idea.id.desc())
-                .limit(RANKED_MATCHES)
-                .correlate(None)
-            )
-            stmt = select(Idea).where(Idea.id.in_(newest.scalar_subquery()))
             return stmt.order_by(
                 _title_hits(terms).desc(),
                 func.ts_rank(_VECTOR, query).desc(),

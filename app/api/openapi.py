@@ -18,7 +18,7 @@ from app.catalogue.filters import MAX_PER_PAGE, PER_PAGE
 from app.catalogue.paging import MAX_OFFSET, SEARCH_TOTAL_CAP, TOTAL_CAP
 from app.models import DirectionStatus, IdeaSource, ResultStatus, WorkshopKind
 from app.models.base import MAX_ID
-from app.search import RANKED_MATCHES, SORTS
+from app.search import SORTS
 
 STATUSES = [s.value for s in ResultStatus]
 SOURCES = [s.value for s in IdeaSource]
@@ -244,12 +244,7 @@ IDEA_FILTERS = (
     query("source", "Where the idea came from; unknown: 400.", enum(SOURCES)),
     query("workshop", "Slug of the meeting the idea came from; unknown: 400.", SLUG),
     PROCESS,
-    query(
-        "sort",
-        "Order. Default: relevance with q, else newest. On PostgreSQL relevance ranks the "
-        f"newest {RANKED_MATCHES} matches of a search (the other orders list every match).",
-        enum(list(SORTS)),
-    ),
+    query("sort", "Order. Default: relevance with q, else newest.", enum(list(SORTS))),
 )  # fmt: skip
 IDEA_ID = {
     "name": "id",
