@@ -46,6 +46,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
+from sqlalchemy.sql.util import find_tables
 
 from app.extensions import db
 from app.i18n import current_language
@@ -688,6 +689,27 @@ def kept_value(key: Any, compute: Callable[[], Any], scopes: Iterable[int] = (ID
     value = compute()
     store.put(key, stamp, value, current_app.config["PAGE_CACHE_SECONDS"])
     return value
+
+
+_EVERYTHING_ONLY_CHECKED: set[int] = set()
+
+
+def kept_rows(key: Any, statement: Any, params: dict | None = None,
+              build: Callable[[Any], Any] = lambda result: frozenset(result.scalars())) -> Any:  # fmt: skip
+    """``build(result of statement)`` (by default the frozenset of its first
+    column), kept by each worker under EVERYTHING alone.
+
+    Only for statements over tables ``PAGES_SHOWING`` does not name: any
+    change to them moves EVERYTHING, which drops the value on every worker.
+    A statement reading a table that line names (whose changes move a
+    narrower scope, or none) is refused, so making a table precise later
+    cannot leave a kept value stale."""
+    if id(statement) not in _EVERYTHING_ONLY_CHECKED:
+        named = sorted(t.name for t in find_tables(statement) if t.name in PAGES_SHOWING)
+        if named:
+            raise ValueError(f"kept_rows reads {', '.join(named)}: its changes do not move EVERYTHING")
+        _EVERYTHING_ONLY_CHECKED.add(id(statement))
+    return kept_value(key, lambda: build(db.session.execute(statement, params or {})), scopes=())
 
 
 def cached(view: Callable[..., Any]) -> Callable[..., Response]:

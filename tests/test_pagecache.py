@@ -393,3 +393,13 @@ def test_what_a_worker_keeps_for_idea_pages_follows_changes_made_elsewhere(make_
 
     make_video(writer, chapters=((42, "Kolej", idea.id),))
     assert "omawiany od 00:42" in page.get(f"/ideas/{idea.id}").get_data(as_text=True)
+
+
+def test_kept_rows_refuse_a_table_whose_changes_do_not_move_everything(app):
+    """A value kept under EVERYTHING alone may only read tables any change
+    to which moves EVERYTHING; ideas move narrower scopes."""
+    from sqlalchemy import select
+
+    with app.test_request_context():
+        with pytest.raises(ValueError, match="ideas"):
+            pagecache.kept_rows("published ideas", select(Idea.id))

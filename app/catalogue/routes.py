@@ -66,8 +66,8 @@ from app.web import data_download, external_url, mark_private, private_page
 MAX_MERGE_HOPS = 5
 
 
-def _idea_or_404(idea_id: int, options: tuple = ()) -> Idea:
-    return db.get_or_404(Idea, idea_id, options=list(options))
+def _idea_or_404(idea_id: int) -> Idea:
+    return db.get_or_404(Idea, idea_id)
 
 
 # Everything an idea's page shows, in one query instead of one lazy load

@@ -294,14 +294,8 @@ _DISCUSSED = (
 
 def _discussed(kind: str) -> frozenset[int]:
     """What of *kind* has any comment to show, kept by each worker (most
-    ideas have none, and then their page asks nothing about comments). Any
-    change to comments moves ``pagecache.EVERYTHING`` (their table is not
-    one ``PAGES_SHOWING`` names), which drops it on every worker."""
-    return pagecache.kept_value(
-        ("discussed", kind),
-        lambda: frozenset(db.session.scalars(_DISCUSSED, {"kind": kind})),
-        scopes=(),
-    )
+    ideas have none, and then their page asks nothing about comments)."""
+    return pagecache.kept_rows(("discussed", kind), _DISCUSSED, {"kind": kind})
 
 
 def discussion(

@@ -589,12 +589,8 @@ _LINKED_IDEAS = select(DirectionIdea.idea_id).distinct()
 
 
 def _linked_ideas() -> frozenset[int]:
-    """Every idea some direction links, kept by each worker: a change to the
-    links moves ``pagecache.EVERYTHING`` (their table is not one
-    ``PAGES_SHOWING`` names), which drops it on every worker."""
-    return pagecache.kept_value(
-        "ideas-in-directions", lambda: frozenset(db.session.scalars(_LINKED_IDEAS)), scopes=()
-    )
+    """Every idea some direction links, kept by each worker."""
+    return pagecache.kept_rows("ideas-in-directions", _LINKED_IDEAS)
 
 
 def directions_of_idea(idea: Idea) -> list[Direction]:

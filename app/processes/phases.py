@@ -22,10 +22,9 @@ from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import inspect, select
+from sqlalchemy import bindparam, inspect, select
 
 from app import pagecache
-from app.extensions import db
 from app.i18n import format_when
 from app.models.base import utcnow
 from app.models.process import Phase, Process
@@ -103,36 +102,35 @@ class Switches:
     workshop_registration: bool
 
 
-_SWITCH_COLUMNS = (
-    Phase.starts_on,
-    Phase.ends_on,
-    Phase.accepts_ideas,
-    Phase.accepts_supports,
-    Phase.accepts_comments,
-    Phase.workshop_registration,
+_SWITCHES = (
+    select(
+        Phase.starts_on,
+        Phase.ends_on,
+        Phase.accepts_ideas,
+        Phase.accepts_supports,
+        Phase.accepts_comments,
+        Phase.workshop_registration,
+    )
+    .where(Phase.process_id == bindparam("process_id"))
+    .order_by(Phase.position)
 )
 
 
 def _phase_switches(process: Process) -> list[Phase] | tuple[Switches, ...]:
     """The phases of *process* for deciding what is open: its own loaded
     phases when it has them, else each worker's kept copy of their days and
-    switches (``pagecache.kept_value``).
+    switches (``pagecache.kept_rows``).
 
     Every idea page and every submission asks; loading the phases as ORM
-    objects each time cost more than the rest of the decision. A change to
-    any phase moves ``pagecache.EVERYTHING`` in its own transaction (the
-    table is not one ``PAGES_SHOWING`` names), so a kept copy never
-    outlives it, on any worker."""
+    objects each time cost more than the rest of the decision."""
     if "phases" not in inspect(process).unloaded or process.id is None:
         return process.phases
-
-    def read() -> tuple[Switches, ...]:
-        rows = db.session.execute(
-            select(*_SWITCH_COLUMNS).where(Phase.process_id == process.id).order_by(Phase.position)
-        )
-        return tuple(Switches(*row) for row in rows)
-
-    return pagecache.kept_value(("phase-switches", process.id), read, scopes=())
+    return pagecache.kept_rows(
+        ("phase-switches", process.id),
+        _SWITCHES,
+        {"process_id": process.id},
+        build=lambda rows: tuple(Switches(*row) for row in rows),
+    )
 
 
 def phases_allow(process: Process, action: str, day: date) -> bool:

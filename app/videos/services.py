@@ -562,12 +562,8 @@ _IDEAS_IN_CHAPTERS = select(VideoChapter.idea_id).where(VideoChapter.idea_id.is_
 
 
 def _ideas_in_chapters() -> frozenset[int]:
-    """Kept by each worker: a change to the chapters moves
-    ``pagecache.EVERYTHING`` (their table is not one ``PAGES_SHOWING``
-    names), which drops it on every worker."""
-    return pagecache.kept_value(
-        "ideas-in-chapters", lambda: frozenset(db.session.scalars(_IDEAS_IN_CHAPTERS)), scopes=()
-    )
+    """Every idea some chapter names, kept by each worker."""
+    return pagecache.kept_rows("ideas-in-chapters", _IDEAS_IN_CHAPTERS)
 
 
 def moments_for_idea(idea: Idea) -> list[Moment]:
