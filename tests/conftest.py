@@ -207,7 +207,7 @@ class _SharedApp:
             dict(app.jinja_env.globals),
             dict(app.jinja_env.filters),
             dict(app.jinja_env.tests),
-            {k: v for k, v in app.extensions.items() if k != "page_cache"},
+            {k: v for k, v in app.extensions.items() if k not in {"page_cache", "page_cache_values"}},
             [
                 (lg.level, lg.disabled, lg.propagate, [h for h in lg.handlers if not captured(h)])
                 for lg in loggers
@@ -226,7 +226,7 @@ class _SharedApp:
     def reset(self, upload_dir: Path) -> None:
         """Make the shared app fit for the next test, or drop it."""
         from app.extensions import limiter
-        from app.pagecache import PageStore
+        from app.pagecache import PageStore, ValueStore
 
         app = self.app
         if app is None:
@@ -244,6 +244,11 @@ class _SharedApp:
         store = app.extensions.get("page_cache")
         if store is not None:
             app.extensions["page_cache"] = PageStore(store.max_entries, store.max_bytes)
+        # Kept values too: the next test's database numbers its changes from
+        # the start again, so a value kept here could match its numbers.
+        values = app.extensions.get("page_cache_values")
+        if values is not None:
+            app.extensions["page_cache_values"] = ValueStore(values.max_entries)
         if app.config.get("RATELIMIT_ENABLED") and limiter._storage is not None:
             with app.app_context():
                 limiter.reset()

@@ -403,3 +403,51 @@ def test_kept_rows_refuse_a_table_whose_changes_do_not_move_everything(app):
     with app.test_request_context():
         with pytest.raises(ValueError, match="ideas"):
             pagecache.kept_rows("published ideas", select(Idea.id))
+
+
+def test_pages_of_ideas_read_the_ideas_alone_and_follow_renames_made_elsewhere(make_app, make):
+    """The catalogue and the API list read the ideas' own columns; what they
+    show of each idea's category, consultation and meeting comes from what
+    the worker keeps, which a rename on another worker replaces."""
+    from sqlalchemy import event
+
+    from app.models import Category, Process, Workshop
+
+    reader, writer = make_app(), make_app()
+    workshop = make.workshop(title="Warsztat w Bełchatowie")
+    idea = make.idea(
+        title="Ścieżka wokół zalewu", source="workshop", workshop_id=workshop.id,
+        process_id=workshop.process_id,
+    )  # fmt: skip
+    page = reader.test_client()
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    assert page.get("/ideas").status_code == 200  # the worker's kept values in use
+    with reader.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        listed = page.get("/ideas?sort=oldest").get_data(as_text=True)
+        item = page.get("/api/v1/ideas?sort=oldest").get_json()["items"][0]
+    finally:
+        with reader.app_context():
+            event.remove(db.engine, "before_cursor_execute", note)
+    rows = [s for s in statements if "FROM ideas" in s]
+    assert rows and not [s for s in statements if re.search(r"\b(categories|processes|workshops)\b", s)]
+    category = make.get(Category, idea.category_id)
+    assert category.name in listed
+    assert item["category"]["name"] == category.name
+    assert item["workshop"] == {"slug": workshop.slug, "title": "Warsztat w Bełchatowie"}
+
+    with writer.app_context():
+        db.session.execute(update(Category).values(name="Zieleń i woda").where(Category.id == idea.category_id))
+        db.session.execute(update(Process).values(title="Region po węglu").where(Process.id == idea.process_id))
+        db.session.execute(update(Workshop).values(title="Warsztat nad zalewem").where(Workshop.id == workshop.id))
+        db.session.commit()
+    assert "Zieleń i woda" in page.get("/ideas?sort=oldest").get_data(as_text=True)
+    item = page.get("/api/v1/ideas?sort=oldest").get_json()["items"][0]
+    assert item["category"]["name"] == "Zieleń i woda"
+    assert item["process"]["title"] == "Region po węglu"
+    assert item["workshop"]["title"] == "Warsztat nad zalewem"

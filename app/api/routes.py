@@ -10,7 +10,7 @@ from flask import current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import raiseload, selectinload
 
 from app.api import bp
 from app.api.openapi import build_spec
@@ -106,7 +106,7 @@ def ideas():
         page=page,
         after=after,
         per_page=per_page,
-        options=(joinedload(Idea.category), joinedload(Idea.process), joinedload(Idea.workshop)),
+        options=(raiseload(Idea.category), raiseload(Idea.process), raiseload(Idea.workshop)),
     )
     next_url = None
     if found.next_cursor:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from app.articles.covers import cover_url
+from app.catalogue.references import category_of, process_of, workshop_of
 from app.models import Idea, Workshop
 from app.processes import phases
 from app.timeutil import iso
@@ -17,16 +18,18 @@ from app.web import external_url
 
 
 def idea_json(idea: Idea) -> dict[str, Any]:
+    # Names and addresses of the category, consultation and meeting from the
+    # worker's kept references: a page of ideas joins none of them.
+    category, process = category_of(idea), process_of(idea)
+    workshop = workshop_of(idea)
     return {
         "id": idea.id,
         "title": idea.title,
         "description": idea.description,
-        "category": {"slug": idea.category.slug, "name": idea.category.name},
-        "process": {"slug": idea.process.slug, "title": idea.process.title},
+        "category": {"slug": category.slug, "name": category.name},
+        "process": {"slug": process.slug, "title": process.title},
         "source": idea.source,
-        "workshop": (
-            {"slug": idea.workshop.slug, "title": idea.workshop.title} if idea.workshop else None
-        ),
+        "workshop": {"slug": workshop.slug, "title": workshop.title} if workshop else None,
         "author_name": idea.public_author_name,
         "status": idea.result_status,
         "progress": idea.progress,

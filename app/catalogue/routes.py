@@ -23,10 +23,10 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, raiseload
 
 from app import pagecache
-from app.catalogue import bp, services
+from app.catalogue import bp, references, services
 from app.catalogue.filters import (
     PER_PAGE,
     SORT_LABELS,
@@ -84,6 +84,7 @@ _DETAIL = select(Idea).options(*_DETAIL_OPTIONS).where(Idea.id == bindparam("ide
 
 
 bp.add_app_template_global(public_status_label, "idea_status_label")
+bp.add_app_template_global(references.category_of, "category_of")
 bp.add_app_template_global(source_label, "idea_source_label")
 
 
@@ -108,9 +109,13 @@ def search_snippet(text: str, terms: list) -> Markup:
     )
 
 
-def _card_options() -> tuple:
-    # Everything a card shows, loaded in the same query whatever the page size.
-    return (joinedload(Idea.category), joinedload(Idea.workshop), joinedload(Idea.process))
+# A card shows its idea's own columns and its category's name, which comes
+# from the worker's kept references (app.catalogue.references): nothing is
+# joined, and a card that started reading a relationship would raise instead
+# of loading it row by row.
+_CARD_OPTIONS = (raiseload(Idea.category), raiseload(Idea.workshop), raiseload(Idea.process))
+# The CSV export writes every idea's consultation and meeting.
+_EXPORT_OPTIONS = (joinedload(Idea.category), joinedload(Idea.workshop), joinedload(Idea.process))
 
 
 def _filter_lists() -> dict:
@@ -171,7 +176,7 @@ def index():
     try:
         search = parse_search(request.args)
         page_number = parse_int(request.args, "page", 1, 1, 1_000_000)
-        found = ideas_slice(search, page=page_number, per_page=PER_PAGE, options=_card_options())
+        found = ideas_slice(search, page=page_number, per_page=PER_PAGE, options=_CARD_OPTIONS)
     except FilterError as error:
         if isinstance(error, TooDeep):
             error = FilterError(
@@ -486,7 +491,7 @@ def export_csv():
     except FilterError as error:
         return Response(error.message + "\n", status=400, mimetype="text/plain")
     stmt, _count = idea_statements(search.with_(sort=search.sort or "oldest"))
-    stmt = stmt.options(*_card_options())
+    stmt = stmt.options(*_EXPORT_OPTIONS)
     base = current_app.config["BASE_URL"]
 
     def rows():
