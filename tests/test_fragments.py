@@ -160,3 +160,41 @@ def test_the_menu_and_footer_are_kept_per_section_and_per_signed_in_state(app, c
     assert current_section(staff) == ["/ideas"]
     english = client.get("/ideas?lang=en").get_data(as_text=True)
     assert ">Ideas</a>" in english and "Staff sign-in" not in english
+
+
+def test_importing_macros_reuses_the_module_without_comparing_every_global(app, make, monkeypatch):
+    """A page's imports (``{% from … import … %}``) take the module rendered
+    once, without a ChainMap look-up per global; a template given globals
+    of its own still gets a module that sees them."""
+    import collections
+
+    import jinja2
+
+    idea = make.idea()
+    client = app.test_client()
+    assert client.get(f"/ideas/{idea.id}").status_code == 200  # templates loaded
+    looked_up = []
+    original = collections.ChainMap.__contains__
+
+    def counting(self, key):  # noqa: ANN001, ANN202
+        looked_up.append(key)
+        return original(self, key)
+
+    monkeypatch.setattr(collections.ChainMap, "__contains__", counting)
+    with app.test_request_context():
+        html = app.jinja_env.from_string(
+            '{% from "_macros.html" import error_summary %}{{ error_summary(None) }}ok'
+        ).render()
+    assert html.endswith("ok") and looked_up == []
+
+    app.jinja_env.loader = jinja2.ChoiceLoader([
+        jinja2.DictLoader({"own.html": "{% macro shout() %}{{ own_word }}!{% endmacro %}"}),
+        app.jinja_env.loader,
+    ])  # fmt: skip
+    try:
+        page = app.jinja_env.from_string(
+            '{% from "own.html" import shout %}{{ shout() }}', globals={"own_word": "Hej"}
+        )
+        assert page.render() == "Hej!"
+    finally:
+        app.jinja_env.loader = app.jinja_env.loader.loaders[1]
