@@ -41,6 +41,8 @@ def content(make):
 
 def test_english_interface_shows_english_versions_and_marks_polish_fallbacks(client, content):
     process, workshop, article = content
+    polish = client.application.test_client().get("/ideas?page=2").get_data(as_text=True)
+    assert ">Praca i gospodarka</option>" in polish  # the worker keeps the Polish options
     _english(client)
     page = client.get(f"/processes/{process.slug}").get_data(as_text=True)
     assert "<h1>New energy</h1>" in page and "An English lead" in page

@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, raiseload
 
-from app import pagecache
+from app import bilingual, pagecache
 from app.catalogue import bp, references, services
 from app.catalogue.filters import (
     PER_PAGE,
@@ -118,49 +118,61 @@ _CARD_OPTIONS = (raiseload(Idea.category), raiseload(Idea.workshop), raiseload(I
 _EXPORT_OPTIONS = (joinedload(Idea.category), joinedload(Idea.workshop), joinedload(Idea.process))
 
 
-def _filter_lists() -> dict:
-    # Plain values, not rows: they may outlive the session that read them.
-    # The English versions come along (app.bilingual picks per reader).
+def _filter_lists(language: str) -> dict:
+    """Each filter's options as ``(value, label, lang)`` in *language*:
+    *lang* is ``"pl"`` where the English interface falls back to the Polish
+    name (app.bilingual), else None."""
+
+    def options(rows, field: str) -> list[tuple[str, str, str | None]]:  # noqa: ANN001
+        return [
+            (row.slug, *bilingual.pick(row, field, language))
+            for row in (SimpleNamespace(**row._mapping) for row in rows)
+        ]
+
     return {
-        "categories": [
-            SimpleNamespace(slug=slug, name=name, name_en=name_en)
-            for slug, name, name_en in db.session.execute(
+        "category_options": options(
+            db.session.execute(
                 select(Category.slug, Category.name, Category.name_en)
                 .where(Category.active.is_(True))
                 .order_by(Category.position, Category.name)
-            )
-        ],
-        "workshops": [
-            SimpleNamespace(slug=slug, title=title, title_en=title_en)
-            for slug, title, title_en in db.session.execute(
+            ),
+            "name",
+        ),
+        "workshop_options": options(
+            db.session.execute(
                 select(Workshop.slug, Workshop.title, Workshop.title_en)
                 .where(Workshop.published.is_(True))
                 .order_by(Workshop.starts_at)
-            )
-        ],
-        "processes": [
-            SimpleNamespace(slug=slug, title=title, title_en=title_en)
-            for slug, title, title_en in db.session.execute(
+            ),
+            "title",
+        ),
+        "process_options": options(
+            db.session.execute(
                 select(Process.slug, Process.title, Process.title_en)
                 .where(Process.published.is_(True))
                 .order_by(Process.opens_at.desc())
-            )
-        ],
+            ),
+            "title",
+        ),
     }
 
 
 def _filter_choices() -> dict:
     """The filter lists: categories, meetings and consultations change
     rarely (any change to them moves pagecache.EVERYTHING), so a worker keeps
-    them per that number while it renders pages for the store."""
+    them, per language and that number, while it renders pages for the
+    store; the options come named in the reader's language, so a page with
+    fifty meetings asks for no translation per option."""
     version = pagecache.rendered_at()
+    language = current_language()
     kept = current_app.extensions.setdefault("catalogue_filter_lists", {})
-    lists = kept.get(version) if version is not None else None
+    lists = kept.get((version, language)) if version is not None else None
     if lists is None:
-        lists = _filter_lists()
+        lists = _filter_lists(language)
         if version is not None:
-            kept.clear()
-            kept[version] = lists
+            if any(known != version for known, _ in kept):
+                kept.clear()
+            kept[(version, language)] = lists
     return {**lists, "statuses": PUBLIC_STATUS_LABELS, "sources": SOURCE_LABELS,
             "sorts": SORT_LABELS}  # fmt: skip
 
