@@ -449,21 +449,44 @@ def _name_words(name: str) -> tuple[str, ...]:
     return tuple(index_text(name).split())
 
 
+# Every name a query word may match: categories, published meetings, their groups.
+_NAMES = select(literal("c"), Category.id, Category.name).union_all(
+    select(literal("w"), Workshop.id, Workshop.title).where(Workshop.published.is_(True)),
+    select(literal("g"), WorkshopGroup.id, WorkshopGroup.name)
+    .join(Workshop, Workshop.id == WorkshopGroup.workshop_id)
+    .where(Workshop.published.is_(True)),
+)
+_KIND_ORDER = {"c": 0, "w": 1, "g": 2}
+
+
+def _index_names(rows: Iterable[Any]) -> dict[str, tuple[tuple[str, int], ...]]:
+    """Each word of those names, with the ``(kind, id)`` of every name it is in."""
+    found: dict[str, set[tuple[str, int]]] = {}
+    for kind, row_id, name in rows:
+        for word in _name_words(name or ""):
+            found.setdefault(word, set()).add((kind, row_id))
+    return {word: tuple(names) for word, names in found.items()}
+
+
 def _named_facets(terms: Sequence[Term]) -> list[list[tuple[str, int]]]:
     """For each term, the categories (``c``), published meetings (``w``)
-    and their groups (``g``) whose names it matches, as ``(kind, id)``."""
-    rows = db.session.execute(
-        select(literal("c"), Category.id, Category.name).union_all(
-            select(literal("w"), Workshop.id, Workshop.title).where(Workshop.published.is_(True)),
-            select(literal("g"), WorkshopGroup.id, WorkshopGroup.name)
-            .join(Workshop, Workshop.id == WorkshopGroup.workshop_id)
-            .where(Workshop.published.is_(True)),
-        )
-    ).all()
-    return [
-        [(kind, row_id) for kind, row_id, name in rows if term.matches(_name_words(name or ""))]
-        for term in terms
-    ]
+    and their groups (``g``) whose names it matches, as ``(kind, id)``.
+
+    The words of the names are kept by each worker (their tables are ones
+    pagecache.PAGES_SHOWING does not name, so any change to them drops the
+    copy): a search asks the database nothing about them."""
+    from app import pagecache
+
+    index = pagecache.kept_rows("search: words of names", _NAMES, build=_index_names)
+    named = []
+    for term in terms:
+        exact = set(term.lemmas)
+        found: set[tuple[str, int]] = set()
+        for word, names in index.items():
+            if word.startswith(term.word) or word in exact:
+                found.update(names)
+        named.append(sorted(found, key=lambda name: (_KIND_ORDER[name[0]], name[1])))
+    return named
 
 
 _FACET_COLUMNS = {"c": Idea.category_id, "w": Idea.workshop_id, "g": Idea.workshop_group_id}

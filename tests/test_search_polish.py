@@ -229,6 +229,38 @@ def test_category_meeting_and_group_names_are_searched_and_follow_renames(app, m
         assert titles_for("komunikacja") == []
 
 
+def test_names_a_query_may_match_are_kept_and_follow_renames_made_elsewhere(make_app, make):
+    """The words of category, meeting and group names are kept by each
+    worker: a search asks nothing about them, and a rename through another
+    worker is found on this worker's next search."""
+    from sqlalchemy import event
+
+    reader, writer = make_app(), make_app()
+    category = make.category(name="Zieleń miejska", slug="zielen")
+    make.idea(title="Nasadzenia", category_id=category.id, description="Drzewa przy drogach.")
+    page = reader.test_client()
+    assert "Nasadzenia" in page.get("/ideas?q=zieleni").get_data(as_text=True)
+    statements: list[str] = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+        statements.append(statement)
+
+    with reader.app_context():
+        event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert "Nasadzenia" in page.get("/ideas?q=zieleni&sort=newest").get_data(as_text=True)
+    finally:
+        with reader.app_context():
+            event.remove(db.engine, "before_cursor_execute", note)
+    assert statements and not [s for s in statements if re.search(r"\bcategories\b", s)]
+
+    with writer.app_context():
+        db.session.execute(update(Category).values(name="Przyroda w mieście").where(Category.id == category.id))
+        db.session.commit()
+    assert "Nasadzenia" not in page.get("/ideas?q=zieleni&sort=oldest").get_data(as_text=True)
+    assert "Nasadzenia" in page.get("/ideas?q=przyrody").get_data(as_text=True)
+
+
 def test_the_official_answer_is_searched_and_followed(app, make):
     idea = make.idea(title="Bocznica kolejowa", description="Przywrócić ruch pasażerski.")
     with app.app_context():
