@@ -119,7 +119,7 @@ def template_gettext(context: Context, string: str, **variables: object) -> str:
     if context.eval_ctx.autoescape:
         # Our own catalogue's text, as Jinja's alias treats it; the variables
         # are escaped by Markup's %.
-        translated = Markup(translated)  # noqa: S704
+        translated = Markup(translated)  # noqa: S704  # nosec B704
     return translated % variables
 
 
