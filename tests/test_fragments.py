@@ -198,3 +198,25 @@ def test_importing_macros_reuses_the_module_without_comparing_every_global(app, 
         assert page.render() == "Hej!"
     finally:
         app.jinja_env.loader = app.jinja_env.loader.loaders[1]
+
+
+def test_the_layout_around_every_page_is_rendered_once_per_language(make_app, make, monkeypatch):
+    """The styles, the feeds' links, the header and the scripts look the same
+    on every page of one language: rendered for the first page, then reused."""
+    from app.extensions import bootstrap
+
+    first, second = make.idea(), make.idea()
+    client = make_app().test_client()  # a worker that has kept nothing yet
+    assert client.get(f"/ideas/{first.id}").status_code == 200
+    built = []
+    for name in ("load_css", "load_js"):
+        original = getattr(bootstrap, name)
+        monkeypatch.setattr(
+            bootstrap, name, lambda *a, _o=original, _n=name, **k: built.append(_n) or _o(*a, **k)
+        )
+    html = client.get(f"/ideas/{second.id}?x=1").get_data(as_text=True)
+    assert built == []
+    assert 'href="/static/css/site.css"' in html and "bootstrap" in html and "Zgłoś pomysł" in html
+    english = client.get(f"/ideas/{second.id}?lang=en").get_data(as_text=True)
+    assert built == ["load_css", "load_js"]
+    assert "Submit an idea" in english and "Zgłoś pomysł" not in english
