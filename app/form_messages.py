@@ -76,11 +76,20 @@ def _stock_catalogue(locale: str) -> support.Translations | support.NullTranslat
 
 
 class FormMessages:
-    """The translations object Flask-WTF asks (``ugettext``/``ungettext``)."""
+    """The translations object Flask-WTF asks (``ugettext``/``ungettext``).
 
-    def __init__(self, locale: str) -> None:
-        self.locale = locale
+    Without *locale*, the request's locale is looked up when a message is
+    first needed: most requests build no form and ask nothing."""
+
+    def __init__(self, locale: str | None = None) -> None:
+        self._locale = locale
         self._stock: support.Translations | support.NullTranslations | None = None
+
+    @property
+    def locale(self) -> str:
+        if self._locale is None:
+            self._locale = str(get_locale() or "pl")
+        return self._locale
 
     @property
     def stock(self) -> support.Translations | support.NullTranslations:
@@ -101,7 +110,7 @@ class FormMessages:
 
 
 def _use_form_messages() -> None:
-    request.wtforms_translations = FormMessages(str(get_locale() or "pl"))
+    request.wtforms_translations = FormMessages()
 
 
 def init_app(app: Flask) -> None:

@@ -301,3 +301,21 @@ def test_production_uses_a_host_only_secure_session_cookie(make_app, make):
     assert cookie.startswith("__Host-session=")
     assert "; Secure" in cookie and "; Path=/" in cookie
     assert "Domain=" not in cookie
+
+
+def test_one_cookie_serializer_per_key_and_it_still_reads_what_it_wrote(app):
+    """Flask asks for the session serializer twice a request: the same one
+    comes back for the same key, a new key gets its own, and a cookie
+    written under one key is unreadable under another."""
+    from itsdangerous import BadSignature
+
+    interface = app.session_interface
+    first = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is first
+    token = first.dumps({"lang": "en"})
+    assert first.loads(token) == {"lang": "en"}
+    other_app = type("Other", (), {"secret_key": "inny-klucz-" + "x" * 40})()
+    other = interface.get_signing_serializer(other_app)
+    assert other is not first
+    with pytest.raises(BadSignature):
+        other.loads(token)

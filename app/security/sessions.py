@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import timedelta
+from functools import lru_cache
 
 from cryptography.fernet import InvalidToken
 from flask import Flask, current_app, flash, redirect, request, session, url_for
@@ -64,13 +65,19 @@ class _EncryptingSerializer:
             raise BadSignature("the session cookie cannot be read") from error
 
 
+@lru_cache(maxsize=8)
+def _serializer(secret_key: str | bytes) -> _EncryptingSerializer:
+    return _EncryptingSerializer(secret_key)
+
+
 class EncryptedCookieSessionInterface(SecureCookieSessionInterface):
     """Flask's cookie session, encrypted with a key derived from SECRET_KEY."""
 
     def get_signing_serializer(self, app: Flask):  # noqa: ANN201
+        # Flask asks twice a request; one serializer per key and process.
         if not app.secret_key:
             return None
-        return _EncryptingSerializer(app.secret_key)
+        return _serializer(app.secret_key)
 
 
 def now_ts() -> int:
