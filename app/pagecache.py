@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -279,13 +280,112 @@ def _statement_scopes(table: str, statement: Any) -> frozenset[int]:
 # --- The versions -------------------------------------------------------
 
 
+class NumbersReader:
+    """Each worker thread's own connection for reading the numbers alone.
+
+    A kept page needs nothing from the database but the numbers. Read
+    through the request's session they cost a connection taken from the
+    pool (with its liveness check), a transaction and its rollback when
+    the connection goes back: three round trips to PostgreSQL for one
+    look-up. This connection stays open, in autocommit, so every read sees
+    what is committed at that moment; the numbers are still read before the
+    page's data (which the session reads later, so never older). A
+    connection that fails is dropped and the read goes through the session.
+    An in-memory SQLite database (one per connection) is read through the
+    session only. Disposing of the engine closes these connections too."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[Any] = []
+        self._watched: set[int] = set()
+        self._unable = False  # an in-memory database or a driver not known here
+
+    def rows(self, sql: str) -> list[tuple] | None:
+        """The rows of *sql*, or None when this reader cannot answer."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            if self._unable:
+                return None
+            try:
+                connection = self._connect()
+            except Exception:  # noqa: BLE001 - the session's own read will say what is wrong
+                return None
+            if connection is None:
+                self._unable = True
+                return None
+        try:
+            cursor = connection.cursor()
+            try:
+                cursor.execute(sql)
+                return list(cursor.fetchall())
+            finally:
+                cursor.close()
+        except Exception:  # noqa: BLE001 - any driver's error: read through the session
+            self._drop(connection)
+            return None
+
+    def _connect(self) -> Any:
+        engine = db.engine
+        if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
+            return None
+        with self._lock:
+            if id(engine) not in self._watched:
+                self._watched.add(id(engine))
+                event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
+        pooled = engine.raw_connection()
+        driver = pooled.driver_connection
+        pooled.detach()  # ours for good, not the pool's
+        if isinstance(driver, sqlite3.Connection):
+            driver.isolation_level = None  # no implicit transactions
+        elif hasattr(driver, "autocommit"):  # psycopg
+            driver.rollback()  # whatever the pool's liveness check began
+            driver.autocommit = True
+        else:
+            pooled.close()
+            return None
+        with self._lock:
+            self._open.append(pooled)
+        self._local.connection = pooled
+        return pooled
+
+    def _drop(self, connection: Any) -> None:
+        with self._lock:
+            if connection in self._open:
+                self._open.remove(connection)
+        if getattr(self._local, "connection", None) is connection:
+            self._local.connection = None
+        try:
+            connection.close()
+        except Exception:  # noqa: BLE001, S110 - already broken  # nosec B110
+            pass
+
+    def close_all(self) -> None:
+        with self._lock:
+            connections, self._open = self._open, []
+        self._local = threading.local()
+        for connection in connections:
+            try:
+                connection.close()
+            except Exception:  # noqa: BLE001, S110 - closing what may be gone  # nosec B110
+                pass
+
+    @property
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._open)
+
+
 def versions(scopes: Iterable[int]) -> dict[int, int]:
     """The current number of each scope (0 for one never raised)."""
     wanted = sorted(set(scopes))
     # Plain SQL: this runs on every kept-page request, so it skips the ORM.
     numbers = ", ".join(str(int(scope)) for scope in wanted)  # integers only
     sql = f"SELECT id, value FROM content_version WHERE id IN ({numbers})"  # noqa: S608  # nosec B608
-    rows = db.session.connection().exec_driver_sql(sql).all()
+    reader: NumbersReader | None = current_app.extensions.get("page_cache_reader")
+    rows = reader.rows(sql) if reader is not None else None
+    if rows is None:
+        rows = db.session.connection().exec_driver_sql(sql).all()
     found = {int(row[0]): int(row[1] or 0) for row in rows}
     return {scope: found.get(scope, 0) for scope in wanted}
 
@@ -779,4 +879,5 @@ def init_app(app: Flask) -> None:
         app.extensions["page_cache_values"] = ValueStore(
             max_entries=app.config["PAGE_CACHE_MAX_ENTRIES"]
         )
+        app.extensions["page_cache_reader"] = NumbersReader()
     app.extensions["page_cache_placeholder"] = f"csrf-placeholder-{secrets.token_hex(16)}"

@@ -336,37 +336,79 @@ def test_every_listed_endpoint_exists(app):
 def test_an_idea_page_is_rendered_in_two_statements_and_served_again_in_one(app, make):
     """Rendered afresh, once the worker keeps what every idea page asks
     (the phases' switches; which ideas have directions, recording moments
-    or comments): the kept-page numbers and the idea with its category and
-    consultation. An idea without answers asks nothing for them, and its
-    own number needs no second read. Kept: the numbers."""
+    or comments): the kept-page numbers, read on the worker's own
+    connection, and the idea with its category and consultation, read by
+    the session. An idea without answers asks nothing for them, and its
+    own number needs no second read. Kept: the numbers alone, and no
+    connection is taken from the pool."""
     from sqlalchemy import event
 
     warm = make.idea()
     idea = make.idea(title="Ławki nad zalewem", process_id=warm.process_id)
     statements: list[str] = []
+    checkouts: list[object] = []
 
     def note(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
         statements.append(statement)
+
+    def checked_out(dbapi_connection, record, proxy):  # noqa: ANN001
+        checkouts.append(dbapi_connection)
+
+    reader = app.extensions["page_cache_reader"]
+    original = reader.rows
+
+    def numbers(sql: str):  # noqa: ANN202
+        statements.append(sql)
+        return original(sql)
 
     client = app.test_client()
     assert client.get(f"/ideas/{warm.id}").status_code == 200
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", note)
+        event.listen(db.engine.pool, "checkout", checked_out)
+    reader.rows = numbers
     try:
         first = client.get(f"/ideas/{idea.id}")
         assert cache_state(first) == "miss"
         assert "Ławki nad zalewem" in first.get_data(as_text=True)
         rendered = list(statements)
         statements.clear()
+        checkouts.clear()
         second = client.get(f"/ideas/{idea.id}")
         assert cache_state(second) == "hit"
         assert second.get_data() == first.get_data()
     finally:
+        del reader.rows
         with app.app_context():
             event.remove(db.engine, "before_cursor_execute", note)
+            event.remove(db.engine.pool, "checkout", checked_out)
     assert len(rendered) == 2, "\n".join(rendered)
     assert "content_version" in rendered[0] and "FROM ideas" in rendered[1]
     assert len(statements) == 1 and "content_version" in statements[0]
+    assert checkouts == []
+
+
+def test_the_numbers_are_read_on_a_connection_of_their_own_that_sees_each_commit(make_app, make):
+    """Each worker keeps one connection for the numbers, in autocommit: a
+    change committed elsewhere is seen by the next read; a broken one is
+    dropped and the read goes through the session; disposing of the
+    engine closes it."""
+    reader_app = make_app()
+    reader = reader_app.extensions["page_cache_reader"]
+    with reader_app.test_request_context():
+        before = pagecache.versions([pagecache.EVERYTHING])[pagecache.EVERYTHING]
+        assert reader.open_connections == 1
+    make.category()  # committed through another connection: moves EVERYTHING
+    with reader_app.test_request_context():
+        assert pagecache.versions([pagecache.EVERYTHING])[pagecache.EVERYTHING] > before
+        reader._local.connection.close()  # as if the server had gone away
+        again = pagecache.versions([pagecache.EVERYTHING])[pagecache.EVERYTHING]
+        assert again > before and reader.open_connections == 0
+        pagecache.versions([pagecache.EVERYTHING])
+        assert reader.open_connections == 1
+    with reader_app.app_context():
+        db.engine.dispose()
+    assert reader.open_connections == 0
 
 
 def test_what_a_worker_keeps_for_idea_pages_follows_changes_made_elsewhere(make_app, make):
