@@ -436,6 +436,8 @@ def test_oldest_first_newest_on_request_and_paged_past_fifty(client, app, make):
 def test_the_idea_page_reads_its_comments_in_one_query(client, app, make):
     idea = make.idea()
     _many(app, idea, 60, replies_each=2)
+    # Which ideas have comments at all is kept by the worker: asked once.
+    assert client.get(f"/ideas/{make.idea().id}").status_code == 200
     statements: list[str] = []
 
     def count(conn, cursor, statement, *args) -> None:  # noqa: ANN001

@@ -11,10 +11,12 @@ once per request; lists load the ideas' own columns only.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app import pagecache
 from app.models import Category, Idea, Process, Workshop
@@ -51,24 +53,28 @@ class References:
     workshops: dict[int, WorkshopRef]
 
 
-_CATEGORIES = select(Category.id, Category.slug, Category.name, Category.name_en)
-_PROCESSES = select(Process.id, Process.slug, Process.title, Process.title_en)
-_WORKSHOPS = select(Workshop.id, Workshop.slug, Workshop.title, Workshop.title_en)
+# One statement, so a request looks the kept value up once.
+_REFERENCES = select(
+    literal("c"), Category.id, Category.slug, Category.name, Category.name_en
+).union_all(
+    select(literal("p"), Process.id, Process.slug, Process.title, Process.title_en),
+    select(literal("w"), Workshop.id, Workshop.slug, Workshop.title, Workshop.title_en),
+)
+_KINDS = {"c": CategoryRef, "p": ProcessRef, "w": WorkshopRef}
 
 
-def _by_id(kind: type) -> callable:
-    return lambda result: {row.id: kind(*row) for row in result}
+def _build(rows: Iterable[Any]) -> References:
+    found: dict[str, dict[int, Any]] = {kind: {} for kind in _KINDS}
+    for kind, row_id, slug, name, name_en in rows:
+        found[kind][row_id] = _KINDS[kind](row_id, slug, name, name_en or "")
+    return References(found["c"], found["p"], found["w"])
 
 
 def current() -> References:
     """The references as this worker keeps them, looked up once per request."""
     found = g.get("idea_references")
     if found is None:
-        found = g.idea_references = References(
-            pagecache.kept_rows("references: categories", _CATEGORIES, build=_by_id(CategoryRef)),
-            pagecache.kept_rows("references: processes", _PROCESSES, build=_by_id(ProcessRef)),
-            pagecache.kept_rows("references: workshops", _WORKSHOPS, build=_by_id(WorkshopRef)),
-        )
+        found = g.idea_references = pagecache.kept_rows("references", _REFERENCES, build=_build)
     return found
 
 
