@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
@@ -43,7 +42,7 @@ from flask import Flask, current_app, g, has_request_context, request, session
 from flask.wrappers import Response
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event, inspect
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
@@ -281,39 +280,37 @@ def _statement_scopes(table: str, statement: Any) -> frozenset[int]:
 
 
 class NumbersReader:
-    """Each worker thread's own connection for reading the numbers alone.
+    """A small pool of connections of its own for reading the numbers alone.
 
     A kept page needs nothing from the database but the numbers. Read
     through the request's session they cost a connection taken from the
-    pool (with its liveness check), a transaction and its rollback when
-    the connection goes back: three round trips to PostgreSQL for one
-    look-up. This connection stays open, in autocommit, so every read sees
-    what is committed at that moment; the numbers are still read before the
-    page's data (which the session reads later, so never older). A
-    connection that fails is dropped and the read goes through the session.
-    An in-memory SQLite database (one per connection) is read through the
-    session only. Disposing of the engine closes these connections too."""
+    application's pool (with its liveness check), a transaction and its
+    rollback when the connection goes back: three round trips to PostgreSQL
+    for one look-up. These connections are in autocommit and need neither:
+    every read sees what is committed at that moment, and the numbers are
+    still read before the page's data (which the session reads later, so it
+    is never older than them). At most ``SIZE`` per worker; a request that
+    finds them all busy, or one that fails, reads through the session
+    instead (never waiting for a connection while holding another). An
+    in-memory SQLite database (one per connection) is always read through the
+    session. Disposing of the application's engine disposes of these too."""
+
+    SIZE = 2
 
     def __init__(self) -> None:
-        self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[Any] = []
+        self._engines: dict[int, Any] = {}
         self._watched: set[int] = set()
-        self._unable = False  # an in-memory database or a driver not known here
 
     def rows(self, sql: str) -> list[tuple] | None:
-        """The rows of *sql*, or None when this reader cannot answer."""
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            if self._unable:
-                return None
-            try:
-                connection = self._connect()
-            except Exception:  # noqa: BLE001 - the session's own read will say what is wrong
-                return None
-            if connection is None:
-                self._unable = True
-                return None
+        """The rows of *sql*, or None when this reader cannot answer now."""
+        own = self._engine()
+        if own is None:
+            return None
+        try:
+            connection = own.raw_connection()
+        except Exception:  # noqa: BLE001 - all busy, or the server is away: the session reads
+            return None
         try:
             cursor = connection.cursor()
             try:
@@ -321,59 +318,48 @@ class NumbersReader:
                 return list(cursor.fetchall())
             finally:
                 cursor.close()
-        except Exception:  # noqa: BLE001 - any driver's error: read through the session
-            self._drop(connection)
+        except Exception:  # noqa: BLE001 - any driver's error: drop it, the session reads
+            connection.invalidate()
             return None
+        finally:
+            connection.close()  # back to its pool, no rollback (autocommit)
 
-    def _connect(self) -> Any:
+    def _engine(self) -> Any:
         engine = db.engine
+        own = self._engines.get(id(engine))
+        if own is not None:
+            return own
         if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
             return None
+        options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         with self._lock:
+            own = self._engines.get(id(engine))
+            if own is None:
+                own = self._engines[id(engine)] = create_engine(
+                    engine.url,
+                    connect_args=options.get("connect_args", {}),
+                    isolation_level="AUTOCOMMIT",
+                    pool_size=self.SIZE,
+                    max_overflow=0,
+                    pool_timeout=0.001,
+                    pool_reset_on_return=None,
+                )
             if id(engine) not in self._watched:
                 self._watched.add(id(engine))
                 event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
-        pooled = engine.raw_connection()
-        driver = pooled.driver_connection
-        pooled.detach()  # ours for good, not the pool's
-        if isinstance(driver, sqlite3.Connection):
-            driver.isolation_level = None  # no implicit transactions
-        elif hasattr(driver, "autocommit"):  # psycopg
-            driver.rollback()  # whatever the pool's liveness check began
-            driver.autocommit = True
-        else:
-            pooled.close()
-            return None
-        with self._lock:
-            self._open.append(pooled)
-        self._local.connection = pooled
-        return pooled
-
-    def _drop(self, connection: Any) -> None:
-        with self._lock:
-            if connection in self._open:
-                self._open.remove(connection)
-        if getattr(self._local, "connection", None) is connection:
-            self._local.connection = None
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001, S110 - already broken  # nosec B110
-            pass
+        return own
 
     def close_all(self) -> None:
         with self._lock:
-            connections, self._open = self._open, []
-        self._local = threading.local()
-        for connection in connections:
-            try:
-                connection.close()
-            except Exception:  # noqa: BLE001, S110 - closing what may be gone  # nosec B110
-                pass
+            engines, self._engines = list(self._engines.values()), {}
+        for own in engines:
+            own.dispose()
 
     @property
     def open_connections(self) -> int:
         with self._lock:
-            return len(self._open)
+            engines = list(self._engines.values())
+        return sum(own.pool.checkedin() + own.pool.checkedout() for own in engines)
 
 
 def versions(scopes: Iterable[int]) -> dict[int, int]:

@@ -92,6 +92,11 @@ def openapi():
     return response
 
 
+# What an item shows of its category, consultation and meeting comes from the
+# worker's kept references (app.catalogue.references): nothing is joined.
+_LISTED_OPTIONS = (raiseload(Idea.category), raiseload(Idea.process), raiseload(Idea.workshop))
+
+
 @bp.route("/ideas")
 def ideas():
     # Pages by cursor (``after``, the ``next`` link) at any depth; page
@@ -106,7 +111,7 @@ def ideas():
         page=page,
         after=after,
         per_page=per_page,
-        options=(raiseload(Idea.category), raiseload(Idea.process), raiseload(Idea.workshop)),
+        options=_LISTED_OPTIONS,
     )
     next_url = None
     if found.next_cursor:

@@ -27,11 +27,12 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, literal_column, select, tuple_
-from sqlalchemy.orm import defer
+from sqlalchemy import Integer, Select, bindparam, func, literal_column, select, tuple_
+from sqlalchemy.orm import load_only
 
 from app import pagecache
 from app.catalogue.filters import FilterError
@@ -194,23 +195,76 @@ def _ranked_page(plan: _Plan, search: IdeaSearch, offset: int, limit: int) -> Se
     )
 
 
-# What no list shows (the search index's copies of the text, the author's
-# address and tokens): never read for a page of ideas. Reading any of them
-# raises, so a list that starts showing one cannot load it row by row.
-_NOT_LISTED = tuple(
-    defer(column, raiseload=True)
-    for column in (
-        Idea.search_text,
-        Idea.search_title,
-        Idea.email,
-        Idea.submitter_hash,
-        Idea.confirm_token_hash,
-        Idea.track_token_hash,
-        Idea.track_token_nonce,
-        Idea.consented_at,
-        Idea.consent_version,
-    )
+# What a list shows of each idea (a card, an API item, the next cursor):
+# nothing else is read for a page of ideas — not the search index's copies
+# of the text, the author's address or tokens, nor the dates and numbers
+# only staff see. Reading anything else raises, so a list that starts
+# showing it cannot load it row by row.
+_LISTED = (
+    Idea.id,
+    Idea.title,
+    Idea.description,
+    Idea.category_id,
+    Idea.process_id,
+    Idea.workshop_id,
+    Idea.source,
+    Idea.author_name,
+    Idea.show_author_name,
+    Idea.status,
+    Idea.result_status,
+    Idea.progress,
+    Idea.supports_count,
+    Idea.comments_count,
+    Idea.published_at,
 )
+_NOT_LISTED = (load_only(*_LISTED, raiseload=True),)
+
+
+def _by_ids(stmt: Select, search: IdeaSearch, limit: int, offset: Any) -> Select:
+    """The page's ids from the index alone, then only those rows: an OFFSET
+    over whole rows (and their joined category…) reads them all, and
+    PostgreSQL, which guesses that a row-value comparison (the cursor) keeps
+    one row, would join every following row before sorting them (0.9 s for a
+    cursor deep in ``sort=supports``)."""
+    ids = stmt.with_only_columns(Idea.id, maintain_column_froms=True).limit(limit).offset(offset)
+    return select(Idea).where(Idea.id.in_(ids.scalar_subquery())).order_by(*_order(search))
+
+
+_AT = bindparam("after_at", type_=Idea.published_at.type)
+_ID = bindparam("after_id", type_=Idea.id.type)
+_SUPPORTS = bindparam("after_supports", type_=Idea.supports_count.type)
+
+
+def _after_bound(sort: str) -> Any:
+    """:func:`_after` with the cursor's values as bound parameters."""
+    if sort == "supports":
+        keys = tuple_(Idea.supports_count, Idea.published_at, Idea.id)
+        return keys < tuple_(_SUPPORTS, _AT, _ID)
+    keys = tuple_(Idea.published_at, Idea.id)
+    return keys > tuple_(_AT, _ID) if sort == "oldest" else keys < tuple_(_AT, _ID)
+
+
+def _after_params(sort: str, values: list[int]) -> dict[str, Any]:
+    if sort == "supports":
+        return {"after_supports": values[0], "after_at": _from_micros(values[1]), "after_id": values[2]}
+    return {"after_at": _from_micros(values[0]), "after_id": values[1]}
+
+
+@lru_cache(maxsize=256)
+def _list_page(search: IdeaSearch, kind: str, limit: int, options: tuple) -> Select:
+    """The statement of a page of ideas without search words, built once per
+    filters, order, kind of page (``first``, ``offset``, ``cursor``), size
+    and loader options (the callers' constants): the offset and the
+    cursor's values are bound parameters. Building it anew, with its cache
+    key, cost a tenth of an API page."""
+    stmt, _count = _statements(_Plan(search, [], []))
+    if kind == "cursor":
+        stmt = _by_ids(stmt.where(_after_bound(search.effective_sort)), search, limit, 0)
+    elif kind == "offset":
+        stmt = _by_ids(stmt, search, limit, bindparam("offset", type_=Integer))
+    else:
+        stmt = stmt.limit(limit)
+    return stmt.options(*options, *_NOT_LISTED)
 
 
 def ideas_slice(
@@ -227,7 +281,6 @@ def ideas_slice(
     depend on the depth or the page size."""
     plan = _Plan.of(search)
     sort = search.effective_sort
-    stmt, _count = _statements(plan)
 
     cap = min(TOTAL_CAP, SEARCH_TOTAL_CAP) if plan.terms else TOTAL_CAP
 
@@ -235,7 +288,7 @@ def ideas_slice(
         if plan.terms and _dialect() == "sqlite":
             # The index alone answers which ideas match (filters are tokens in it).
             return count_capped(_sqlite_matches(plan), cap)
-        return count_capped(stmt, cap)
+        return count_capped(_statements(plan)[0], cap)
 
     # The same for every page of these filters, whatever the order: counted
     # once until the lists of ideas change (see pagecache.kept_value).
@@ -252,27 +305,26 @@ def ideas_slice(
         return Slice([], None, totals)  # past the last page: nothing, cheaply
     elif offset > MAX_OFFSET:
         raise too_deep()
-    if keyset is not None:
-        stmt = stmt.where(_after(sort, keyset))
-    if plan.terms and sort == "relevance" and _dialect() == "sqlite":
-        rows_stmt = _ranked_page(plan, search, offset, per_page + 1).options(*options)
-    elif (offset or keyset is not None) and sort != "relevance":
-        # The page's ids from the index alone, then only those rows: an
-        # OFFSET over whole rows (and their joined category…) reads them all,
-        # and PostgreSQL, which guesses that a row-value comparison (the
-        # cursor) keeps one row, would join every following row before
-        # sorting them (0.9 s for a cursor deep in ``sort=supports``).
-        ids = (
-            stmt.with_only_columns(Idea.id, maintain_column_froms=True)
-            .limit(per_page + 1)
-            .offset(offset)
-        )
-        rows_stmt = (
-            select(Idea).where(Idea.id.in_(ids.scalar_subquery())).order_by(*_order(search))
-        ).options(*options)
+    params: dict[str, Any] = {}
+    if not plan.terms:
+        kind = "cursor" if keyset is not None else "offset" if offset else "first"
+        rows_stmt = _list_page(search.with_(sort=sort), kind, per_page + 1, tuple(options))
+        if keyset is not None:
+            params = _after_params(sort, keyset)
+        elif offset:
+            params = {"offset": offset}
     else:
-        rows_stmt = stmt.options(*options).limit(per_page + 1).offset(offset)
-    rows = list(db.session.scalars(rows_stmt.options(*_NOT_LISTED)).unique())
+        stmt, _count = _statements(plan)
+        if keyset is not None:
+            stmt = stmt.where(_after(sort, keyset))
+        if sort == "relevance" and _dialect() == "sqlite":
+            rows_stmt = _ranked_page(plan, search, offset, per_page + 1).options(*options)
+        elif (offset or keyset is not None) and sort != "relevance":
+            rows_stmt = _by_ids(stmt, search, per_page + 1, offset).options(*options)
+        else:
+            rows_stmt = stmt.options(*options).limit(per_page + 1).offset(offset)
+        rows_stmt = rows_stmt.options(*_NOT_LISTED)
+    rows = list(db.session.scalars(rows_stmt, params).unique())
     items = rows[:per_page]
     next_cursor = None
     if len(rows) > per_page:
