@@ -44,6 +44,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
 from sqlalchemy.sql.util import find_tables
@@ -280,37 +281,38 @@ def _statement_scopes(table: str, statement: Any) -> frozenset[int]:
 
 
 class NumbersReader:
-    """A small pool of connections of its own for reading the numbers alone.
+    """Connections of its own for reading the numbers alone.
 
     A kept page needs nothing from the database but the numbers. Read
     through the request's session they cost a connection taken from the
     application's pool (with its liveness check), a transaction and its
     rollback when the connection goes back: three round trips to PostgreSQL
-    for one look-up. These connections are in autocommit and need neither:
-    every read sees what is committed at that moment, and the numbers are
-    still read before the page's data (which the session reads later, so it
-    is never older than them). At most ``SIZE`` per worker; a request that
-    finds them all busy, or one that fails, reads through the session
-    instead (never waiting for a connection while holding another). An
-    in-memory SQLite database (one per connection) is always read through the
-    session. Disposing of the application's engine disposes of these too."""
+    for one look-up. A worker thread here keeps a connection of its own
+    instead, in autocommit: every read sees what is committed at that moment,
+    and the numbers are still read before the page's data (which the session
+    reads later, so it is never older than them). At most ``SIZE`` threads
+    of a worker get one; the others, and any read that fails, go through the
+    session. They are opened beside the application's pool, never from it (a
+    thread holding one of its connections must never wait for another). An
+    in-memory SQLite database (one per connection) is always read through
+    the session. Disposing of the application's engine closes them."""
 
-    SIZE = 2
+    SIZE = 4
 
     def __init__(self) -> None:
+        self._local = threading.local()
         self._lock = threading.Lock()
+        self._open: list[Any] = []
         self._engines: dict[int, Any] = {}
         self._watched: set[int] = set()
 
     def rows(self, sql: str) -> list[tuple] | None:
         """The rows of *sql*, or None when this reader cannot answer now."""
-        own = self._engine()
-        if own is None:
-            return None
-        try:
-            connection = own.raw_connection()
-        except Exception:  # noqa: BLE001 - all busy, or the server is away: the session reads
-            return None
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._connect()
+            if connection is None:
+                return None
         try:
             cursor = connection.cursor()
             try:
@@ -319,47 +321,61 @@ class NumbersReader:
             finally:
                 cursor.close()
         except Exception:  # noqa: BLE001 - any driver's error: drop it, the session reads
-            connection.invalidate()
+            self._drop(connection)
             return None
-        finally:
-            connection.close()  # back to its pool, no rollback (autocommit)
 
-    def _engine(self) -> Any:
+    def _connect(self) -> Any:
         engine = db.engine
-        own = self._engines.get(id(engine))
-        if own is not None:
-            return own
         if engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:"):
             return None
         options = current_app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}
         with self._lock:
+            if len(self._open) >= self.SIZE:
+                return None
             own = self._engines.get(id(engine))
             if own is None:
                 own = self._engines[id(engine)] = create_engine(
                     engine.url,
                     connect_args=options.get("connect_args", {}),
                     isolation_level="AUTOCOMMIT",
-                    pool_size=self.SIZE,
-                    max_overflow=0,
-                    pool_timeout=0.001,
-                    pool_reset_on_return=None,
+                    poolclass=NullPool,
                 )
             if id(engine) not in self._watched:
                 self._watched.add(id(engine))
                 event.listen(engine, "engine_disposed", lambda _engine: self.close_all())
-        return own
+            try:
+                connection = own.raw_connection()
+            except Exception:  # noqa: BLE001 - the server is away: the session says so
+                return None
+            self._open.append(connection)
+        self._local.connection = connection
+        return connection
+
+    def _drop(self, connection: Any) -> None:
+        with self._lock:
+            if connection in self._open:
+                self._open.remove(connection)
+        if getattr(self._local, "connection", None) is connection:
+            self._local.connection = None
+        connection.invalidate()
 
     def close_all(self) -> None:
         with self._lock:
+            connections, self._open = self._open, []
             engines, self._engines = list(self._engines.values()), {}
+        self._local = threading.local()
+        for connection in connections:
+            try:
+                connection.invalidate()
+            except Exception:  # noqa: BLE001, S110 - closing what may be gone  # nosec B110
+                pass
         for own in engines:
             own.dispose()
 
     @property
     def open_connections(self) -> int:
         with self._lock:
-            engines = list(self._engines.values())
-        return sum(own.pool.checkedin() + own.pool.checkedout() for own in engines)
+            return len(self._open)
 
 
 def versions(scopes: Iterable[int]) -> dict[int, int]:
