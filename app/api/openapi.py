@@ -244,7 +244,13 @@ IDEA_FILTERS = (
     query("source", "Where the idea came from; unknown: 400.", enum(SOURCES)),
     query("workshop", "Slug of the meeting the idea came from; unknown: 400.", SLUG),
     PROCESS,
-    query("sort", "Order. Default: relevance with q, else newest.", enum(list(SORTS))),
+    query(
+        "sort",
+        "Order. Default: relevance with q, else newest. On PostgreSQL a q matching more "
+        "ideas than are counted (total_exact false) is too broad to rank: relevance then "
+        "lists its matches newest first.",
+        enum(list(SORTS)),
+    ),
 )  # fmt: skip
 IDEA_ID = {
     "name": "id",

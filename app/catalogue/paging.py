@@ -80,6 +80,8 @@ class Slice:
     items: list[Idea]
     next_cursor: str | None
     totals: Totals
+    # A search too broad to rank (see ideas_slice): its matches newest first.
+    newest_first: bool = False
 
 
 def _bad_cursor() -> FilterError:
@@ -306,6 +308,7 @@ def ideas_slice(
     elif offset > MAX_OFFSET:
         raise too_deep()
     params: dict[str, Any] = {}
+    broad = False
     if not plan.terms:
         kind = "cursor" if keyset is not None else "offset" if offset else "first"
         rows_stmt = _list_page(search.with_(sort=sort), kind, per_page + 1, tuple(options))
@@ -313,6 +316,16 @@ def ideas_slice(
             params = _after_params(sort, keyset)
         elif offset:
             params = {"offset": offset}
+    elif broad := sort == "relevance" and not totals.exact and _dialect() == "postgresql":
+        # More matches than a search counts: ranking them would read the
+        # words of every match (a common word, or a category's name, matches
+        # half the ideas: 150 ms and more), so they are listed newest first,
+        # found by walking the publication-date index until a page is full,
+        # and the page says so. Pages follow by offset, as ranked ones do.
+        newest = search.with_(sort="newest")
+        stmt, _count = _statements(_Plan(newest, plan.terms, plan.named))
+        rows_stmt = _by_ids(stmt, newest, per_page + 1, offset) if offset else stmt.limit(per_page + 1)
+        rows_stmt = rows_stmt.options(*options, *_NOT_LISTED)
     else:
         stmt, _count = _statements(plan)
         if keyset is not None:
@@ -331,4 +344,4 @@ def ideas_slice(
         reached = offset + len(items)
         if sort != "relevance" or reached <= MAX_OFFSET:
             next_cursor = _cursor_after(sort, items[-1], reached)
-    return Slice(items, next_cursor, totals)
+    return Slice(items, next_cursor, totals, newest_first=broad)

@@ -226,6 +226,7 @@ def index():
         args=args,
         error=None,
         noindex=page_number > CRAWL_PAGES,
+        newest_first=found.newest_first,
         **_filter_choices(),
     )
 
