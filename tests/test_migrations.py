@@ -64,6 +64,12 @@ def test_flask_db_upgrade_from_empty_matches_the_models(empty_database_url):
 
 
 def test_migrations_install_the_full_text_index(empty_database_url):
+    """On a database built by the migrations alone, an idea published later
+    is found by a search (on SQLite a revision that rebuilt ``ideas`` once
+    dropped the index's triggers with the old table)."""
+    from app.models import Category, Idea, IdeaStatus, Process, utcnow
+    from app.search import IdeaSearch, search_ideas
+
     app = create_app(TestConfig, {"SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         flask_migrate.upgrade()
@@ -72,6 +78,24 @@ def test_migrations_install_the_full_text_index(empty_database_url):
             assert "ix_ideas_search_fts" in {i["name"] for i in names.get_indexes("ideas")}
         else:
             assert "ideas_fts" in names.get_table_names()
+            triggers = db.session.scalars(
+                text("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            ).all()
+            assert {"ideas_fts_ad", "ideas_fts_ai", "ideas_fts_au"} <= set(triggers)
+        process = Process(slug="proces", title="Konsultacja", published=True)
+        category = Category(slug="energia", name="Energia")
+        db.session.add_all([process, category])
+        db.session.flush()
+        idea = Idea(title="Wodorowa linia autobusowa", description="Autobusy na wodór między gminami.",
+                    process_id=process.id, category_id=category.id, status=IdeaStatus.AWAITING_REVIEW,
+                    email="autor@example.org", submitted_at=utcnow())  # fmt: skip
+        db.session.add(idea)
+        db.session.commit()
+        idea.status, idea.published_at = IdeaStatus.PUBLISHED, utcnow()
+        db.session.commit()
+        items, total = search_ideas(IdeaSearch(q="wodorowe autobusy"))
+        assert total == 1 and items[0].title == "Wodorowa linia autobusowa"
+        db.session.remove()
         db.engine.dispose()
 
 
