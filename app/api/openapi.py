@@ -246,9 +246,9 @@ IDEA_FILTERS = (
     PROCESS,
     query(
         "sort",
-        "Order. Default: relevance with q, else newest. On PostgreSQL a q matching more "
-        "ideas than are counted (total_exact false) is too broad to rank: relevance then "
-        "lists its matches newest first.",
+        "Order. Default: relevance with q, else newest. A q matching more ideas than are "
+        "counted (total_exact false) is too broad to rank: relevance then lists its "
+        "matches newest first.",
         enum(list(SORTS)),
     ),
 )  # fmt: skip

@@ -316,12 +316,12 @@ def ideas_slice(
             params = _after_params(sort, keyset)
         elif offset:
             params = {"offset": offset}
-    elif broad := sort == "relevance" and not totals.exact and _dialect() == "postgresql":
-        # More matches than a search counts: ranking them would read the
-        # words of every match (a common word, or a category's name, matches
-        # half the ideas: 150 ms and more), so they are listed newest first,
-        # found by walking the publication-date index until a page is full,
-        # and the page says so. Pages follow by offset, as ranked ones do.
+    elif broad := sort == "relevance" and not totals.exact:
+        # More matches than a search counts: ranking them would score every
+        # match (a common word, or a category's name, matches half the
+        # ideas: on PostgreSQL 150 ms and more, reading each one's words; on
+        # SQLite up to 90 ms of bm25), so they are listed newest first, and
+        # the page says so. Pages follow by offset, as ranked ones do.
         newest = search.with_(sort="newest")
         stmt, _count = _statements(_Plan(newest, plan.terms, plan.named))
         rows_stmt = _by_ids(stmt, newest, per_page + 1, offset) if offset else stmt.limit(per_page + 1)
