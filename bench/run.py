@@ -481,6 +481,10 @@ def search_part(args, database_url: str) -> tuple[dict[str, float], bool]:  # no
     target = SEARCH_TARGET_MS["postgres" if database_url.startswith("postgresql") else "sqlite"]
     met = figures["search_median_ms"] < target
     say(f"  target: median under {target:.0f} ms — {'met' if met else 'MISSED'}")
+    if not figures["queries_with_results"]:
+        # Seen once: SQLite migrations had lost the index's triggers.
+        say("  ! no query found any idea: the search index is empty, the timings mean nothing")
+        met = False
     return figures, met
 
 
