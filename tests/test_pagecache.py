@@ -489,15 +489,22 @@ def test_pages_of_ideas_read_the_ideas_alone_and_follow_renames_made_elsewhere(m
         statements.append(statement)
 
     assert page.get("/ideas").status_code == 200  # the worker's kept values in use
+    from app.catalogue.paging import _list_page
+
     with reader.app_context():
         event.listen(db.engine, "before_cursor_execute", note)
     try:
         listed = page.get("/ideas?sort=oldest").get_data(as_text=True)
         item = page.get("/api/v1/ideas?sort=oldest").get_json()["items"][0]
+        built = _list_page.cache_info().misses
+        page.get("/api/v1/ideas?sort=oldest&per_page=20&x=2")  # the same statement, reused
+        assert _list_page.cache_info().misses == built
     finally:
         with reader.app_context():
             event.remove(db.engine, "before_cursor_execute", note)
     rows = [s for s in statements if "FROM ideas" in s]
+    # Only what a card or an item shows: never the author's address or place.
+    assert not [s for s in rows if re.search(r"ideas\.(email|municipality|search_text)\b", s)]
     assert rows and not [s for s in statements if re.search(r"\b(categories|processes|workshops)\b", s)]
     category = make.get(Category, idea.category_id)
     assert category.name in listed

@@ -159,19 +159,6 @@ def _cursor_after(sort: str, idea: Idea, offset: int) -> str:
     return encode_cursor(sort, [idea.supports_count, *key] if sort == "supports" else key)
 
 
-def _after(sort: str, values: list[int]) -> Any:
-    """The rows that come after *values* in *sort*'s order: one row-value
-    comparison, which both databases answer as a range of the index holding
-    that order (``ix_ideas_status_published_id``,
-    ``ix_ideas_status_supports_published``), however deep."""
-    if sort == "supports":
-        keys = tuple_(Idea.supports_count, Idea.published_at, Idea.id)
-        return keys < tuple_(values[0], _from_micros(values[1]), values[2])
-    keys = tuple_(Idea.published_at, Idea.id)
-    cursor = tuple_(_from_micros(values[0]), values[1])
-    return keys > cursor if sort == "oldest" else keys < cursor
-
-
 def count_capped(stmt: Select, cap: int | None = None) -> Totals:
     """How many rows *stmt* selects, reading at most ``cap + 1`` of them."""
     cap = TOTAL_CAP if cap is None else cap
@@ -237,8 +224,12 @@ _ID = bindparam("after_id", type_=Idea.id.type)
 _SUPPORTS = bindparam("after_supports", type_=Idea.supports_count.type)
 
 
-def _after_bound(sort: str) -> Any:
-    """:func:`_after` with the cursor's values as bound parameters."""
+def _after(sort: str) -> Any:
+    """The rows that come after the cursor in *sort*'s order: one row-value
+    comparison, which both databases answer as a range of the index holding
+    that order (``ix_ideas_status_published_id``,
+    ``ix_ideas_status_supports_published``), however deep. The cursor's
+    values are bound parameters (:func:`_after_params`)."""
     if sort == "supports":
         keys = tuple_(Idea.supports_count, Idea.published_at, Idea.id)
         return keys < tuple_(_SUPPORTS, _AT, _ID)
@@ -261,7 +252,7 @@ def _list_page(search: IdeaSearch, kind: str, limit: int, options: tuple) -> Sel
     key, cost a tenth of an API page."""
     stmt, _count = _statements(_Plan(search, [], []))
     if kind == "cursor":
-        stmt = _by_ids(stmt.where(_after_bound(search.effective_sort)), search, limit, 0)
+        stmt = _by_ids(stmt.where(_after(search.effective_sort)), search, limit, 0)
     elif kind == "offset":
         stmt = _by_ids(stmt, search, limit, bindparam("offset", type_=Integer))
     else:
@@ -329,7 +320,8 @@ def ideas_slice(
     else:
         stmt, _count = _statements(plan)
         if keyset is not None:
-            stmt = stmt.where(_after(sort, keyset))
+            stmt = stmt.where(_after(sort))
+            params = _after_params(sort, keyset)
         if sort == "relevance" and _dialect() == "sqlite":
             rows_stmt = _ranked_page(plan, search, offset, per_page + 1).options(*options)
         elif (offset or keyset is not None) and sort != "relevance":
